@@ -1,0 +1,29 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, jobctl.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    DOCUMENTATION = r"""
+options:
+  api_token:
+    description:
+      - A HostUp API key, sent as C(Authorization: Bearer <key>).
+      - Reads need the scope C(read:vm); cancelling jobs and deleting backups need C(backup:vm).
+      - If not set, the value of the E(HOSTUP_API_KEY) environment variable is used.
+    type: str
+    required: true
+  api_url:
+    description:
+      - The base URL of the HostUp cloud API v2.
+      - If not set, the value of the E(HOSTUP_API_URL) environment variable is used, else the default.
+    type: str
+    default: https://cloud.hostup.se/api/v2
+notes:
+  - All modules of this API belong to the C(group/jobctl.cloud.hostup) action group, so credentials
+    can be set once with C(module_defaults).
+"""

@@ -1,0 +1,48 @@
+"""``PYTHONPATH=tests python -m simulator --port 8765 [--host 127.0.0.1] [--seed demo|empty]
+[--port-file PATH] [--verbose]``: serve the simulated APIs until SIGTERM/SIGINT."""
+
+import argparse
+import os
+import signal
+import sys
+import threading
+
+from .core import SEEDS, Simulator
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m simulator", description="jobctl.cloud API simulator")
+    parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8765, help="port (0 picks a free one; default 8765)")
+    parser.add_argument("--seed", choices=SEEDS, default="empty", help="initial data (default empty)")
+    parser.add_argument("--port-file", help="write the port to this file once listening")
+    parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    args = parser.parse_args(argv)
+
+    try:
+        sim = Simulator(host=args.host, port=args.port, seed=args.seed, verbose=args.verbose)
+    except ValueError as exc:
+        parser.error(str(exc))
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    sim.start()
+    if args.port_file:
+        tmp = args.port_file + ".tmp"
+        with open(tmp, "w") as handle:
+            handle.write("%d\n" % sim.port)
+        os.replace(tmp, args.port_file)
+    print("API simulator listening on %s (seed: %s)" % (sim.url, args.seed))
+    print("  control: %s/_sim" % sim.url)
+    for name in sim.apis:
+        print("  %s: %s" % (name, sim.api_url(name)))
+    sys.stdout.flush()
+    while not stop.wait(0.5):
+        pass
+    sim.stop()
+    print("API simulator stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,827 @@
+"""Core of the API simulator: HTTP server, routing, request log, faults, rate limits, clock.
+
+Standard library only. One ``Simulator`` serves every registered API under its own path prefix
+(``/hostup``, ...) plus the control API under ``/_sim``.
+
+Writing an API plugin (see hostup.py)::
+
+    from .core import API, Response, register, route
+
+    @register
+    class ExampleAPI(API):
+        name = "example"          # key used by the control API (?api=example, seed bodies, faults)
+        prefix = "/example"       # everything under this prefix goes to this plugin
+        base = "/v1"              # routes are matched relative to prefix + base
+
+        def reset(self): ...      # forget all state (called under the simulator lock)
+        def seed(self, data): ... # add objects, return what was created (IDs included)
+        def state(self): ...      # JSON-able dump for tests
+        def error(self, status, req=None, **kw): ...  # an error in this API's own format
+
+        @route("GET", r"/things/(?P<thing_id>[^/]+)")
+        def get_thing(self, req, thing_id): ...
+
+and add its module name to ``API_MODULES`` below. ``handle()`` is called with the simulator lock
+held, so plugins need no locking of their own; the simulated time is ``self.sim.now()``.
+
+``error()`` is called by core with these keyword arguments, all optional, so accept ``**kw``:
+``req`` (the Request), ``detail`` (text), ``retry_after`` (int seconds: add a Retry-After header),
+``rate_limit`` (``{"limit", "remaining", "reset"}``, reset as epoch seconds: add the API's
+X-RateLimit-* headers), ``allow`` (list of methods, for 405).
+"""
+
+import importlib
+import ipaddress
+import json
+import math
+import re
+import socket
+import sys
+import threading
+import time
+import traceback
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, unquote, urlsplit
+
+# One line per API: the module (tests/simulator/<name>.py) that defines and @register's it.
+# A module that does not exist yet is skipped.
+API_MODULES = ("hostup", "cloudfoundry", "vsp", "bigchange")
+
+API_CLASSES = []
+
+SEEDS = ("empty", "demo")
+
+FAULT_KINDS = ("status", "rate_limit", "slow", "drop", "drop_mid_body", "malformed", "html", "empty", "wrong_shape")
+
+REDACTED = "<redacted>"
+REDACTED_HEADERS = ("authorization", "proxy-authorization", "cookie", "x-xsrf-token", "set-cookie")
+REDACTED_FIELDS = ("password", "client_secret", "refresh_token")
+
+
+def register(cls):
+    """Class decorator: make an API plugin known to every Simulator created afterwards."""
+    if not any(c.name == cls.name for c in API_CLASSES):
+        API_CLASSES.append(cls)
+    return cls
+
+
+def load_apis():
+    """Import the API modules (once); a module that is not there yet is skipped."""
+    for mod in API_MODULES:
+        full = "%s.%s" % (__package__ or "simulator", mod)
+        try:
+            importlib.import_module(full)
+        except ModuleNotFoundError as exc:
+            if exc.name != full:
+                raise
+    return list(API_CLASSES)
+
+
+# --------------------------------------------------------------------------------------------
+# Request / Response
+# --------------------------------------------------------------------------------------------
+
+class InvalidJSON(ValueError):
+    """Raised by Request.json() when the body is not valid JSON. Core turns an uncaught one into a 400."""
+
+
+class Headers(dict):
+    """A dict of headers with case-insensitive get/contains/[]; keeps the first spelling seen."""
+
+    def __init__(self, items=()):
+        super().__init__()
+        self._lower = {}
+        for key, value in items:
+            self.add(key, value)
+
+    def add(self, key, value):
+        existing = self._lower.get(key.lower())
+        if existing is None:
+            self._lower[key.lower()] = key
+            dict.__setitem__(self, key, value)
+        else:
+            sep = "; " if key.lower() == "cookie" else ", "
+            dict.__setitem__(self, existing, dict.__getitem__(self, existing) + sep + value)
+
+    def _key(self, key):
+        return self._lower.get(key.lower(), key)
+
+    def __getitem__(self, key):
+        return dict.__getitem__(self, self._key(key))
+
+    def __contains__(self, key):
+        return key.lower() in self._lower
+
+    def get(self, key, default=None):
+        return dict.get(self, self._key(key), default)
+
+
+class Request:
+    """What a plugin's handler receives.
+
+    method, path (relative to the API prefix, still percent-encoded), full_path (whole URL path),
+    query (dict of lists), headers (case-insensitive), body (bytes), cookies (dict), api (name).
+    """
+
+    def __init__(self, method, full_path, query_string, headers, body, prefix="", api=None):
+        self.method = method
+        self.full_path = full_path
+        self.path = full_path[len(prefix):] or "/"
+        self.query_string = query_string
+        self.query = parse_qs(query_string, keep_blank_values=True)
+        self.headers = headers
+        self.body = body or b""
+        self.api = api
+        self.cookies = parse_cookies(headers.get("Cookie", ""))
+        self.params = {}
+
+    def arg(self, name, default=None):
+        """First value of query parameter ``name``."""
+        values = self.query.get(name)
+        return values[0] if values else default
+
+    def json(self):
+        """The body parsed as JSON; None when the body is empty; raises InvalidJSON when it is not JSON."""
+        if not self.body.strip():
+            return None
+        try:
+            return json.loads(self.body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise InvalidJSON("The request body is not valid JSON: %s" % exc) from None
+
+    def form(self):
+        """The body parsed as application/x-www-form-urlencoded: a dict of first values."""
+        try:
+            text = self.body.decode("utf-8")
+        except UnicodeDecodeError:
+            return {}
+        return {k: v[0] for k, v in parse_qs(text, keep_blank_values=True).items()}
+
+    @property
+    def content_type(self):
+        return (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+
+    def bearer(self):
+        """The token of an ``Authorization: Bearer <token>`` header (scheme case-insensitive), else None."""
+        scheme, _, token = (self.headers.get("Authorization") or "").strip().partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        return token.strip()
+
+
+def parse_cookies(header):
+    cookies = {}
+    for part in header.split(";"):
+        name, sep, value = part.strip().partition("=")
+        if sep and name:
+            cookies[name.strip()] = value.strip()
+    return cookies
+
+
+class Response:
+    def __init__(self, status, body=b"", headers=None, content_type=None):
+        self.status = int(status)
+        self.body = body if isinstance(body, bytes) else str(body).encode("utf-8")
+        self.headers = dict(headers or {})
+        if content_type and not any(k.lower() == "content-type" for k in self.headers):
+            self.headers["Content-Type"] = content_type
+
+    @classmethod
+    def json(cls, status, obj, headers=None, content_type="application/json"):
+        return cls(status, json.dumps(obj).encode("utf-8"), headers, content_type)
+
+    @classmethod
+    def empty(cls, status=204, headers=None):
+        return cls(status, b"", headers)
+
+    @classmethod
+    def text(cls, status, text, headers=None, content_type="text/plain; charset=utf-8"):
+        return cls(status, text.encode("utf-8"), headers, content_type)
+
+    def header(self, name, default=None):
+        for key, value in self.headers.items():
+            if key.lower() == name.lower():
+                return value
+        return default
+
+
+# --------------------------------------------------------------------------------------------
+# API base class and routing
+# --------------------------------------------------------------------------------------------
+
+def route(method, pattern):
+    """Method decorator: ``@route("GET", r"/vps/(?P<vps_id>[^/]+)")``; named groups become keyword
+    arguments (percent-decoded). Patterns must match the whole path below prefix + base."""
+    def deco(fn):
+        fn.__dict__.setdefault("_sim_routes", []).append((method.upper(), pattern))
+        return fn
+    return deco
+
+
+class API:
+    """Base class of an API plugin. Routes come from @route-decorated methods and from the class
+    attribute ``routes`` (a list of ``(method, pattern, handler_name)``)."""
+
+    name = None
+    prefix = None
+    base = ""
+    routes = ()
+
+    def __init__(self, sim):
+        self.sim = sim
+        self._routes = []
+        for method, pattern, handler in self.routes:
+            self._routes.append((method.upper(), re.compile(pattern), getattr(self, handler)))
+        for attr in dir(type(self)):
+            fn = getattr(type(self), attr, None)
+            for method, pattern in getattr(fn, "_sim_routes", ()):
+                self._routes.append((method, re.compile(pattern), getattr(self, attr)))
+
+    # -- to override ------------------------------------------------------------------------
+    def reset(self):
+        pass
+
+    def seed(self, data):
+        return {}
+
+    def state(self):
+        return {}
+
+    def error(self, status, req=None, **kw):
+        return generic_error(status, req=req, **kw)
+
+    def rate_limit_headers(self, limit, remaining, reset):
+        """Headers added to every response while a rate limit is configured (reset: epoch seconds)."""
+        return {}
+
+    def handle(self, req):
+        return self.dispatch(req)
+
+    # -- helpers ----------------------------------------------------------------------------
+    @property
+    def base_path(self):
+        return self.prefix + self.base
+
+    def dispatch(self, req):
+        """Match ``req.path`` (below ``self.base``) against the routes: call the handler, or
+        answer 404 (no pattern matches) / 405 (a pattern matches, not the method)."""
+        if not (req.path == self.base or req.path.startswith(self.base + "/") or not self.base):
+            return self.error(404, req=req)
+        sub = req.path[len(self.base):] or "/"
+        allowed = []
+        for method, regex, handler in self._routes:
+            match = regex.fullmatch(sub)
+            if not match:
+                continue
+            if method == req.method or (method == "GET" and req.method == "HEAD"):
+                req.params = {k: unquote(v) for k, v in match.groupdict().items() if v is not None}
+                return handler(req, **req.params)
+            allowed.append(method)
+        if allowed:
+            return self.error(405, req=req, allow=sorted(set(allowed)))
+        return self.error(404, req=req)
+
+
+def generic_error(status, req=None, detail=None, retry_after=None, allow=None, **_kw):
+    headers = {}
+    if retry_after is not None:
+        headers["Retry-After"] = str(int(retry_after))
+    if allow:
+        headers["Allow"] = ", ".join(allow)
+    return Response.json(status, {"error": detail or _reason(status), "status": status}, headers)
+
+
+def _reason(status):
+    return BaseHTTPRequestHandler.responses.get(status, ("Error",))[0]
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers for the log
+# --------------------------------------------------------------------------------------------
+
+def redact_headers(headers):
+    out = {}
+    for key, value in headers.items():
+        if key.lower() in REDACTED_HEADERS:
+            if key.lower() in ("authorization", "proxy-authorization"):
+                scheme, sep, _rest = value.strip().partition(" ")
+                value = "%s %s" % (scheme, REDACTED) if sep else REDACTED
+            else:
+                value = REDACTED
+        out[key] = value
+    return out
+
+
+def _redact_fields(obj):
+    if isinstance(obj, dict):
+        return {k: (REDACTED if k.lower() in REDACTED_FIELDS and v is not None else _redact_fields(v)) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_redact_fields(v) for v in obj]
+    return obj
+
+
+def loggable_body(req):
+    if not req.body:
+        return None
+    if req.content_type == "application/x-www-form-urlencoded":
+        return _redact_fields(req.form())
+    try:
+        return _redact_fields(req.json())
+    except InvalidJSON:
+        text = req.body[:2000].decode("utf-8", "replace")
+        return text
+
+
+# --------------------------------------------------------------------------------------------
+# Faults and rate limits
+# --------------------------------------------------------------------------------------------
+
+NGINX_PAGE = (
+    "<html>\r\n<head><title>{code} {reason}</title></head>\r\n<body>\r\n"
+    "<center><h1>{code} {reason}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+)
+
+
+class _Bucket:
+    def __init__(self, per_second, burst, now):
+        self.rate = float(per_second)
+        self.capacity = float(burst if burst is not None else max(1.0, self.rate))
+        self.tokens = self.capacity
+        self.stamp = now
+
+    def take(self, now):
+        """Take one token. Returns (ok, remaining, retry_after, reset_epoch)."""
+        self.tokens = min(self.capacity, self.tokens + max(0.0, now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            full_in = (self.capacity - self.tokens) / self.rate
+            return True, int(self.tokens), 0, now + full_in
+        wait = (1.0 - self.tokens) / self.rate
+        retry_after = max(1, int(math.ceil(wait)))
+        return False, 0, retry_after, now + retry_after
+
+    def describe(self):
+        return {"per_second": self.rate, "burst": self.capacity}
+
+
+class _Plan:
+    """What to do with one API request: the fault rule that applies (if any), the Retry-After when
+    the rate limit refuses it, and the bucket's numbers for the X-RateLimit-* headers."""
+
+    def __init__(self):
+        self.fault = None
+        self.rate_limited = None
+        self.rate_limit_info = None
+
+
+# --------------------------------------------------------------------------------------------
+# The simulator
+# --------------------------------------------------------------------------------------------
+
+class Simulator:
+    def __init__(self, host="127.0.0.1", port=0, seed="empty", verbose=False):
+        if host == "localhost":
+            host = "127.0.0.1"
+        try:
+            loopback = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = False
+        if not loopback:
+            raise ValueError("The simulator only binds loopback addresses (127.0.0.0/8, ::1), not %r" % host)
+        if seed not in SEEDS:
+            raise ValueError("seed must be one of %s, not %r" % (", ".join(SEEDS), seed))
+        self.host = host
+        self.port = port
+        self.verbose = verbose
+        self.lock = threading.RLock()
+        self.clock_offset = 0.0
+        self._generation = 0
+        self.apis = {}
+        self._server = None
+        self._thread = None
+        for cls in load_apis():
+            self.apis[cls.name] = cls(self)
+        self.reset(seed)
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def start(self):
+        server_cls = _Server6 if ":" in self.host else _Server
+        self._server = server_cls((self.host, self.port), _Handler)
+        self._server.sim = self
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
+                                        name="api-simulator", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self):
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._thread.join(5)
+            self._server = None
+
+    def __enter__(self):
+        return self if self._server else self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    @property
+    def url(self):
+        host = "[%s]" % self.host if ":" in self.host else self.host
+        return "http://%s:%d" % (host, self.port)
+
+    def api_url(self, name):
+        """Base URL a module should be given as api_url, e.g. http://127.0.0.1:PORT/hostup/api/v2."""
+        return self.url + self.apis[name].base_path
+
+    def api(self, name):
+        return self.apis[name]
+
+    # -- clock ------------------------------------------------------------------------------
+    def now(self):
+        return time.time() + self.clock_offset
+
+    def advance(self, seconds):
+        if seconds < 0:
+            raise ValueError("the clock only moves forward")
+        with self.lock:
+            self.clock_offset += float(seconds)
+            return self.now()
+
+    # -- state ------------------------------------------------------------------------------
+    def reset(self, seed="empty"):
+        if seed not in SEEDS:
+            raise ValueError("seed must be one of %s, not %r" % (", ".join(SEEDS), seed))
+        with self.lock:
+            self._generation += 1
+            self.clock_offset = 0.0
+            self.log = []
+            self._seq = 0
+            self.faults = []
+            self._fault_id = 0
+            self.buckets = {}
+            for api in self.apis.values():
+                api.reset()
+            if seed == "demo":
+                from . import seed as seed_module
+                for name, api in self.apis.items():
+                    factory = getattr(seed_module, "demo_%s" % name, None)
+                    if factory is not None:
+                        api.seed(factory(self.now()))
+
+    def seed(self, data):
+        with self.lock:
+            unknown = [name for name in data if name not in self.apis]
+            if unknown:
+                raise ValueError("unknown API(s): %s" % ", ".join(unknown))
+            return {name: self.apis[name].seed(body or {}) for name, body in data.items()}
+
+    def state(self, api=None):
+        with self.lock:
+            if api is not None:
+                return self.apis[api].state()
+            return {name: a.state() for name, a in self.apis.items()}
+
+    def requests(self, api=None, since=0):
+        with self.lock:
+            return [r for r in self.log if r["seq"] > since and (api is None or r["api"] == api)]
+
+    def clear_requests(self):
+        with self.lock:
+            self.log = []
+
+    # -- faults / rate limits -----------------------------------------------------------------
+    def add_fault(self, kind, api=None, method=None, path=None, status=None, retry_after=None,
+                  delay=None, times=1, when="before"):
+        if kind not in FAULT_KINDS:
+            raise ValueError("kind must be one of %s" % ", ".join(FAULT_KINDS))
+        if api is not None and api not in self.apis:
+            raise ValueError("unknown API %r" % api)
+        if when not in ("before", "after"):
+            raise ValueError("when must be 'before' or 'after'")
+        if path is not None:
+            try:
+                re.compile(path)
+            except re.error as exc:
+                raise ValueError("path is not a valid regular expression: %s" % exc) from None
+        times = int(times if times is not None else 1)
+        if times == 0 or times < -1:
+            raise ValueError("times must be a positive count or -1 (forever)")
+        with self.lock:
+            self._fault_id += 1
+            rule = {"id": self._fault_id, "api": api, "method": method.upper() if method else None, "path": path,
+                    "kind": kind, "status": int(status) if status is not None else None,
+                    "retry_after": retry_after, "delay": float(delay) if delay is not None else None,
+                    "times": times, "when": when, "hits": 0}
+            self.faults.append(rule)
+            return dict(rule)
+
+    def clear_faults(self):
+        with self.lock:
+            self.faults = []
+
+    def set_rate_limit(self, api, per_second, burst=None):
+        names = [api] if api else list(self.apis)
+        for name in names:
+            if name not in self.apis:
+                raise ValueError("unknown API %r" % name)
+        with self.lock:
+            for name in names:
+                if per_second is None:
+                    self.buckets.pop(name, None)
+                else:
+                    if float(per_second) <= 0:
+                        raise ValueError("per_second must be > 0 (or null to disable)")
+                    self.buckets[name] = _Bucket(per_second, burst, self.now())
+            return self.rate_limits()
+
+    def rate_limits(self):
+        with self.lock:
+            return {name: b.describe() for name, b in self.buckets.items()}
+
+    def _plan(self, api_name, req):
+        """Under the lock: pick the rate limit verdict and the fault for this request."""
+        plan = _Plan()
+        bucket = self.buckets.get(api_name)
+        if bucket is not None:
+            ok, remaining, retry_after, reset = bucket.take(self.now())
+            plan.rate_limit_info = {"limit": int(bucket.capacity), "remaining": remaining, "reset": reset}
+            if not ok:
+                plan.rate_limited = retry_after
+                return plan
+        for rule in self.faults:
+            if rule["times"] == 0:
+                continue
+            if rule["api"] is not None and rule["api"] != api_name:
+                continue
+            if rule["method"] is not None and rule["method"] != req.method:
+                continue
+            if rule["path"] is not None and not re.search(rule["path"], req.full_path):
+                continue
+            if rule["times"] > 0:
+                rule["times"] -= 1
+            rule["hits"] += 1
+            plan.fault = dict(rule)
+            break
+        return plan
+
+    # -- request processing -------------------------------------------------------------------
+    def _api_for(self, path):
+        best = None
+        for api in self.apis.values():
+            if path == api.prefix or path.startswith(api.prefix + "/"):
+                if best is None or len(api.prefix) > len(best.prefix):
+                    best = api
+        return best
+
+    def _call(self, api, req):
+        try:
+            if api is None:
+                return generic_error(404, req=req, detail="No simulated API under this path.")
+            with self.lock:
+                return api.handle(req)
+        except InvalidJSON as exc:
+            return api.error(400, req=req, detail=str(exc))
+        except Exception:  # a bug in a plugin: answer 500 in the API's format, show the traceback
+            traceback.print_exc()
+            return (api.error if api else generic_error)(500, req=req)
+
+    def _error(self, api, status, req, **kw):
+        return (api.error if api is not None else generic_error)(status, req=req, **kw)
+
+    def process(self, handler, method, full_path, query_string, headers, body):
+        """Handle one API request end to end; writes the answer (or not) with ``handler``."""
+        api = self._api_for(full_path)
+        name = api.name if api else None
+        req = Request(method, full_path, query_string, headers, body, api.prefix if api else "", name)
+        with self.lock:
+            generation = self._generation
+            plan = self._plan(name, req)
+        fault = plan.fault
+        rl = plan.rate_limit_info
+        handled_status = None
+        if plan.rate_limited is not None:
+            resp = self._error(api, 429, req, retry_after=plan.rate_limited, rate_limit=rl)
+            fault_kind = None
+        else:
+            fault_kind = fault["kind"] if fault else None
+            # A rule's delay is slept before handling (when: before) or before answering (when: after).
+            if fault and fault["delay"] and fault["when"] == "before":
+                time.sleep(fault["delay"])
+            if fault is None or fault["when"] == "after" or fault_kind == "slow":
+                resp = self._call(api, req)
+                handled_status = resp.status
+            else:
+                resp = None
+            if fault and fault["when"] == "after" and fault["delay"]:
+                time.sleep(fault["delay"])
+            if fault and fault_kind != "slow":
+                resp = self._fault_response(api, req, fault, resp)
+            if rl and api is not None and resp is not None:
+                for key, value in api.rate_limit_headers(**rl).items():
+                    resp.headers.setdefault(key, value)
+
+        # Log before answering: once the client has its answer, the entry must already be there.
+        entry = {
+            "seq": None, "time": self.now(), "api": name, "method": method, "path": full_path,
+            "query": req.query, "status": resp.status if resp is not None else None,
+            "fault": fault_kind, "fault_id": fault["id"] if fault_kind else None,
+            "rate_limited": plan.rate_limited is not None, "handled_status": handled_status,
+            "headers": redact_headers(headers), "body": loggable_body(req),
+            "response_headers": redact_headers(resp.headers) if resp is not None else {},
+        }
+        with self.lock:
+            if generation == self._generation:  # not when a reset happened while this request was in flight
+                self._seq += 1
+                entry["seq"] = self._seq
+                self.log.append(entry)
+        self._send(handler, method, resp, fault_kind)
+
+    def _fault_response(self, api, req, fault, handled):
+        kind = fault["kind"]
+        status = fault["status"]
+        if kind == "status":
+            return self._error(api, status or 500, req, retry_after=fault["retry_after"])
+        if kind == "rate_limit":
+            retry_after = fault["retry_after"] if fault["retry_after"] is not None else 1
+            info = {"limit": 60, "remaining": 0, "reset": self.now() + retry_after}
+            return self._error(api, status or 429, req, retry_after=retry_after, rate_limit=info)
+        if kind == "drop":
+            return None
+        if kind == "drop_mid_body":
+            if handled is not None and handled.body:
+                handled.status = status or handled.status
+                return handled
+            return Response.json(status or 200, {"data": [{"id": "partial", "note": "x" * 64}]})
+        if kind == "malformed":
+            body = handled.body if handled is not None and handled.body.startswith((b"{", b"[")) else b'{"data": [{"id": "x", "name": "y"}]}'
+            return Response(status or 200, body[:max(1, len(body) // 2)], content_type="application/json")
+        if kind == "html":
+            code = status or 502
+            return Response(code, NGINX_PAGE.format(code=code, reason=_reason(code)), content_type="text/html")
+        if kind == "empty":
+            return Response(status or 200, b"", content_type="application/json")
+        if kind == "wrong_shape":
+            return Response.json(status or 200, {"unexpected": True})
+        raise AssertionError(kind)
+
+    def _send(self, handler, method, resp, fault_kind):
+        """Write the response (``None``: close the connection without one)."""
+        if resp is None:  # drop
+            handler.close_connection = True
+            return
+        body = resp.body
+        declared = len(body)
+        if fault_kind == "drop_mid_body":
+            body = body[:max(1, len(body) // 2)]
+        handler.send_response(resp.status)
+        for key, value in resp.headers.items():
+            if key.lower() not in ("content-length", "connection"):
+                handler.send_header(key, value)
+        handler.send_header("Content-Length", str(declared))
+        handler.end_headers()
+        if method != "HEAD":
+            handler.wfile.write(body)
+        handler.wfile.flush()
+        if fault_kind == "drop_mid_body":
+            handler.close_connection = True
+
+    # -- control API ----------------------------------------------------------------------------
+    def control(self, method, path, query, body):
+        """Handle /_sim/...; returns (status, obj)."""
+        sub = path[len("/_sim"):] or "/"
+        try:
+            data = json.loads(body.decode("utf-8")) if body.strip() else {}
+        except ValueError as exc:
+            return 400, {"error": "body is not valid JSON: %s" % exc}
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            return 400, {"error": "body must be a JSON object"}
+        q = {k: v[0] for k, v in query.items()}
+        try:
+            return self._control(method, sub, q, data)
+        except (ValueError, TypeError, KeyError) as exc:
+            return 400, {"error": str(exc)}
+        except Exception as exc:  # a bug: answer rather than drop the connection
+            traceback.print_exc()
+            return 500, {"error": "%s: %s" % (type(exc).__name__, exc)}
+
+    def _control(self, method, sub, q, data):
+        routes = {
+            "/health": ("GET",), "/reset": ("POST",), "/seed": ("POST",), "/state": ("GET",),
+            "/requests": ("GET", "DELETE"), "/faults": ("GET", "POST", "DELETE"),
+            "/rate_limit": ("GET", "POST"), "/clock": ("GET", "POST"),
+        }
+        if sub not in routes:
+            return 404, {"error": "unknown control endpoint %s" % sub, "endpoints": sorted(routes)}
+        if method not in routes[sub]:
+            return 405, {"error": "method %s not allowed on /_sim%s" % (method, sub), "allow": list(routes[sub])}
+        if sub == "/health":
+            return 200, {"ok": True, "apis": {n: a.base_path for n, a in self.apis.items()}, "now": self.now()}
+        if sub == "/reset":
+            self.reset(data.get("seed") or "empty")
+            return 200, {"ok": True, "seed": data.get("seed") or "empty"}
+        if sub == "/seed":
+            return 200, self.seed(data)
+        if sub == "/state":
+            api = q.get("api")
+            if api and api not in self.apis:
+                return 404, {"error": "unknown API %r" % api}
+            return 200, self.state(api or None)
+        if sub == "/requests":
+            if method == "DELETE":
+                self.clear_requests()
+                return 200, {"ok": True}
+            return 200, {"requests": self.requests(q.get("api") or None, int(q.get("since") or 0))}
+        if sub == "/faults":
+            if method == "POST":
+                allowed = {"api", "method", "path", "kind", "status", "retry_after", "delay", "times", "when"}
+                extra = set(data) - allowed
+                if extra:
+                    return 400, {"error": "unknown fault field(s): %s" % ", ".join(sorted(extra))}
+                if "kind" not in data:
+                    return 400, {"error": "kind is required"}
+                return 200, self.add_fault(**{k: v for k, v in data.items() if v is not None or k == "api"})
+            if method == "DELETE":
+                self.clear_faults()
+                return 200, {"ok": True}
+            with self.lock:
+                return 200, {"faults": [dict(r) for r in self.faults]}
+        if sub == "/rate_limit":
+            if method == "POST":
+                return 200, {"rate_limits": self.set_rate_limit(data.get("api"), data.get("per_second"), data.get("burst"))}
+            return 200, {"rate_limits": self.rate_limits()}
+        if sub == "/clock":
+            if method == "POST":
+                self.advance(float(data.get("advance", 0)))
+            return 200, {"now": self.now(), "offset": self.clock_offset}
+        raise AssertionError(sub)
+
+
+# --------------------------------------------------------------------------------------------
+# HTTP plumbing
+# --------------------------------------------------------------------------------------------
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    sim = None
+
+    def handle_error(self, request, client_address):
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, socket.timeout)):
+            return
+        if self.sim is not None and self.sim.verbose:
+            super().handle_error(request, client_address)
+
+
+class _Server6(_Server):
+    address_family = socket.AF_INET6
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "jobctl-api-simulator/1.0"
+    sys_version = ""
+    timeout = 120  # an idle keep-alive connection is closed after this many seconds
+    disable_nagle_algorithm = True  # headers and body are separate writes: avoid the 40 ms delayed-ACK stall
+
+    def version_string(self):
+        return self.server_version
+
+    def log_message(self, format, *args):  # noqa: A002 - signature of the base class
+        if self.server.sim.verbose:
+            sys.stderr.write("[sim] %s - %s\n" % (self.address_string(), format % args))
+
+    def _read_body(self):
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    break
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+            return b"".join(chunks)
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _handle(self):
+        sim = self.server.sim
+        body = self._read_body()
+        parts = urlsplit(self.path)
+        path = parts.path or "/"
+        if path == "/_sim" or path.startswith("/_sim/"):
+            status, obj = sim.control(self.command, path, parse_qs(parts.query, keep_blank_values=True), body)
+            sim._send(self, self.command, Response.json(status, obj), None)
+            return
+        headers = Headers(self.headers.items())
+        sim.process(self, self.command, path, parts.query, headers, body)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle

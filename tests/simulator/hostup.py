@@ -1,0 +1,521 @@
+"""HostUp cloud API v2, as documented in shared/api/README.md and the hostup-*.txt seeds.
+
+Served under ``/hostup/api/v2`` (a module's ``api_url`` is ``http://127.0.0.1:PORT/hostup/api/v2``).
+
+Invented where the documents say nothing (easy to change, all in this file):
+- the shape of ``operatingSystem``, ``billing``, ``resources``, ``displayId`` and ``storageKey``;
+- ``GET /vps?name=`` matches a case-insensitive substring (a module must still compare exactly);
+- ``GET /vps/{id}/active-jobs`` answers ``{"data": [job...]}``;
+- the backup quota counts every backup, manual and scheduled;
+- ``POST .../backups/{backupId}/actions/restore`` takes no body and starts a restore job;
+- requests whose User-Agent is missing or urllib's default get Cloudflare's 403 "error code: 1010"
+  (the README reports urllib's agent as rejected; ``settings.reject_default_user_agent``).
+"""
+
+import base64
+import datetime
+import json
+import random
+
+from .core import API, InvalidJSON, Response, register, route
+
+CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
+ERROR_TYPE = "https://developer.hostup.se/errors/%s"
+SCOPES = ("read:vm", "backup:vm", "write:vm")
+JOB_TYPES = ("backup", "restore")
+BACKUP_TYPES = ("manual", "scheduled")
+
+DEFAULT_KEYS = (
+    {"key": "hostup-test-key", "scopes": list(SCOPES)},
+    {"key": "hostup-readonly-key", "scopes": ["read:vm"]},
+)
+DEFAULT_ACCOUNT = "acct_default"
+DEFAULT_SETTINGS = {
+    "cancel_delay": 2.0,          # a cancelled job stays "cancelling" this long (sim seconds)
+    "backup_duration": 30.0,      # a backup started with POST .../backups finishes after this long
+    "restore_duration": 120.0,    # a restore started with POST .../actions/restore finishes after this long
+    "seeded_job_duration": 600.0,  # default duration of a seeded job
+    "quota_limit": 10,            # default backup quota of a VPS
+    "reject_default_user_agent": True,
+    "rate_limit_limit": 60,       # X-RateLimit-Limit of a 429 that no configured bucket produced
+}
+
+# status -> (code, title, detail), from the seeds where they show one
+PROBLEMS = {
+    400: ("invalid_request", "Invalid request", "The request body failed validation."),
+    401: ("unauthorized", "Unauthorized", "Authentication is required."),
+    403: ("forbidden", "Forbidden", "The caller lacks a required scope or does not own the resource."),
+    404: ("not_found", "Not found", "The requested resource could not be found."),
+    405: ("method_not_allowed", "Method not allowed", "The method is not allowed for this resource."),
+    409: ("conflict", "Conflict", "The request conflicts with the current state of the resource."),
+    422: ("unprocessable_entity", "Unprocessable entity", "The request could not be processed."),
+    429: ("rate_limit_exceeded", "Too many requests", "Too many requests. Retry after the limit resets."),
+    500: ("internal_error", "Internal server error",
+          "An unexpected error occurred. Retry later or contact support if the issue persists."),
+    502: ("bad_gateway", "Bad gateway", "The upstream service returned an invalid response."),
+    503: ("service_unavailable", "Service unavailable", "The service is temporarily unavailable. Retry later."),
+    504: ("gateway_timeout", "Gateway timeout", "The upstream service did not answer in time."),
+}
+TITLES = {"quota_exceeded": "Quota exceeded"}
+
+_rng = random.Random()
+
+
+def new_id(prefix, now):
+    """``prefix_`` + 26 lowercase Crockford base32 characters, ULID-like (time, then randomness)."""
+    ms = int(now * 1000) & ((1 << 48) - 1)
+    stamp = "".join(CROCKFORD[(ms >> (5 * i)) & 31] for i in range(9, -1, -1))
+    return "%s_%s%s" % (prefix, stamp, "".join(_rng.choice(CROCKFORD) for _ in range(16)))
+
+
+def iso(ts):
+    """Epoch seconds -> ``2026-04-27T12:34:56.000Z``."""
+    dt = datetime.datetime.fromtimestamp(ts, datetime.timezone.utc)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (dt.microsecond // 1000)
+
+
+def parse_time(value):
+    """ISO string or epoch number -> epoch seconds."""
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = str(value).strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    dt = datetime.datetime.fromisoformat(text)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=datetime.timezone.utc)
+    return dt.timestamp()
+
+
+class Problem(Exception):
+    def __init__(self, status, code=None, detail=None, errors=None, headers=None):
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers
+
+
+def _invalid(pointer, detail):
+    return Problem(400, detail="The request body failed validation.",
+                   errors=[{"pointer": pointer, "detail": detail, "code": "invalid_request"}])
+
+
+@register
+class HostUpAPI(API):
+    name = "hostup"
+    prefix = "/hostup"
+    base = "/api/v2"
+
+    # ---------------------------------------------------------------- state
+    def reset(self):
+        self.keys = {}
+        self.vps = {}           # id -> record (insertion order is the list order)
+        self.settings = dict(DEFAULT_SETTINGS)
+        self.events = []
+        for key in DEFAULT_KEYS:
+            self._add_key(dict(key))
+
+    def _add_key(self, spec):
+        key = spec.get("key")
+        if not key or not isinstance(key, str):
+            raise ValueError("hostup api_keys[].key must be a non-empty string")
+        scopes = list(spec.get("scopes", SCOPES))
+        for scope in scopes:
+            if scope not in SCOPES:
+                raise ValueError("unknown HostUp scope %r (known: %s)" % (scope, ", ".join(SCOPES)))
+        self.keys[key] = {"key": key, "scopes": scopes, "account": spec.get("account", DEFAULT_ACCOUNT)}
+        return dict(self.keys[key])
+
+    def _event(self, kind, **fields):
+        self.events.append(dict({"time": iso(self.sim.now()), "event": kind}, **fields))
+
+    def _tick(self):
+        """Move jobs along the simulated clock: cancelled jobs disappear, finished ones end."""
+        now = self.sim.now()
+        for vps in self.vps.values():
+            for job in list(vps["jobs"]):
+                if job["status"] == "cancelling":
+                    if now >= job["cancelAt"]:
+                        vps["jobs"].remove(job)
+                        self._event("job_cancelled", vpsId=vps["id"], jobId=job["id"], jobType=job["jobType"])
+                elif job["duration"] is not None and now >= job["started"] + job["duration"]:
+                    vps["jobs"].remove(job)
+                    done = job["started"] + job["duration"]
+                    self._event("job_finished", vpsId=vps["id"], jobId=job["id"], jobType=job["jobType"])
+                    if job["jobType"] == "backup":
+                        backup = self._add_backup(vps, {"createdAt": done, "backupType": job["backupType"],
+                                                        "note": job["note"]})
+                        self._event("backup_created", vpsId=vps["id"], backupId=backup["id"], jobId=job["id"])
+
+    # ---------------------------------------------------------------- seeding
+    def seed(self, data):
+        if not isinstance(data, dict):
+            raise ValueError("the hostup seed must be an object")
+        unknown = set(data) - {"api_keys", "vps", "settings"}
+        if unknown:
+            raise ValueError("unknown hostup seed key(s): %s" % ", ".join(sorted(unknown)))
+        for key, value in (data.get("settings") or {}).items():
+            if key not in DEFAULT_SETTINGS:
+                raise ValueError("unknown hostup setting %r" % key)
+            self.settings[key] = value
+        created = {"api_keys": [self._add_key(k) for k in data.get("api_keys") or []], "vps": []}
+        for spec in data.get("vps") or []:
+            vps = self._seed_vps(spec)
+            created["vps"].append(dict(self._vps_view(vps), backups=self._backups_view(vps),
+                                       active_jobs=[self._job_view(j) for j in vps["jobs"]]))
+        if "settings" in data:
+            created["settings"] = dict(self.settings)
+        return created
+
+    def _seed_vps(self, spec):
+        now = self.sim.now()
+        vps = self.vps.get(spec.get("id"))
+        if vps is None:
+            n = len(self.vps) + 1
+            vps = {
+                "id": spec.get("id") or self._unique("vps"),
+                "name": "vps-%d" % n,
+                "primaryIp": "203.0.113.%d" % (10 + n % 240),
+                "serviceStatus": "active",
+                "powerState": "running",
+                "operatingSystem": {"id": "ubuntu-24.04", "name": "Ubuntu 24.04 LTS"},
+                "billing": {"cycle": "monthly", "price": 149.0, "currency": "SEK",
+                            "nextDueDate": iso(now + 20 * 86400)[:10]},
+                "resources": {"cpuCores": 2, "memoryMb": 4096, "diskGb": 80},
+                "account": DEFAULT_ACCOUNT,
+                "quota_limit": int(self.settings["quota_limit"]),
+                "backups": [],
+                "jobs": [],
+            }
+            self.vps[vps["id"]] = vps
+        for key in ("name", "primaryIp", "serviceStatus", "powerState", "operatingSystem", "billing",
+                    "resources", "account"):
+            if key in spec:
+                vps[key] = spec[key]
+        if "quota_limit" in spec:
+            vps["quota_limit"] = int(spec["quota_limit"])
+        backups = spec.get("backups") or []
+        if isinstance(backups, dict):
+            count = int(backups.get("count", 0))
+            backups = [{"createdAt": now - (count - i) * 86400 - 3600,
+                        "backupType": "scheduled" if i % 2 == 0 else "manual"} for i in range(count)]
+        for b in backups:
+            self._add_backup(vps, b)
+        for j in spec.get("active_jobs") or []:
+            self._seed_job(vps, j)
+        return vps
+
+    def _seed_job(self, vps, spec):
+        job_type = spec.get("jobType")
+        if job_type not in JOB_TYPES:
+            raise ValueError("hostup active_jobs[].jobType must be backup or restore, not %r" % job_type)
+        status = spec.get("status", "running")
+        if status not in ("running", "cancelling"):
+            raise ValueError("hostup active_jobs[].status must be running or cancelling")
+        duration = spec.get("duration", self.settings["seeded_job_duration"])
+        backup_id = spec.get("backupId")
+        if job_type == "restore" and backup_id is None and vps["backups"]:
+            backup_id = self._sorted_backups(vps)[0]["id"]
+        job = self._new_job(vps, job_type, duration=duration, progress=spec.get("progress", 0),
+                            backup_type=spec.get("backupType", "manual"), note=spec.get("note"),
+                            backup_id=backup_id, job_id=spec.get("id"),
+                            started=parse_time(spec["startedAt"]) if "startedAt" in spec else None,
+                            cancel_delay=spec.get("cancel_delay"))
+        if status == "cancelling":
+            job["progressAt"] = self._job_view(job)["progress"]
+            job["status"] = "cancelling"
+            job["cancelAt"] = self.sim.now() + job["cancel_delay"]
+        return job
+
+    def _new_job(self, vps, job_type, duration, progress=0, backup_type="manual", note=None, backup_id=None,
+                 job_id=None, started=None, cancel_delay=None):
+        if backup_type not in BACKUP_TYPES:
+            raise ValueError("backupType must be manual or scheduled")
+        job = {"id": job_id or self._unique("job"), "jobType": job_type, "status": "running",
+               "started": self.sim.now() if started is None else started,
+               "duration": float(duration) if duration is not None else None,
+               "progress0": int(progress), "progressAt": None, "cancelAt": None,
+               "cancel_delay": float(self.settings["cancel_delay"] if cancel_delay is None else cancel_delay),
+               "backupType": backup_type, "note": note, "backupId": backup_id}
+        vps["jobs"].append(job)
+        return job
+
+    def _add_backup(self, vps, spec):
+        now = self.sim.now()
+        if "createdAt" in spec:
+            created = parse_time(spec["createdAt"])
+        else:
+            created = now - float(spec.get("age_days", 0)) * 86400
+        backup_type = spec.get("backupType", "manual")
+        if backup_type not in BACKUP_TYPES:
+            raise ValueError("hostup backups[].backupType must be manual or scheduled, not %r" % backup_type)
+        bid = spec.get("id") or self._unique("bkp")
+        backup = {
+            "id": bid,
+            "displayId": spec.get("displayId") or "%s-%s" % (vps["name"], iso(created)[:16].replace(":", "").replace("T", "-")),
+            "storageKey": spec.get("storageKey") or "vps/%s/backups/%s.qcow2" % (vps["id"], bid),
+            "createdAt": iso(created),
+            "sizeGb": spec.get("sizeGb", round(8 + (sum(map(ord, bid)) % 300) / 10.0, 1)),
+            "backupType": backup_type,
+            "note": spec.get("note"),
+        }
+        vps["backups"].append(backup)
+        return backup
+
+    def _unique(self, prefix):
+        taken = set(self.vps)
+        for vps in self.vps.values():
+            taken.update(b["id"] for b in vps["backups"])
+            taken.update(j["id"] for j in vps["jobs"])
+        while True:
+            candidate = new_id(prefix, self.sim.now())
+            if candidate not in taken:
+                return candidate
+
+    # ---------------------------------------------------------------- views
+    def state(self):
+        self._tick()
+        vps_list = []
+        for vps in self.vps.values():
+            jobs = []
+            for job in vps["jobs"]:
+                jobs.append(dict(self._job_view(job), duration=job["duration"],
+                                 cancelAt=iso(job["cancelAt"]) if job["cancelAt"] else None))
+            vps_list.append(dict(self._vps_view(vps), account=vps["account"], quota_limit=vps["quota_limit"],
+                                 backups=self._backups_view(vps), active_jobs=jobs))
+        return {"api_keys": [dict(k) for k in self.keys.values()], "settings": dict(self.settings),
+                "vps": vps_list, "events": list(self.events)}
+
+    @staticmethod
+    def _vps_view(vps):
+        keys = ("id", "name", "primaryIp", "serviceStatus", "powerState", "operatingSystem", "billing", "resources")
+        return json.loads(json.dumps({k: vps[k] for k in keys}))
+
+    def _job_view(self, job):
+        progress = job["progress0"]
+        if job["status"] == "cancelling":
+            progress = job["progressAt"]
+        elif job["duration"]:
+            frac = min(1.0, max(0.0, (self.sim.now() - job["started"]) / job["duration"]))
+            progress = min(99, int(progress + (100 - progress) * frac))
+        view = {"id": job["id"], "jobType": job["jobType"], "status": job["status"], "progress": progress,
+                "startedAt": iso(job["started"])}
+        if job["jobType"] == "restore":
+            view["backupId"] = job["backupId"]
+        return view
+
+    @staticmethod
+    def _sorted_backups(vps):
+        return sorted(vps["backups"], key=lambda b: b["createdAt"], reverse=True)
+
+    def _backups_view(self, vps):
+        return [dict(b) for b in self._sorted_backups(vps)]
+
+    def _quota(self, vps):
+        used = len(vps["backups"])
+        limit = vps["quota_limit"]
+        return {"used": used, "limit": limit, "remaining": max(0, limit - used)}
+
+    # ---------------------------------------------------------------- errors
+    def error(self, status, req=None, code=None, detail=None, title=None, errors=None, retry_after=None,
+              rate_limit=None, allow=None, headers=None, **_kw):
+        default_code, default_title, default_detail = PROBLEMS.get(
+            status, ("error", "Error", "The request failed."))
+        code = code or default_code
+        request_id = new_id("req", self.sim.now())
+        body = {
+            "type": ERROR_TYPE % code,
+            "title": title or TITLES.get(code) or default_title,
+            "status": status,
+            "detail": detail or default_detail,
+            "code": code,
+            "instance": req.path if req is not None else self.base,
+            "requestId": request_id,
+            "timestamp": iso(self.sim.now()),
+        }
+        if errors:
+            body["errors"] = errors
+        out = {"X-Request-Id": request_id}
+        if status == 429:
+            retry_after = 1 if retry_after is None else retry_after
+            if rate_limit is None:
+                rate_limit = {"limit": self.settings["rate_limit_limit"], "remaining": 0,
+                              "reset": self.sim.now() + retry_after}
+        if retry_after is not None:
+            out["Retry-After"] = str(int(retry_after))
+        if rate_limit is not None:
+            out.update(self.rate_limit_headers(**rate_limit))
+        if allow:
+            out["Allow"] = ", ".join(allow)
+        if status == 401:
+            out["WWW-Authenticate"] = 'Bearer realm="hostup"'
+        out.update(headers or {})
+        return Response.json(status, body, out, content_type="application/problem+json")
+
+    def rate_limit_headers(self, limit, remaining, reset):
+        return {"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(remaining),
+                "X-RateLimit-Reset": iso(reset)}
+
+    # ---------------------------------------------------------------- request handling
+    def handle(self, req):
+        if self.settings["reject_default_user_agent"]:
+            agent = req.headers.get("User-Agent") or ""
+            if not agent.strip() or agent.startswith("Python-urllib/"):
+                return Response.text(403, "error code: 1010", {"Server": "cloudflare"})
+        self._tick()
+        try:
+            token = req.bearer()
+            if token is None:
+                raise Problem(401)
+            key = self.keys.get(token)
+            if key is None:
+                raise Problem(401, detail="The API key is invalid or has been revoked.")
+            req.hostup_key = key
+            resp = self.dispatch(req)
+        except Problem as p:
+            resp = self.error(p.status, req=req, code=p.code, detail=p.detail, errors=p.errors, headers=p.headers)
+        if resp.header("X-Request-Id") is None:
+            resp.headers["X-Request-Id"] = new_id("req", self.sim.now())
+        return resp
+
+    def _need(self, req, scope):
+        if scope not in req.hostup_key["scopes"]:
+            raise Problem(403, detail="The API key lacks the required scope `%s`." % scope)
+
+    def _get_vps(self, req, vps_id):
+        vps = self.vps.get(vps_id)
+        if vps is None or vps["account"] != req.hostup_key["account"]:
+            raise Problem(404, detail="VPS `%s` was not found." % vps_id)
+        return vps
+
+    @route("GET", r"/vps")
+    def list_vps(self, req):
+        self._need(req, "read:vm")
+        raw_limit = req.arg("limit", "20")
+        try:
+            limit = int(raw_limit)
+        except ValueError:
+            limit = None
+        if limit is None or not 1 <= limit <= 100:
+            raise Problem(400, detail="The request parameters failed validation.", errors=[
+                {"pointer": "/limit", "detail": "`limit` must be an integer between 1 and 100.", "code": "invalid_request"}])
+        items = [v for v in self.vps.values() if v["account"] == req.hostup_key["account"]]
+        name = req.arg("name")
+        if name:
+            items = [v for v in items if name.lower() in v["name"].lower()]
+        ip = req.arg("primaryIp")
+        if ip:
+            items = [v for v in items if v["primaryIp"] == ip]
+        start = 0
+        cursor = req.arg("cursor")
+        if cursor:
+            try:
+                after = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))["after"]
+                start = [v["id"] for v in items].index(after) + 1
+            except (ValueError, KeyError, TypeError):
+                raise Problem(400, detail="The request parameters failed validation.", errors=[
+                    {"pointer": "/cursor", "detail": "`cursor` is invalid or expired.", "code": "invalid_request"}]) from None
+        page = items[start:start + limit]
+        has_more = start + limit < len(items)
+        next_cursor = None
+        if has_more:
+            next_cursor = base64.urlsafe_b64encode(json.dumps({"after": page[-1]["id"]}).encode()).decode().rstrip("=")
+        return Response.json(200, {"data": [self._vps_view(v) for v in page], "hasMore": has_more,
+                                   "nextCursor": next_cursor})
+
+    @route("GET", r"/vps/(?P<vps_id>[^/]+)")
+    def get_vps(self, req, vps_id):
+        self._need(req, "read:vm")
+        return Response.json(200, {"data": self._vps_view(self._get_vps(req, vps_id))})
+
+    @route("GET", r"/vps/(?P<vps_id>[^/]+)/active-jobs")
+    def list_jobs(self, req, vps_id):
+        self._need(req, "read:vm")
+        vps = self._get_vps(req, vps_id)
+        return Response.json(200, {"data": [self._job_view(j) for j in vps["jobs"]]})
+
+    @route("DELETE", r"/vps/(?P<vps_id>[^/]+)/active-jobs")
+    def cancel_job(self, req, vps_id):
+        self._need(req, "backup:vm")
+        try:
+            body = req.json()
+        except InvalidJSON:
+            raise _invalid("/jobType", "`jobType` is required; the request body is not valid JSON.") from None
+        if not isinstance(body, dict) or "jobType" not in body:
+            raise _invalid("/jobType", "`jobType` is required.")
+        job_type = body["jobType"]
+        if job_type not in JOB_TYPES:
+            raise _invalid("/jobType", "`jobType` must be one of: backup, restore.")
+        vps = self._get_vps(req, vps_id)
+        for job in vps["jobs"]:
+            if job["jobType"] == job_type and job["status"] == "running":
+                job["progressAt"] = self._job_view(job)["progress"]
+                job["status"] = "cancelling"
+                job["cancelAt"] = self.sim.now() + job["cancel_delay"]
+                self._event("job_cancel_requested", vpsId=vps_id, jobId=job["id"], jobType=job_type)
+                return Response.json(200, {"cancelled": True, "reason": None})
+        return Response.json(200, {"cancelled": False, "reason": "No active %s job was found to cancel." % job_type})
+
+    @route("GET", r"/vps/(?P<vps_id>[^/]+)/backups")
+    def list_backups(self, req, vps_id):
+        self._need(req, "read:vm")
+        vps = self._get_vps(req, vps_id)
+        quota = self._quota(vps)
+        active = {j["jobType"] for j in vps["jobs"]}
+        return Response.json(200, {
+            "backups": self._backups_view(vps),
+            "quotaInfo": quota,
+            "actions": {"canCreateBackup": quota["remaining"] > 0 and "backup" not in active,
+                        "canRestore": bool(vps["backups"]) and not active},
+        })
+
+    @route("POST", r"/vps/(?P<vps_id>[^/]+)/backups")
+    def create_backup(self, req, vps_id):
+        self._need(req, "backup:vm")
+        body = req.json()
+        if body is None:
+            body = {}
+        if not isinstance(body, dict):
+            raise _invalid("", "The request body must be a JSON object.")
+        note = body.get("note")
+        if note is not None and (not isinstance(note, str) or len(note) > 255):
+            raise _invalid("/note", "`note` must be a string of at most 255 characters.")
+        vps = self._get_vps(req, vps_id)
+        if any(j["jobType"] == "backup" for j in vps["jobs"]):
+            raise Problem(409, detail="A backup job is already active for this VPS.")
+        if self._quota(vps)["remaining"] <= 0:
+            raise Problem(422, code="quota_exceeded", detail="The backup quota of this VPS is used up.")
+        job = self._new_job(vps, "backup", duration=self.settings["backup_duration"], note=note)
+        self._event("job_created", vpsId=vps_id, jobId=job["id"], jobType="backup")
+        return Response.json(202, {"operation": {"status": "queued", "jobId": job["id"],
+                                                 "pollUrl": "%s/vps/%s/active-jobs" % (self.base, vps_id),
+                                                 "result": None}})
+
+    @route("DELETE", r"/vps/(?P<vps_id>[^/]+)/backups/(?P<backup_id>[^/]+)")
+    def delete_backup(self, req, vps_id, backup_id):
+        self._need(req, "backup:vm")
+        vps = self._get_vps(req, vps_id)
+        backup = next((b for b in vps["backups"] if b["id"] == backup_id), None)
+        if backup is None:
+            raise Problem(404, detail="Backup `%s` was not found." % backup_id)
+        if any(j["jobType"] == "restore" and j["backupId"] == backup_id for j in vps["jobs"]):
+            raise Problem(409, detail="The backup is being restored and cannot be deleted.")
+        vps["backups"].remove(backup)
+        self._event("backup_deleted", vpsId=vps_id, backupId=backup_id)
+        return Response.empty(204)
+
+    @route("POST", r"/vps/(?P<vps_id>[^/]+)/backups/(?P<backup_id>[^/]+)/actions/restore")
+    def restore_backup(self, req, vps_id, backup_id):
+        self._need(req, "backup:vm")
+        vps = self._get_vps(req, vps_id)
+        if not any(b["id"] == backup_id for b in vps["backups"]):
+            raise Problem(404, detail="Backup `%s` was not found." % backup_id)
+        if vps["jobs"]:
+            raise Problem(409, detail="Another job is already active for this VPS.")
+        job = self._new_job(vps, "restore", duration=self.settings["restore_duration"], backup_id=backup_id)
+        self._event("job_created", vpsId=vps_id, jobId=job["id"], jobType="restore")
+        return Response.json(202, {"operation": {"status": "queued", "jobId": job["id"],
+                                                 "pollUrl": "%s/vps/%s/active-jobs" % (self.base, vps_id),
+                                                 "result": None}})

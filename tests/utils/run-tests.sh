@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The README's test command (make test) runs this: every suite and gate, each as one step.
+# Every step runs even when an earlier one failed; the exit code is non-zero if any failed.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+export PATH="$PWD/.venv/bin:$PATH"
+passed=0
+failed=0
+failures=()
+step() {
+  local name=$1
+  shift
+  echo
+  echo "=== $name: $*"
+  local start=$SECONDS
+  if "$@"; then
+    passed=$((passed + 1))
+    echo "=== $name: ok ($((SECONDS - start)) s)"
+  else
+    failed=$((failed + 1))
+    failures+=("$name")
+    echo "=== $name: FAILED ($((SECONDS - start)) s)"
+  fi
+}
+
+step pytest python -m pytest -q -n 2 --dist loadfile tests/unit tests/integration
+step sanity tests/utils/sanity.sh
+step ansible-lint ansible-lint
+step changelog-lint antsibull-changelog lint
+
+echo
+if [ "$failed" -gt 0 ]; then
+  echo "failed steps: ${failures[*]}"
+fi
+echo "steps: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
