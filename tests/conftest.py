@@ -95,13 +95,17 @@ class PlayResult:
         self.stderr = proc.stderr
         self.results = results
 
+    def _named(self, name):
+        # Tasks of a role are recorded as "<role> : <task name>".
+        return [r for r in self.results if r["task"] == name or r["task"].endswith(" : " + name)]
+
     def task(self, name):
-        matches = [r for r in self.results if r["task"] == name]
+        matches = self._named(name)
         assert matches, "no result for task %r in %s\n%s" % (name, [r["task"] for r in self.results], self.stdout)
         return matches[-1]["result"]
 
     def status(self, name):
-        return [r for r in self.results if r["task"] == name][-1]["status"]
+        return self._named(name)[-1]["status"]
 
     def __repr__(self):
         return "PlayResult(rc=%s)\nSTDOUT:\n%s\nSTDERR:\n%s" % (self.rc, self.stdout, self.stderr)
@@ -131,7 +135,7 @@ def run_playbook(playbook, args=(), env=None, timeout=300):
         proc = subprocess.run(
             [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", str(playbook)] + list(args),
             env=ansible_env(dict(env or {}, JOBCTL_RECORD=record)), capture_output=True, text=True,
-            timeout=timeout, cwd=str(ROOT))
+            timeout=timeout, cwd=str(ROOT), check=False)
         results = json.load(open(record)) if os.path.exists(record) else []
     return PlayResult(proc, results)
 
@@ -150,5 +154,22 @@ def play(tmp_path):
         playbook.write_text(yaml.safe_dump([body], sort_keys=False))
         args = (["--check"] if check else []) + (["--diff"] if diff else []) + (["-" + "v" * verbosity] if verbosity else [])
         return run_playbook(playbook, args, env=env)
+
+    return run
+
+
+@pytest.fixture
+def playbook(tmp_path):
+    """Run a playbook file with extra vars and environment: playbook(path, extra_vars=, env=, check=, diff=)."""
+
+    def run(path, extra_vars=None, env=None, check=False, diff=False, verbosity=0):
+        args = ["--check"] if check else []
+        args += ["--diff"] if diff else []
+        args += ["-" + "v" * verbosity] if verbosity else []
+        if extra_vars is not None:
+            varfile = tmp_path / ("vars-%d.json" % len(list(tmp_path.glob("vars-*.json"))))
+            varfile.write_text(json.dumps(extra_vars))
+            args += ["-e", "@%s" % varfile]
+        return run_playbook(ROOT / path, args, env=env)
 
     return run

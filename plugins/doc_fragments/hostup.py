@@ -12,7 +12,7 @@ class ModuleDocFragment(object):
 options:
   api_token:
     description:
-      - A HostUp API key, sent as C(Authorization: Bearer <key>).
+      - 'A HostUp API key, sent as C(Authorization: Bearer <key>).'
       - Reads need the scope C(read:vm); cancelling jobs and deleting backups need C(backup:vm).
       - If not set, the value of the E(HOSTUP_API_KEY) environment variable is used.
     type: str

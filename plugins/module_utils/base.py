@@ -12,7 +12,7 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.jobctl.cloud.plugins.module_utils.http import (
+from ansible_collections.jobctl.cloud.plugins.module_utils.client import (
     HAS_PYDANTIC,
     HAS_REQUESTS,
     PYDANTIC_IMPORT_ERROR,

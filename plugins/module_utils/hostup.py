@@ -10,7 +10,7 @@ __metaclass__ = type
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.jobctl.cloud.plugins.module_utils.base import ApiSpec, JobctlModule
-from ansible_collections.jobctl.cloud.plugins.module_utils.http import BearerAuth, segment
+from ansible_collections.jobctl.cloud.plugins.module_utils.client import BearerAuth, segment
 
 from typing import Any, Dict, List, Optional
 
@@ -119,8 +119,8 @@ class HostupModule(JobctlModule):
     def make_client(self):
         return HostupClient(self.http_client(self.params["api_url"], auth=BearerAuth(self.params["api_token"])))
 
-    def vps_id(self):
-        return self.check_id("vps_id", self.params["vps_id"], VPS_ID, VPS_ID_EXAMPLE)
+    def vps_id(self, option="vps_id", value=None):
+        return self.check_id(option, self.params[option] if value is None else value, VPS_ID, VPS_ID_EXAMPLE)
 
     def backup_id(self, option, value):
         return self.check_id(option, value, BACKUP_ID, BACKUP_ID_EXAMPLE)

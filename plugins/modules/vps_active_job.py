@@ -18,7 +18,7 @@ description:
     and reported unchanged.
   - The job list is read first only when check mode, diff mode or O(wait) needs it.
 author:
-  - jobctl.cloud maintainers
+  - jobctl.cloud maintainers (@jobctl)
 options:
   vps_id:
     description:
@@ -38,10 +38,14 @@ options:
     default: canceled
     choices: [canceled]
 extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
   - jobctl.cloud.hostup
-  - jobctl.cloud.http
+  - jobctl.cloud.http_options
   - jobctl.cloud.wait
 attributes:
+  platform:
+    support: full
+    platforms: posix
   check_mode:
     support: full
     details: Reads the job list and predicts the cancel; sends nothing that changes anything.

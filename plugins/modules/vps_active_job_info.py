@@ -14,7 +14,7 @@ version_added: 0.1.0
 description:
   - Reads C(GET /vps/{id}/active-jobs) once and returns the jobs as the API lists them.
 author:
-  - jobctl.cloud maintainers
+  - jobctl.cloud maintainers (@jobctl)
 options:
   vps_id:
     description:
@@ -22,9 +22,13 @@ options:
     type: str
     required: true
 extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
   - jobctl.cloud.hostup
-  - jobctl.cloud.http
+  - jobctl.cloud.http_options
 attributes:
+  platform:
+    support: full
+    platforms: posix
   check_mode:
     support: full
     details: The module only reads.

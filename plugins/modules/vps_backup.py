@@ -19,7 +19,7 @@ description:
   - A list of backups is deleted concurrently, at most four at a time.
   - A VPS that does not exist, or is not the caller's, is a failure.
 author:
-  - jobctl.cloud maintainers
+  - jobctl.cloud maintainers (@jobctl)
 options:
   vps_id:
     description:
@@ -44,9 +44,13 @@ options:
     default: absent
     choices: [absent]
 extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
   - jobctl.cloud.hostup
-  - jobctl.cloud.http
+  - jobctl.cloud.http_options
 attributes:
+  platform:
+    support: full
+    platforms: posix
   check_mode:
     support: full
     details: Reads the backup list and reports what would be deleted; deletes nothing.
@@ -105,7 +109,7 @@ deleted:
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.jobctl.cloud.plugins.module_utils.hostup import HostupModule
-from ansible_collections.jobctl.cloud.plugins.module_utils.http import ApiError
+from ansible_collections.jobctl.cloud.plugins.module_utils.client import ApiError
 
 # Enough to hide round-trip latency on a list; few enough not to trip the API's rate limit.
 MAX_PARALLEL = 4

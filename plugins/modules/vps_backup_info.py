@@ -15,7 +15,7 @@ description:
   - Reads C(GET /vps/{id}/backups) once and returns the backups and the backup quota as the API gives them.
   - A VPS that does not exist, or is not the caller's, is a failure.
 author:
-  - jobctl.cloud maintainers
+  - jobctl.cloud maintainers (@jobctl)
 options:
   vps_id:
     description:
@@ -23,9 +23,13 @@ options:
     type: str
     required: true
 extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
   - jobctl.cloud.hostup
-  - jobctl.cloud.http
+  - jobctl.cloud.http_options
 attributes:
+  platform:
+    support: full
+    platforms: posix
   check_mode:
     support: full
     details: The module only reads.

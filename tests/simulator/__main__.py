@@ -1,8 +1,9 @@
 """``PYTHONPATH=tests python -m simulator --port 8765 [--host 127.0.0.1] [--seed demo|empty]
-[--port-file PATH] [--verbose]``: serve the simulated APIs until SIGTERM/SIGINT."""
+[--port-file PATH] [--tls [--ca-file PATH]] [--verbose]``: serve the simulated APIs until SIGTERM/SIGINT."""
 
 import argparse
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -16,13 +17,20 @@ def main(argv=None):
     parser.add_argument("--port", type=int, default=8765, help="port (0 picks a free one; default 8765)")
     parser.add_argument("--seed", choices=SEEDS, default="empty", help="initial data (default empty)")
     parser.add_argument("--port-file", help="write the port to this file once listening")
+    parser.add_argument("--tls", action="store_true",
+                        help="serve https with a certificate signed by a CA made at start (needs 'cryptography')")
+    parser.add_argument("--ca-file", help="with --tls: copy that CA's certificate here, for clients' ca_path")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     args = parser.parse_args(argv)
+    if args.ca_file and not args.tls:
+        parser.error("--ca-file needs --tls")
 
     try:
-        sim = Simulator(host=args.host, port=args.port, seed=args.seed, verbose=args.verbose)
+        sim = Simulator(host=args.host, port=args.port, seed=args.seed, verbose=args.verbose, tls=args.tls)
     except ValueError as exc:
         parser.error(str(exc))
+    if args.ca_file:
+        shutil.copyfile(sim.ca_file, args.ca_file)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

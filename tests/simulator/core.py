@@ -21,8 +21,13 @@ Writing an API plugin (see hostup.py)::
         @route("GET", r"/things/(?P<thing_id>[^/]+)")
         def get_thing(self, req, thing_id): ...
 
-and add its module name to ``API_MODULES`` below. ``handle()`` is called with the simulator lock
-held, so plugins need no locking of their own; the simulated time is ``self.sim.now()``.
+in ``tests/simulator/<module>.py``; ``API_MODULES`` below already names hostup, cloudfoundry, vsp and
+bigchange (a new API adds one line there). For a "demo" seed, define ``demo_<name>(now)`` in the
+API's module (or in seed.py).
+Request.json() raises InvalidJSON on a bad body; left uncaught, core answers error(400).
+``handle()`` is called with the simulator lock held, so plugins need no locking of their own; the
+simulated time is ``self.sim.now()``. ``rate_limit_headers(limit, remaining, reset)`` may return the
+API's X-RateLimit-* headers, added to every answer while a rate limit is set.
 
 ``error()`` is called by core with these keyword arguments, all optional, so accept ``**kw``:
 ``req`` (the Request), ``detail`` (text), ``retry_after`` (int seconds: add a Retry-After header),
@@ -36,7 +41,9 @@ import json
 import math
 import re
 import socket
+import ssl
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -163,7 +170,7 @@ class Request:
 
     def bearer(self):
         """The token of an ``Authorization: Bearer <token>`` header (scheme case-insensitive), else None."""
-        scheme, _, token = (self.headers.get("Authorization") or "").strip().partition(" ")
+        scheme, dummy, token = (self.headers.get("Authorization") or "").strip().partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return None
         return token.strip()
@@ -380,7 +387,7 @@ class _Plan:
 # --------------------------------------------------------------------------------------------
 
 class Simulator:
-    def __init__(self, host="127.0.0.1", port=0, seed="empty", verbose=False):
+    def __init__(self, host="127.0.0.1", port=0, seed="empty", verbose=False, tls=False):
         if host == "localhost":
             host = "127.0.0.1"
         try:
@@ -400,6 +407,14 @@ class Simulator:
         self.apis = {}
         self._server = None
         self._thread = None
+        # https mode: a throwaway CA and server certificate, made now so ca_file is known before start().
+        self.ca_file = None
+        self._tls = None
+        if tls:
+            from .tls import make_certificates, server_context
+            self._tls_dir = tempfile.TemporaryDirectory(prefix="jobctl-sim-tls-")
+            self.ca_file, cert_file, key_file = make_certificates(self._tls_dir.name, host)
+            self._tls = server_context(cert_file, key_file)
         for cls in load_apis():
             self.apis[cls.name] = cls(self)
         self.reset(seed)
@@ -409,6 +424,10 @@ class Simulator:
         server_cls = _Server6 if ":" in self.host else _Server
         self._server = server_cls((self.host, self.port), _Handler)
         self._server.sim = self
+        if self._tls is not None:
+            # The handshake runs in the handler's thread (_Handler.setup), never in the accept loop.
+            self._server.socket = self._tls.wrap_socket(self._server.socket, server_side=True,
+                                                        do_handshake_on_connect=False)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
                                         name="api-simulator", daemon=True)
@@ -431,7 +450,7 @@ class Simulator:
     @property
     def url(self):
         host = "[%s]" % self.host if ":" in self.host else self.host
-        return "http://%s:%d" % (host, self.port)
+        return "%s://%s:%d" % ("https" if self._tls else "http", host, self.port)
 
     def api_url(self, name):
         """Base URL a module should be given as api_url, e.g. http://127.0.0.1:PORT/hostup/api/v2."""
@@ -460,6 +479,8 @@ class Simulator:
             self.clock_offset = 0.0
             self.log = []
             self._seq = 0
+            # TLS handshakes that failed (a client refusing the certificate never reaches the log).
+            self.tls_refused = 0
             self.faults = []
             self._fault_id = 0
             self.buckets = {}
@@ -468,7 +489,9 @@ class Simulator:
             if seed == "demo":
                 from . import seed as seed_module
                 for name, api in self.apis.items():
-                    factory = getattr(seed_module, "demo_%s" % name, None)
+                    # demo_<name>(now) lives in seed.py or in the API's own module.
+                    factory = getattr(seed_module, "demo_%s" % name, None) or \
+                        getattr(sys.modules[type(api).__module__], "demo_%s" % name, None)
                     if factory is not None:
                         api.seed(factory(self.now()))
 
@@ -721,7 +744,8 @@ class Simulator:
         if method not in routes[sub]:
             return 405, {"error": "method %s not allowed on /_sim%s" % (method, sub), "allow": list(routes[sub])}
         if sub == "/health":
-            return 200, {"ok": True, "apis": {n: a.base_path for n, a in self.apis.items()}, "now": self.now()}
+            return 200, {"ok": True, "apis": {n: a.base_path for n, a in self.apis.items()}, "now": self.now(),
+                         "tls_refused": self.tls_refused}
         if sub == "/reset":
             self.reset(data.get("seed") or "empty")
             return 200, {"ok": True, "seed": data.get("seed") or "empty"}
@@ -773,7 +797,7 @@ class _Server(ThreadingHTTPServer):
 
     def handle_error(self, request, client_address):
         exc = sys.exc_info()[1]
-        if isinstance(exc, (ConnectionError, socket.timeout)):
+        if isinstance(exc, (ConnectionError, socket.timeout, ssl.SSLError)):
             return
         if self.sim is not None and self.sim.verbose:
             super().handle_error(request, client_address)
@@ -789,6 +813,16 @@ class _Handler(BaseHTTPRequestHandler):
     sys_version = ""
     timeout = 120  # an idle keep-alive connection is closed after this many seconds
     disable_nagle_algorithm = True  # headers and body are separate writes: avoid the 40 ms delayed-ACK stall
+
+    def setup(self):
+        super().setup()
+        if isinstance(self.connection, ssl.SSLSocket):
+            try:
+                self.connection.do_handshake()
+            except (ssl.SSLError, OSError):
+                with self.server.sim.lock:
+                    self.server.sim.tls_refused += 1
+                raise
 
     def version_string(self):
         return self.server_version

@@ -5,7 +5,8 @@ Served under ``/hostup/api/v2`` (a module's ``api_url`` is ``http://127.0.0.1:PO
 Invented where the documents say nothing (easy to change, all in this file):
 - the shape of ``operatingSystem``, ``billing``, ``resources``, ``displayId`` and ``storageKey``;
 - ``GET /vps?name=`` matches a case-insensitive substring (a module must still compare exactly);
-- ``GET /vps/{id}/active-jobs`` answers ``{"data": [job...]}``;
+- ``GET /vps/{id}/active-jobs`` answers ``{"data": [job...]}`` (settings ``active_jobs_key`` and
+  ``job_type_key`` switch to ``{"jobs": [{"type": ...}]}``, the other shape the README allows);
 - the backup quota counts every backup, manual and scheduled;
 - ``POST .../backups/{backupId}/actions/restore`` takes no body and starts a restore job;
 - requests whose User-Agent is missing or urllib's default get Cloudflare's 403 "error code: 1010"
@@ -38,6 +39,10 @@ DEFAULT_SETTINGS = {
     "quota_limit": 10,            # default backup quota of a VPS
     "reject_default_user_agent": True,
     "rate_limit_limit": 60,       # X-RateLimit-Limit of a 429 that no configured bucket produced
+    "rate_limit_code": "rate_limit_exceeded",  # the README has seen rate_limited too
+    # The active-jobs schema is unconfirmed: switch these to "jobs" / "type" to test tolerant parsing.
+    "active_jobs_key": "data",
+    "job_type_key": "jobType",
 }
 
 # status -> (code, title, detail), from the seeds where they show one
@@ -65,7 +70,7 @@ def new_id(prefix, now):
     """``prefix_`` + 26 lowercase Crockford base32 characters, ULID-like (time, then randomness)."""
     ms = int(now * 1000) & ((1 << 48) - 1)
     stamp = "".join(CROCKFORD[(ms >> (5 * i)) & 31] for i in range(9, -1, -1))
-    return "%s_%s%s" % (prefix, stamp, "".join(_rng.choice(CROCKFORD) for _ in range(16)))
+    return "%s_%s%s" % (prefix, stamp, "".join(_rng.choice(CROCKFORD) for dummy in range(16)))
 
 
 def iso(ts):
@@ -323,7 +328,7 @@ class HostUpAPI(API):
               rate_limit=None, allow=None, headers=None, **_kw):
         default_code, default_title, default_detail = PROBLEMS.get(
             status, ("error", "Error", "The request failed."))
-        code = code or default_code
+        code = code or (self.settings["rate_limit_code"] if status == 429 else default_code)
         request_id = new_id("req", self.sim.now())
         body = {
             "type": ERROR_TYPE % code,
@@ -434,7 +439,11 @@ class HostUpAPI(API):
     def list_jobs(self, req, vps_id):
         self._need(req, "read:vm")
         vps = self._get_vps(req, vps_id)
-        return Response.json(200, {"data": [self._job_view(j) for j in vps["jobs"]]})
+        jobs = [self._job_view(j) for j in vps["jobs"]]
+        type_key = self.settings["job_type_key"]
+        if type_key != "jobType":
+            jobs = [dict({type_key: j.pop("jobType")}, **j) for j in jobs]
+        return Response.json(200, {self.settings["active_jobs_key"]: jobs})
 
     @route("DELETE", r"/vps/(?P<vps_id>[^/]+)/active-jobs")
     def cancel_job(self, req, vps_id):

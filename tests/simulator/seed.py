@@ -7,13 +7,14 @@ demo objects keep the same IDs from one run to the next (times are relative to `
 
 import random
 
+
 CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
 DAY = 86400
 
 
 def demo_id(prefix, rng, length=26):
     """A stable ``prefix_`` + lowercase Crockford base32 ID drawn from ``rng``."""
-    return "%s_01%s" % (prefix, "".join(rng.choice(CROCKFORD) for _ in range(length - 2)))
+    return "%s_01%s" % (prefix, "".join(rng.choice(CROCKFORD) for dummy in range(length - 2)))
 
 
 def demo_hostup(now):

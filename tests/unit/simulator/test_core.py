@@ -144,7 +144,7 @@ def test_control_api_is_not_logged(control):
 def test_keep_alive_and_content_length(sim):
     conn = http.client.HTTPConnection("127.0.0.1", sim.port, timeout=5)
     try:
-        for _ in range(3):  # same connection, three requests
+        for dummy in range(3):  # same connection, three requests
             conn.request("GET", "/hostup/api/v2/vps", headers={"Authorization": "Bearer " + KEY, "User-Agent": "t"})
             resp = conn.getresponse()
             body = resp.read()
@@ -269,7 +269,7 @@ def test_fault_matching_by_method_path_and_times(control, hostup):
 
 def test_fault_forever_and_clear(control, hostup):
     control.fault(kind="status", status=500, times=-1)
-    assert [hostup.get("/vps").status_code for _ in range(4)] == [500] * 4
+    assert [hostup.get("/vps").status_code for dummy in range(4)] == [500] * 4
     control.delete("/faults")
     assert hostup.get("/vps").status_code == 200
 
@@ -282,7 +282,7 @@ def test_fault_for_another_api_does_not_match(sim, http, control, hostup):
 def test_fault_first_matching_rule_wins(control, hostup):
     control.fault(kind="status", status=502)
     control.fault(kind="status", status=504)
-    assert [hostup.get("/vps").status_code for _ in range(3)] == [502, 504, 200]
+    assert [hostup.get("/vps").status_code for dummy in range(3)] == [502, 504, 200]
 
 
 def test_fault_invalid_rules(sim, http):
@@ -406,7 +406,7 @@ def test_fault_delay_applies_to_other_kinds(control, hostup):
 
 def test_rate_limit_token_bucket(control, hostup):
     control.post("/rate_limit", {"api": "hostup", "per_second": 2})
-    codes = [hostup.get("/vps") for _ in range(3)]
+    codes = [hostup.get("/vps") for dummy in range(3)]
     assert [r.status_code for r in codes] == [200, 200, 429]
     ok, limited = codes[0], codes[2]
     assert ok.headers["X-RateLimit-Limit"] == "2"
@@ -465,7 +465,7 @@ def test_command_line_port_file_and_sigterm(tmp_path):
 def test_command_line_refuses_public_host():
     env = dict(os.environ, PYTHONPATH=TESTS_DIR)
     proc = subprocess.run([sys.executable, "-m", "simulator", "--host", "0.0.0.0", "--port", "0"],
-                          env=env, capture_output=True, timeout=10)
+                          env=env, capture_output=True, timeout=10, check=False)
     assert proc.returncode != 0 and b"loopback" in proc.stderr
 
 

@@ -122,7 +122,7 @@ def test_list_pagination_with_cursor(control, hostup):
 
 
 def test_list_default_limit_is_20(control, hostup):
-    control.seed(hostup={"vps": [{} for _ in range(21)]})
+    control.seed(hostup={"vps": [{} for dummy in range(21)]})
     body = hostup.get("/vps").json()
     assert len(body["data"]) == 20 and body["hasMore"] is True
 
@@ -383,3 +383,13 @@ def test_demo_seed_via_api(control, hostup):
         assert ID.match(v["id"])
         for b in hostup.get("/vps/%s/backups" % v["id"]).json()["backups"]:
             assert ID.match(b["id"])
+
+
+def test_alternative_shapes_by_settings(control, hostup):
+    control.seed(hostup={"settings": {"active_jobs_key": "jobs", "job_type_key": "type",
+                                      "rate_limit_code": "rate_limited"}})
+    vps = seed_vps(control, active_jobs=[{"jobType": "backup"}])
+    body = hostup.get("/vps/%s/active-jobs" % vps["id"]).json()
+    assert list(body) == ["jobs"] and body["jobs"][0]["type"] == "backup" and "jobType" not in body["jobs"][0]
+    control.fault(kind="rate_limit")
+    assert_problem(hostup.get("/vps"), 429, "rate_limited")

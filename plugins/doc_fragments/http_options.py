@@ -39,7 +39,7 @@ options:
     default: 5
 notes:
   - Proxies are taken from the usual C(HTTPS_PROXY), C(HTTP_PROXY) and C(NO_PROXY) environment variables.
-  - Every request carries the header C(User-Agent: jobctl.cloud/<version>).
+  - 'Every request carries the header C(User-Agent: jobctl.cloud/<version>).'
 requirements:
   - requests >= 2.31
   - pydantic >= 2.5

@@ -2,11 +2,13 @@
 
 import socket
 import time
+from pathlib import Path
 
 import pytest
+import yaml
 
-from ansible_collections.jobctl.cloud.plugins.module_utils import http
-from ansible_collections.jobctl.cloud.plugins.module_utils.http import ApiError, BearerAuth, HttpClient
+from ansible_collections.jobctl.cloud.plugins.module_utils import client as http
+from ansible_collections.jobctl.cloud.plugins.module_utils.client import ApiError, BearerAuth, HttpClient
 
 KEY = "hostup-test-key"
 
@@ -24,7 +26,7 @@ def fast_backoff(monkeypatch):
 
 def test_sends_user_agent_and_bearer_and_reuses_the_connection(sim):
     c = client(sim)
-    for _ in range(3):
+    for dummy in range(3):
         assert c.request("GET", "/vps").json()["data"] == []
     log = sim.requests("hostup")
     assert len(log) == 3
@@ -34,9 +36,8 @@ def test_sends_user_agent_and_bearer_and_reuses_the_connection(sim):
 
 
 def test_version_matches_galaxy_yml():
-    import yaml
-    from conftest import ROOT
-    assert yaml.safe_load((ROOT / "galaxy.yml").read_text())["version"] == http.COLLECTION_VERSION
+    galaxy = Path(__file__).resolve().parents[2] / "galaxy.yml"
+    assert yaml.safe_load(galaxy.read_text())["version"] == http.COLLECTION_VERSION
 
 
 def test_429_with_retry_after_twice_still_succeeds(sim):
