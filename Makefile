@@ -10,7 +10,7 @@ export ANSIBLE_LOCALHOST_WARNING := false
 export ANSIBLE_INVENTORY_UNPARSED_WARNING := false
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: demo test venv link unit integration sanity lint bench clean
+.PHONY: demo test venv link unit integration sanity lint molecule bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	python3 -m venv $(VENV)
@@ -39,6 +39,9 @@ integration: venv link
 
 sanity: venv
 	tests/utils/sanity.sh
+
+molecule: venv link
+	tests/utils/molecule.sh
 
 lint: venv link
 	$(VENV)/bin/ansible-lint

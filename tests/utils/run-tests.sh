@@ -25,6 +25,7 @@ step() {
 
 step pytest python -m pytest -q -n 2 --dist loadfile tests/unit tests/integration
 step sanity tests/utils/sanity.sh
+step molecule tests/utils/molecule.sh
 step ansible-lint ansible-lint
 step changelog-lint antsibull-changelog lint
 
