@@ -30,6 +30,7 @@ REQUESTS_IMPORT_ERROR = None
 try:
     import requests
     from requests.adapters import HTTPAdapter
+    from urllib3.exceptions import ConnectTimeoutError
     from urllib3.util.retry import Retry
 except ImportError:
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
@@ -75,12 +76,14 @@ class _RefusedOnlyRetry(_Retry):
 class ApiError(Exception):
     """A request that failed, with the API's own words in ``problem``."""
 
-    def __init__(self, msg, problem=None, retries=0):
+    def __init__(self, msg, problem=None, retries=0, repeats=0):
         super(ApiError, self).__init__(msg)
         self.msg = msg
         self.problem = problem or dict(normalise(None, b""), detail=msg)
-        # Retries spent before this answer: a 404 to a DELETE that was retried may be our own success.
         self.retries = retries
+        # Of those, the retries after which the server may already have acted on the request: a 404
+        # to a DELETE that was repeated may answer our own first, lost, success.
+        self.repeats = repeats
 
     @property
     def status(self):
@@ -97,8 +100,9 @@ class Reply:
         self.status = response.status_code
         self.headers = response.headers
         self.content = response.content
-        retries = getattr(response.raw, "retries", None)
-        self.retries = len(retries.history) if retries is not None and retries.history else 0
+        history = getattr(getattr(response.raw, "retries", None), "history", None) or ()
+        self.retries = len(history)
+        self.repeats = sum(1 for attempt in history if _may_have_acted(attempt))
 
     def json(self):
         if not self.content.strip():
@@ -119,6 +123,17 @@ class Reply:
             where = ".".join(str(p) for p in first.get("loc", ())) or "body"
             raise self.client.error(self.method, self.path, "the answer (HTTP %s) has an unexpected shape: %s: %s"
                                     % (self.status, where, first.get("msg")), status=self.status)
+
+
+def _may_have_acted(attempt):
+    """Whether a failed attempt (urllib3 RequestHistory) may have reached the server and been acted on.
+
+    A 429 refused the request before processing it; a connection that was never made carried
+    nothing. A 5xx, a dropped answer or a read timeout may all come after the server did the work.
+    """
+    if attempt.status == 429:
+        return False
+    return not isinstance(attempt.error, ConnectTimeoutError)  # NewConnectionError is a ConnectTimeoutError
 
 
 class Auth:
@@ -192,13 +207,13 @@ class HttpClient:
     def url(self, path):
         return path if is_http_url(path) else self.base_url + path
 
-    def error(self, method, path, text, status=None, retries=0, problem=None):
+    def error(self, method, path, text, status=None, retries=0, problem=None, repeats=0):
         if problem is None:
             problem = dict(normalise(status, b""), detail=text)
         msg = "%s %s %s failed: %s" % (self.api_name, method, urlsplit(self.url(path)).path, text)
         if retries:
             msg += " (after %d retries)" % retries
-        return ApiError(msg, problem, retries)
+        return ApiError(msg, problem, retries, repeats)
 
     def request(self, method, path, params=None, body=None, form=None, headers=None, auth=True,
                 repeat_safe=None, ok=(200, 201, 202, 204)):
@@ -215,7 +230,8 @@ class HttpClient:
             reply = self._send(method, path, params, body, form, headers, auth, repeat_safe)
         if reply.status not in ok:
             problem = normalise(reply.status, reply.content, reply.headers)
-            raise self.error(method, path, describe(problem), retries=reply.retries, problem=problem)
+            raise self.error(method, path, describe(problem), retries=reply.retries, problem=problem,
+                             repeats=reply.repeats)
         return reply
 
     def _send(self, method, path, params, body, form, headers, auth, repeat_safe):

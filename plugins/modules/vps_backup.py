@@ -145,7 +145,7 @@ def main():
         except ApiError as error:
             if error.status == 404:
                 # Gone. After a retry the 404 most likely answers our own first, lost, success.
-                return error.retries > 0, None
+                return error.repeats > 0, None
             return False, error
 
     def run():

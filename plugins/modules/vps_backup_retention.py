@@ -196,7 +196,7 @@ def main():
         except ApiError as error:
             if error.status == 404:
                 # Already gone; after a retry, most likely by our own first attempt.
-                return error.retries > 0, None
+                return error.repeats > 0, None
             return False, error.msg
 
     with ThreadPoolExecutor(max_workers=max(1, min(MAX_PARALLEL, len(vps_ids)))) as pool:

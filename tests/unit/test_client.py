@@ -164,3 +164,23 @@ def test_url_check(value, ok):
 
 def test_path_segments_are_encoded():
     assert http.segment("a/../b?c#d") == "a%2F..%2Fb%3Fc%23d"
+
+
+def test_repeats_count_only_retries_after_which_the_server_may_have_acted(sim, fast_backoff):
+    sim.fault(api="hostup", kind="rate_limit", retry_after=1, times=1)
+    reply = client(sim).request("GET", "/vps")
+    assert (reply.retries, reply.repeats) == (1, 0), "a 429 proves the server did nothing"
+    sim.fault(api="hostup", kind="status", status=502, times=1)
+    reply = client(sim).request("GET", "/vps")
+    assert (reply.retries, reply.repeats) == (1, 1), "a 502 may come after the work was done"
+    sim.fault(api="hostup", method="GET", kind="drop", when="after", times=1)
+    reply = client(sim).request("GET", "/vps")
+    assert (reply.retries, reply.repeats) == (1, 1), "a dropped answer may come after the work was done"
+
+
+def test_repeats_reach_the_error(sim, fast_backoff):
+    sim.fault(api="hostup", kind="rate_limit", retry_after=1, times=1)
+    sim.fault(api="hostup", kind="status", status=502, times=1)
+    with pytest.raises(ApiError) as err:
+        client(sim).request("GET", "/vps/vps_0000000000000000000000zzzz")
+    assert err.value.status == 404 and (err.value.retries, err.value.repeats) == (2, 1)

@@ -1,0 +1,57 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, jobctl.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    DOCUMENTATION = r"""
+options:
+  customer_id:
+    description:
+      - The BigChange customer to act for, sent as the C(Customer-Id) header of every request.
+      - If not set, the value of the E(BIGCHANGE_CUSTOMER_ID) environment variable is used.
+    type: int
+    required: true
+  api_url:
+    description:
+      - The base URL of the BigChange REST API v1.
+      - If not set, the value of the E(BIGCHANGE_API_URL) environment variable is used, else the default.
+    type: str
+    default: https://api.bigchange.com/v1
+  token_url:
+    description:
+      - The OAuth 2.0 token endpoint that turns O(client_id) and O(client_secret) into an access token.
+      - B(Unconfirmed:) BigChange does not publish this URL. The default is the likeliest one; set the
+        URL your BigChange account documents if it differs.
+      - Not used with O(access_token).
+      - If not set, the value of the E(BIGCHANGE_TOKEN_URL) environment variable is used, else the default.
+    type: str
+    default: https://api.bigchange.com/auth/tokens
+  client_id:
+    description:
+      - The OAuth 2.0 client ID of a BigChange API client, used with O(client_secret) to get an access token
+        (client credentials grant, one token per module run).
+      - Reads need the scope C(jobs:read); cancelling needs C(jobs:write).
+      - If not set, the value of the E(BIGCHANGE_CLIENT_ID) environment variable is used.
+      - One of O(client_id) and O(access_token) is required.
+    type: str
+  client_secret:
+    description:
+      - The secret of O(client_id).
+      - If not set, the value of the E(BIGCHANGE_CLIENT_SECRET) environment variable is used.
+    type: str
+  access_token:
+    description:
+      - 'An access token to send as C(Authorization: Bearer <token>) instead of getting one with
+        O(client_id) and O(client_secret). No token request is made.'
+      - When set, O(client_id) and O(client_secret) are ignored.
+      - If not set, the value of the E(BIGCHANGE_ACCESS_TOKEN) environment variable is used.
+    type: str
+notes:
+  - All modules of this API belong to the C(group/jobctl.cloud.bigchange) action group, so credentials
+    can be set once with C(module_defaults).
+"""

@@ -1,0 +1,339 @@
+"""BigChange modules, run by ansible-playbook against the simulator.
+
+Each scenario goes check mode -> real run -> idempotent re-run -> errors -> faults, and counts the
+requests each step sent from the simulator's request log. Every module run starts with exactly one
+token request (client credentials), so a play of several tasks is split into runs at those.
+"""
+
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, ansible_env
+
+CLIENT_ID = "bigchange-client"
+SECRET = "bigchange-secret"
+TOKEN_PATH = "/bigchange/auth/tokens"
+
+
+@pytest.fixture
+def creds(sim):
+    return {"api_url": sim.url + "/bigchange/v1", "token_url": sim.url + TOKEN_PATH, "customer_id": 1001,
+            "client_id": CLIENT_ID, "client_secret": SECRET, "retries": 2}
+
+
+@pytest.fixture
+def bigchange(creds):
+    return {"group/jobctl.cloud.bigchange": creds}
+
+
+def seed_jobs(sim, *specs):
+    return [j["id"] for j in sim.seed(bigchange={"jobs": list(specs)})["bigchange"]["jobs"]]
+
+
+def jobs_state(sim):
+    return {j["id"]: j for j in sim.state("bigchange")["jobs"]}
+
+
+def last_seq(sim):
+    log = sim.requests()
+    return log[-1]["seq"] if log else 0
+
+
+def runs(sim, since=0):
+    """The requests of each module run, split at its token request: [[(method, path, status), ...], ...]."""
+    out = []
+    for r in sim.requests("bigchange", since=since):
+        path = r["path"].replace("/bigchange/v1", "", 1)
+        if r["method"] == "POST" and r["path"] == TOKEN_PATH:
+            out.append([])
+        out[-1].append((r["method"], path, r["status"]))
+    return out
+
+
+def cancel(job_id, name="cancel", reason="Customer cancelled by phone", **extra):
+    args = dict(job_id=job_id, reason=reason)
+    args.update(extra)
+    return {"name": name, "jobctl.cloud.bigchange_job": args, "register": "out"}
+
+
+def tolerant(task):
+    return dict(task, ignore_errors=True)
+
+
+TOKEN = ("POST", TOKEN_PATH, 200)
+
+
+def test_cancel_check_real_rerun(sim, play, bigchange):
+    job_id = seed_jobs(sim, {"status": "scheduled", "starts_in": 3600})[0]
+    get, put = ("GET", "/jobs/%d" % job_id, 200), ("PUT", "/jobs/%d/cancel" % job_id, 204)
+
+    check = play([cancel(job_id)], check=True, diff=True, defaults=bigchange)
+    assert check.rc == 0, check
+    out = check.task("cancel")
+    assert out["changed"] is True and out["job"]["status"] == "cancelled" and out["job"]["id"] == job_id
+    assert out["diff"] == {"before": {"id": job_id, "status": "scheduled"}, "after": {"id": job_id, "status": "cancelled"}}
+    assert runs(sim) == [[TOKEN, get]], "check mode reads only"
+    assert jobs_state(sim)[job_id]["status"] == "scheduled"
+
+    seq = last_seq(sim)
+    real = play([cancel(job_id, name="real"), cancel(job_id, name="again"),
+                 dict(cancel(job_id, name="check again"), check_mode=True)], defaults=bigchange)
+    assert real.rc == 0, real
+    first = real.task("real")
+    assert first["changed"] is True and first["job"]["status"] == "cancelled"
+    assert first["job"]["reference"] == "JOB-%d" % job_id, "the job is the API's own object"
+    assert real.task("again")["changed"] is False and real.task("again")["job"]["status"] == "cancelled"
+    assert real.task("check again")["changed"] is False
+    assert runs(sim, seq) == [[TOKEN, get, put], [TOKEN, get], [TOKEN, get]]
+    assert sim.requests("bigchange", since=seq)[2]["body"] == {"reason": "Customer cancelled by phone"}
+    state = jobs_state(sim)[job_id]
+    assert state["status"] == "cancelled" and state["cancelReason"] == "Customer cancelled by phone"
+
+
+def test_a_job_that_starts_after_the_check_fails_clearly_and_is_left_alone(sim, play, bigchange):
+    job_id, suspended = seed_jobs(sim, {"status": "accepted", "starts_in": 600}, {"status": "suspended"})
+    check = play([cancel(job_id)], check=True, defaults=bigchange)
+    assert check.task("cancel")["changed"] is True
+
+    sim.advance(601)  # the driver starts the job
+    seq = last_seq(sim)
+    result = play([tolerant(cancel(job_id, name="real")), tolerant(dict(cancel(job_id, name="check"), check_mode=True)),
+                   tolerant(cancel(suspended, name="suspended"))], defaults=bigchange)
+    assert result.rc == 0, result
+    for name, jid, status in (("real", job_id, "started"), ("check", job_id, "started"),
+                              ("suspended", suspended, "suspended")):
+        out = result.task(name)
+        assert result.status(name) == "failed" and out["changed"] is False
+        assert out["msg"] == ("job %d cannot be cancelled: its status is %s, so the work is under way, and BigChange "
+                              "does not allow cancelling a started or suspended job. The job was left as it is."
+                              % (jid, status))
+        assert out["job"]["status"] == status
+    assert [[m for m, p, s in run] for run in runs(sim, seq)] == [["POST", "GET"]] * 3, "no cancel was sent"
+    state = jobs_state(sim)
+    assert state[job_id]["status"] == "started" and state[suspended]["status"] == "suspended"
+
+
+def test_finished_and_cancelled_jobs_are_left_unchanged(sim, play, bigchange):
+    ids = seed_jobs(sim, {"status": "completedOk"}, {"status": "completedWithIssues"}, {"status": "cancelled"})
+    task = dict(cancel("{{ item }}"), loop=ids)
+    for check in (True, False):
+        seq = last_seq(sim)
+        result = play([task], check=check, diff=True, defaults=bigchange)
+        assert result.rc == 0, result
+        out = result.task("cancel")
+        assert out["changed"] is False
+        assert [(r["item"], r["changed"], r["job"]["status"]) for r in out["results"]] == [
+            (ids[0], False, "completedOk"), (ids[1], False, "completedWithIssues"), (ids[2], False, "cancelled")]
+        assert out["results"][0]["diff"]["before"] == out["results"][0]["diff"]["after"]
+        assert all(m != "PUT" for run in runs(sim, seq) for m, p, s in run)
+    assert [j["status"] for j in jobs_state(sim).values()] == ["completedOk", "completedWithIssues", "cancelled"]
+
+
+def test_every_not_started_status_is_cancelled(sim, play, bigchange):
+    statuses = ["new", "scheduled", "unscheduled", "sent", "read", "accepted", "refused", "onTheWay"]
+    ids = seed_jobs(sim, *[{"status": s, "starts_in": 7200} for s in statuses])
+    result = play([dict(cancel("{{ item }}"), loop=ids)], defaults=bigchange)
+    assert result.rc == 0, result
+    assert [r["changed"] for r in result.task("cancel")["results"]] == [True] * len(ids)
+    assert {j["status"] for j in jobs_state(sim).values()} == {"cancelled"}
+
+
+def test_unknown_job_or_status_fails_and_info_still_reads(sim, play, bigchange):
+    odd = seed_jobs(sim, {"status": "lateStart"})[0]
+    result = play([tolerant(cancel(999999)),
+                   {"name": "info", "jobctl.cloud.bigchange_job_info": {"job_id": 999999}},
+                   tolerant(cancel(odd, name="odd status")),
+                   {"name": "odd info", "jobctl.cloud.bigchange_job_info": {"job_id": odd}}], defaults=bigchange)
+    out = result.task("cancel")
+    assert result.status("cancel") == "failed" and out["changed"] is False
+    assert out["msg"] == "BigChange API GET /bigchange/v1/jobs/999999 failed: HTTP 404 Not Found: Job 999999 was not found."
+    assert out["problem"]["status"] == 404 and out["problem"]["instance"] == "/bigchange/v1/jobs/999999"
+    assert result.task("info")["jobs"] == [] and result.task("info")["changed"] is False
+    assert result.task("odd status")["msg"] == ("job %d has the status 'lateStart', which this module does not know, "
+                                                "so it was left as it is" % odd)
+    assert result.task("odd info")["jobs"][0]["status"] == "lateStart"
+    assert "PUT" not in [r["method"] for r in sim.requests("bigchange")]
+    assert jobs_state(sim)[odd]["status"] == "lateStart"
+
+
+def test_refusal_422_is_shown_field_by_field(sim, play, bigchange):
+    job_id = seed_jobs(sim, {"status": "scheduled"})[0]
+    result = play([tolerant(cancel(job_id, reason="x" * 501))], defaults=bigchange)
+    out = result.task("cancel")
+    assert result.status("cancel") == "failed" and out["changed"] is False
+    assert out["msg"] == ("BigChange API PUT /bigchange/v1/jobs/%d/cancel failed: HTTP 422 Unprocessable Entity: One or "
+                          "more validation errors occurred. (reason: The reason must be at most 500 characters long.)"
+                          % job_id)
+    assert out["problem"]["errors"] == [{"field": "reason", "title": None, "code": None,
+                                         "detail": "The reason must be at most 500 characters long."}]
+    # The refusal made the module look again: the job is still waiting, so the API's refusal stands.
+    assert [m for m, p, s in runs(sim)[0]] == ["POST", "GET", "PUT", "GET"]
+    assert jobs_state(sim)[job_id]["status"] == "scheduled"
+
+
+@pytest.mark.parametrize("kind,status", [("drop", None), ("status", 502)])
+def test_a_cancel_whose_answer_was_lost_is_repeated_and_counts_once(sim, play, bigchange, kind, status):
+    job_id = seed_jobs(sim, {"status": "read"})[0]
+    sim.fault(api="bigchange", method="PUT", kind=kind, status=status, when="after", times=1)
+    result = play([cancel(job_id)], defaults=bigchange)
+    assert result.rc == 0, result
+    out = result.task("cancel")
+    assert out["changed"] is True and out["job"]["status"] == "cancelled"
+    assert runs(sim) == [[TOKEN, ("GET", "/jobs/%d" % job_id, 200), ("PUT", "/jobs/%d/cancel" % job_id, status),
+                          ("PUT", "/jobs/%d/cancel" % job_id, 422), ("GET", "/jobs/%d" % job_id, 200)]]
+    history = jobs_state(sim)[job_id]["statusHistory"]
+    assert [h["status"] for h in history].count("cancelled") == 1
+
+
+def test_rate_limited_twice_still_succeeds(sim, play, bigchange):
+    job_id = seed_jobs(sim, {"status": "scheduled"})[0]
+    sim.fault(api="bigchange", kind="rate_limit", retry_after=1, times=2)
+    out = play([cancel(job_id)], defaults=bigchange).task("cancel")
+    assert out["changed"] is True
+    assert [r["status"] for r in sim.requests("bigchange")] == [429, 429, 200, 200, 204]
+
+
+def test_gateway_errors_on_the_token_and_the_read_are_retried(sim, play, bigchange):
+    job_id = seed_jobs(sim, {"status": "scheduled"})[0]
+    sim.fault(api="bigchange", method="POST", kind="html", status=503, times=1)
+    sim.fault(api="bigchange", method="GET", kind="status", status=504, times=1)
+    out = play([{"name": "info", "jobctl.cloud.bigchange_job_info": {"job_id": job_id}}], defaults=bigchange).task("info")
+    assert [j["id"] for j in out["jobs"]] == [job_id]
+    assert [r["status"] for r in sim.requests("bigchange")] == [503, 200, 504, 200]
+
+
+def test_credentials_and_customer_fail_with_the_apis_words(sim, play, bigchange, creds):
+    job_id, odd = seed_jobs(sim, {"status": "scheduled"}, {"status": "scheduled"})
+    sim.fault(api="bigchange", method="GET", path="/v1/jobs/%d$" % odd, kind="wrong_shape", times=1)
+    no_customer = dict((k, v) for k, v in creds.items() if k != "customer_id")
+    result = play([
+        tolerant(cancel(job_id, name="bad secret", client_secret="not-it-123")),
+        tolerant(cancel(job_id, name="bad token", access_token="no-such-token-456")),
+        tolerant(cancel(job_id, name="other customer", customer_id=2002)),
+        tolerant({"name": "odd answer", "jobctl.cloud.bigchange_job_info": {"job_id": odd}}),
+    ], defaults=bigchange)
+    msgs = {name: result.task(name)["msg"] for name in ("bad secret", "bad token", "other customer", "odd answer")}
+    assert msgs["bad secret"] == ("BigChange API POST /bigchange/auth/tokens failed: HTTP 401 invalid_client: "
+                                  "Client authentication failed.")
+    assert msgs["bad token"] == ("BigChange API GET /bigchange/v1/jobs/%d failed: HTTP 401 Unauthorized: The access "
+                                 "token is missing, invalid or has expired." % job_id)
+    assert msgs["other customer"] == ("BigChange API GET /bigchange/v1/jobs/%d failed: HTTP 403 Forbidden: You do not "
+                                      "have access to customer 2002." % job_id)
+    assert "unexpected shape: id: Field required" in msgs["odd answer"]
+    assert "Traceback" not in str(result.results)
+    assert result.task("bad secret")["problem"]["code"] == "invalid_client"
+    assert jobs_state(sim)[job_id]["status"] == "scheduled"
+
+    seq = last_seq(sim)
+    missing = play([tolerant({"name": "no customer", "jobctl.cloud.bigchange_job": {"job_id": job_id, "reason": "r"}})],
+                   defaults={"group/jobctl.cloud.bigchange": no_customer})
+    assert "missing required arguments: customer_id" in missing.task("no customer")["msg"]
+    assert sim.requests(since=seq) == [], "nothing is sent without a Customer-Id"
+
+
+BAD_INPUT = [
+    ({"job_id": 0}, "job_id must be a BigChange job ID (a whole number of at least 1), got 0"),
+    ({"job_id": -4}, "job_id must be a BigChange job ID"),
+    ({"job_id": "12/../13"}, "argument 'job_id' is of type"),
+    ({"reason": "   "}, "reason must not be empty"),
+    ({"api_url": "ftp://127.0.0.1/v1"}, "api_url must be an absolute http"),
+    ({"token_url": "/auth/tokens"}, "token_url must be an absolute http"),
+    ({"client_id": None, "client_secret": None}, "one of the following is required: client_id, access_token"),
+    ({"client_secret": None}, "parameters are required together: client_id, client_secret"),
+]
+
+
+def test_bad_input_fails_before_any_request(sim, play, creds):
+    tasks = []
+    for number, (args, dummy) in enumerate(BAD_INPUT):
+        task_args = dict(creds, job_id=480001, reason="r")
+        task_args.update(args)
+        task_args = dict((k, v) for k, v in task_args.items() if v is not None)
+        tasks.append(tolerant({"name": "bad %d" % number, "jobctl.cloud.bigchange_job": task_args}))
+    result = play(tasks)
+    for number, (args, start) in enumerate(BAD_INPUT):
+        msg = result.task("bad %d" % number)["msg"]
+        assert result.status("bad %d" % number) == "failed" and msg.startswith(start), (args, msg)
+    assert sim.requests() == []
+
+
+def test_info_lists_every_page_with_filters(sim, play, bigchange):
+    ids = seed_jobs(sim, *[{"status": s, "resourceId": r} for s, r in (
+        ("scheduled", 51), ("started", 51), ("scheduled", 52), ("scheduled", 51), ("new", 51), ("cancelled", 51))])
+    info = "jobctl.cloud.bigchange_job_info"
+    result = play([
+        {"name": "all", info: {"page_size": 2}},
+        {"name": "filtered", info: {"statuses": ["scheduled", "new"], "resource_id": 51, "page_size": 2}},
+        {"name": "reference", info: {"reference": "JOB-%d" % ids[2]}},
+        {"name": "no status", info: {"statuses": []}},
+        tolerant({"name": "both", info: {"job_id": ids[0], "statuses": ["new"]}}),
+        tolerant({"name": "page too big", info: {"page_size": 1001}}),
+    ], check=True, defaults=bigchange)
+    assert [j["id"] for j in result.task("all")["jobs"]] == ids
+    assert [j["id"] for j in result.task("filtered")["jobs"]] == [ids[0], ids[3], ids[4]]
+    assert [j["id"] for j in result.task("reference")["jobs"]] == [ids[2]]
+    assert result.task("no status")["jobs"] == []
+    assert "mutually exclusive: job_id|statuses" in result.task("both")["msg"]
+    assert result.task("page too big")["msg"] == "page_size must be between 1 and 1000, got 1001"
+    all_run, filtered_run, reference_run = runs(sim)
+    assert [p for m, p, s in all_run[1:]] == ["/jobs"] * 4, "6 jobs in pages of 2: 3 full pages and 1 empty"
+    assert len(filtered_run) == 1 + 2 and len(reference_run) == 1 + 1
+    assert sim.requests("bigchange")[-1]["query"] == {"reference": ["JOB-%d" % ids[2]], "pageNumber": ["1"],
+                                                      "pageSize": ["1000"]}
+
+
+def test_access_token_sends_no_token_request(sim, play, bigchange):
+    sim.seed(bigchange={"access_tokens": [{"token": "preissued-token", "customers": [1001]}]})
+    job_id = seed_jobs(sim, {"status": "scheduled"})[0]
+    out = play([cancel(job_id, access_token="preissued-token")], defaults=bigchange).task("cancel")
+    assert out["changed"] is True
+    assert [(r["method"], r["path"]) for r in sim.requests("bigchange")] == [
+        ("GET", "/bigchange/v1/jobs/%d" % job_id), ("PUT", "/bigchange/v1/jobs/%d/cancel" % job_id)]
+
+
+def test_ad_hoc_with_credentials_from_the_environment(sim):
+    job_id = seed_jobs(sim, {"status": "scheduled"})[0]
+    env = ansible_env({"BIGCHANGE_API_URL": sim.url + "/bigchange/v1", "BIGCHANGE_TOKEN_URL": sim.url + TOKEN_PATH,
+                       "BIGCHANGE_CUSTOMER_ID": "1001", "BIGCHANGE_CLIENT_ID": CLIENT_ID,
+                       "BIGCHANGE_CLIENT_SECRET": SECRET})
+    proc = subprocess.run([str(Path(sys.executable).parent / "ansible"), "localhost", "-m", "jobctl.cloud.bigchange_job",
+                           "-a", "job_id=%d reason='Ad hoc cancel'" % job_id], env=env, capture_output=True, text=True,
+                          timeout=120, cwd=str(ROOT), check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "CHANGED" in proc.stdout
+    assert jobs_state(sim)[job_id]["cancelReason"] == "Ad hoc cancel"
+
+
+def test_secrets_never_appear_at_verbosity_3(sim, play):
+    client_secret = "bc-client-secret-" + secrets.token_hex(8)
+    access_token = "bc-access-token-" + secrets.token_hex(8)
+    sim.seed(bigchange={"clients": [{"client_id": "ops-automation", "client_secret": client_secret}],
+                        "access_tokens": [{"token": access_token}]})
+    ids = seed_jobs(sim, {"status": "scheduled"}, {"status": "started"})
+    env = {"BIGCHANGE_API_URL": sim.url + "/bigchange/v1", "BIGCHANGE_TOKEN_URL": sim.url + TOKEN_PATH,
+           "BIGCHANGE_CUSTOMER_ID": "1001", "BIGCHANGE_CLIENT_ID": "ops-automation",
+           "BIGCHANGE_CLIENT_SECRET": client_secret, "TEST_BIGCHANGE_TOKEN": access_token,
+           "TEST_WRONG": client_secret[::-1]}
+    # The token comes through a lookup, as from a vault: Ansible quotes playbook lines around a failed
+    # task, and a secret typed into the playbook would be quoted with them, whatever the module does.
+    token_from_env = "{{ lookup('ansible.builtin.env', 'TEST_BIGCHANGE_TOKEN') }}"
+    wrong_from_env = "{{ lookup('ansible.builtin.env', 'TEST_WRONG') }}"
+    result = play([
+        cancel(ids[0], name="cancel"),
+        tolerant(cancel(ids[1], name="refused")),
+        {"name": "info", "jobctl.cloud.bigchange_job_info": {"job_id": ids[0], "access_token": token_from_env}},
+        tolerant(cancel(ids[0], name="wrong path", api_url=sim.url + "/bigchange/nope")),
+        tolerant(cancel(ids[0], name="wrong secret", client_secret=wrong_from_env)),
+    ], env=env, verbosity=3, diff=True)
+    assert result.rc == 0, result
+    assert result.task("cancel")["changed"] is True and result.task("info")["jobs"][0]["status"] == "cancelled"
+    assert result.status("refused") == result.status("wrong path") == result.status("wrong secret") == "failed"
+    issued = [t["token"] for t in sim.state("bigchange")["tokens"] if t["client_id"] == "ops-automation"]
+    assert len(issued) == 3, "one token per run that got one (the wrong secret got none)"
+    for secret in [client_secret, client_secret[::-1], access_token] + issued:
+        assert secret not in result.stdout and secret not in result.stderr
+        assert secret not in str(result.results)

@@ -1,0 +1,151 @@
+"""The bigchange_job_cancel role through playbooks/bigchange_job_cancel.yml, against the simulator.
+
+The role must cancel exactly the jobs that have not started, leave every other job as it was, and
+say so; these tests read the simulator's state after each run to prove it.
+"""
+
+import pytest
+
+PLAYBOOK = "playbooks/bigchange_job_cancel.yml"
+SUMMARY_TASK = "Record what was cancelled and what was left as bigchange_job_cancel_summary"
+CANCEL_TASK = "Cancel each job that has not started"
+TOKEN_PATH = "/bigchange/auth/tokens"
+
+
+@pytest.fixture
+def env(sim):
+    return {"BIGCHANGE_API_URL": sim.url + "/bigchange/v1", "BIGCHANGE_TOKEN_URL": sim.url + TOKEN_PATH,
+            "BIGCHANGE_CUSTOMER_ID": "1001", "BIGCHANGE_CLIENT_ID": "bigchange-client",
+            "BIGCHANGE_CLIENT_SECRET": "bigchange-secret"}
+
+
+def seed_jobs(sim, *statuses):
+    jobs = [{"status": s, "starts_in": 7200} for s in statuses]
+    return [j["id"] for j in sim.seed(bigchange={"jobs": jobs})["bigchange"]["jobs"]]
+
+
+def statuses(sim):
+    return {j["id"]: j["status"] for j in sim.state("bigchange")["jobs"]}
+
+
+def summary(result):
+    return result.task(SUMMARY_TASK)["ansible_facts"]["bigchange_job_cancel_summary"]
+
+
+def report(result):
+    return result.task("Report what was cancelled and what was left")["msg"]
+
+
+def methods(sim, since=0):
+    return [r["method"] for r in sim.requests("bigchange", since=since)]
+
+
+def test_check_real_rerun(sim, playbook, env):
+    ids = seed_jobs(sim, "scheduled", "accepted", "completedOk", "cancelled")
+    extra = {"bigchange_job_cancel_job_ids": ids + [ids[0]], "bigchange_job_cancel_reason": "Depot flooded"}
+    left = [{"job_id": ids[2], "status": "completedOk"}, {"job_id": ids[3], "status": "cancelled"}]
+
+    check = playbook(PLAYBOOK, extra, env=env, check=True)
+    assert check.rc == 0, check
+    assert summary(check) == {"check_mode": True, "reason": "Depot flooded", "cancelled": ids[:2], "left": left,
+                              "failed": []}
+    assert report(check)[:2] == ["Check mode: nothing was cancelled; a real run would do what is listed.",
+                                 "Would cancel: %d, %d (reason: Depot flooded)" % tuple(ids[:2])]
+    assert statuses(sim) == dict(zip(ids, ["scheduled", "accepted", "completedOk", "cancelled"]))
+    assert methods(sim) == ["POST", "GET"] * 4, "check mode reads only, each job once"
+
+    real = playbook(PLAYBOOK, extra, env=env)
+    assert real.rc == 0, real
+    assert summary(real) == dict(summary(check), check_mode=False), "check mode predicted the real run exactly"
+    assert report(real) == ["Cancelled: %d, %d (reason: Depot flooded)" % tuple(ids[:2]),
+                            "Left as it was: %d (completedOk, already completed, nothing left to stop)" % ids[2],
+                            "Left as it was: %d (cancelled, already cancelled)" % ids[3]]
+    assert real.status("Fail if any job could not be cancelled") == "skipped"
+    state = {j["id"]: j for j in sim.state("bigchange")["jobs"]}
+    assert [state[i]["status"] for i in ids] == ["cancelled", "cancelled", "completedOk", "cancelled"]
+    assert [state[i]["cancelReason"] for i in ids] == ["Depot flooded", "Depot flooded", None, None]
+
+    seq = sim.requests()[-1]["seq"]
+    again = playbook(PLAYBOOK, extra, env=env)
+    assert again.rc == 0, again
+    assert again.task(CANCEL_TASK)["changed"] is False
+    assert summary(again)["cancelled"] == [] and [j["job_id"] for j in summary(again)["left"]] == ids
+    assert methods(sim, seq) == ["POST", "GET"] * 4
+
+
+def test_jobs_under_way_are_left_and_named_once_at_the_end(sim, playbook, env):
+    ids = seed_jobs(sim, "started", "scheduled", "suspended", "onTheWay")
+    extra = {"bigchange_job_cancel_job_ids": ids + [999999]}
+    for check in (True, False):
+        result = playbook(PLAYBOOK, extra, env=env, check=check)
+        assert result.rc != 0
+        s = summary(result)
+        assert s["cancelled"] == [ids[1], ids[3]] and s["left"] == []
+        assert [(f["job_id"], f["status"]) for f in s["failed"]] == [(ids[0], "started"), (ids[2], "suspended"),
+                                                                     (999999, None)]
+        assert "BigChange does not allow cancelling a started or suspended job" in s["failed"][0]["msg"]
+        assert "HTTP 404 Not Found: Job 999999 was not found." in s["failed"][2]["msg"]
+        assert result.task("Fail if any job could not be cancelled")["msg"] == (
+            "Could not cancel 3 of 5 BigChange jobs: %d (status started), %d (status suspended), 999999 (status "
+            "unknown). Each was left as it was; the summary above says why." % (ids[0], ids[2]))
+        assert "Could not cancel %d: job %d cannot be cancelled" % (ids[0], ids[0]) in report(result)[-3]
+    assert statuses(sim) == dict(zip(ids, ["started", "cancelled", "suspended", "cancelled"]))
+    assert sim.state("bigchange")["jobs"][1]["cancelReason"] == "Cancelled by automation"
+
+
+def test_credentials_from_module_defaults_and_nothing_secret_at_verbosity_3(sim, play):
+    secret = "bc-role-secret-5f1e2d"
+    sim.seed(bigchange={"clients": [{"client_id": "role-client", "client_secret": secret}]})
+    ids = seed_jobs(sim, "scheduled", "started")
+    defaults = {"group/jobctl.cloud.bigchange": {
+        "api_url": sim.url + "/bigchange/v1", "token_url": sim.url + TOKEN_PATH, "customer_id": 1001,
+        "client_id": "role-client", "client_secret": "{{ lookup('ansible.builtin.env', 'TEST_ROLE_SECRET') }}"}}
+    tasks = [{"name": "Run the role", "ansible.builtin.include_role": {"name": "jobctl.cloud.bigchange_job_cancel"},
+              "vars": {"bigchange_job_cancel_job_ids": ids, "bigchange_job_cancel_reason": "Van broke down"}}]
+    result = play(tasks, defaults=defaults, env={"TEST_ROLE_SECRET": secret}, verbosity=3)
+    assert result.rc != 0, "the started job fails the role"
+    assert summary(result)["cancelled"] == [ids[0]]
+    assert statuses(sim) == {ids[0]: "cancelled", ids[1]: "started"}
+    tokens = [t["token"] for t in sim.state("bigchange")["tokens"]]
+    assert len(tokens) == 2
+    for value in [secret] + tokens:
+        assert value not in result.stdout and value not in result.stderr and value not in str(result.results)
+
+
+def test_bad_credentials_fail_every_job_and_change_nothing(sim, playbook, env):
+    ids = seed_jobs(sim, "scheduled", "new")
+    result = playbook(PLAYBOOK, {"bigchange_job_cancel_job_ids": ids}, env=dict(env, BIGCHANGE_CLIENT_SECRET="wrong"))
+    assert result.rc != 0
+    failed = summary(result)["failed"]
+    assert [f["job_id"] for f in failed] == ids and {f["status"] for f in failed} == {None}
+    assert "HTTP 401 invalid_client: Client authentication failed." in failed[0]["msg"]
+    assert statuses(sim) == {ids[0]: "scheduled", ids[1]: "new"}
+
+
+@pytest.mark.parametrize("extra,words", [
+    ({"bigchange_job_cancel_job_ids": ["abc"]}, "bigchange_job_cancel_job_ids"),
+    ({}, "bigchange_job_cancel_job_ids"),
+    ({"bigchange_job_cancel_job_ids": [480001, 0, -3]},
+     "bigchange_job_cancel_job_ids: not a BigChange job ID (a whole number of at least 1): 0, -3."),
+    ({"bigchange_job_cancel_job_ids": [480001], "bigchange_job_cancel_reason": "  "},
+     "bigchange_job_cancel_reason must not be empty."),
+    ({"bigchange_job_cancel_job_ids": [480001], "bigchange_job_cancel_colour": "red"}, None),
+])
+def test_bad_variables_fail_before_anything_runs(sim, playbook, env, extra, words):
+    sim.seed(bigchange={"jobs": [{"id": 480001, "status": "scheduled"}]})
+    result = playbook(PLAYBOOK, extra, env=env)
+    if words is None:
+        # An unknown variable is not the role's to refuse (plays carry many); the known ones still work.
+        assert result.rc == 0 and statuses(sim) == {480001: "cancelled"}
+        return
+    assert result.rc != 0
+    assert words in result.stdout
+    assert sim.requests() == []
+    assert statuses(sim) == {480001: "scheduled"}
+
+
+def test_empty_list_does_nothing(sim, playbook, env):
+    result = playbook(PLAYBOOK, {"bigchange_job_cancel_job_ids": []}, env=env)
+    assert result.rc == 0, result
+    assert report(result) == ["No job IDs given: nothing to do."]
+    assert summary(result)["cancelled"] == [] and sim.requests() == []

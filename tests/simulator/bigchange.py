@@ -1,0 +1,511 @@
+"""BigChange REST API v1, as documented in shared/api/README.md and the bigchange-cancel-job.txt seed,
+with its OAuth 2.0 token endpoint.
+
+Served under ``/bigchange``: the API at ``/bigchange/v1/...`` (a module's ``api_url`` is
+``http://127.0.0.1:PORT/bigchange/v1``), the token endpoint at ``/bigchange/auth/tokens``.
+
+As documented: client credentials (form-encoded ``grant_type=client_credentials``, ``client_id``,
+``client_secret``) give ``{access_token, token_type, expires_in}``; every API call needs
+``Authorization: Bearer`` and a ``Customer-Id`` header; scopes ``jobs:read`` and ``jobs:write``;
+errors are RFC 7807 Problem Details (``application/problem+json``), a 422 adds
+``errors: {property: [messages]}``; ``GET /v1/jobs`` pages with ``pageNumber`` (>= 1) and
+``pageSize`` (1-1000) and lists under ``items``; a started, suspended or completed job cannot be
+cancelled.
+
+Jobs move along the simulated clock: a job that is allocated (scheduled, sent, read, accepted,
+onTheWay) becomes ``started`` when its ``plannedStartAt`` passes, and ``completedOk`` when its
+``plannedEndAt`` passes (unless seeded with ``"moves": false``). Every change is kept in the job's
+status history.
+
+Invented where the documents say nothing (easy to change, all in this file):
+- the cancel is ``PUT /v1/jobs/{jobId}/cancel`` with ``{"reason": "..."}`` (both unconfirmed); an
+  empty reason, or one longer than 500 characters, is a 422 naming ``reason``; cancelling a job that
+  is already cancelled, started, suspended or completed is a 422 whose ``errors`` names ``status``;
+- a missing or non-numeric ``Customer-Id`` is a 400 whose ``errors`` names ``Customer-Id``; a
+  customer the token may not act for (or that does not exist) is a 403;
+- the fields of a job other than ``id`` and ``status`` (``reference``, ``contactId``, ``resourceId``,
+  ``plannedStartAt``, ...); list filters ``status`` (repeatable or comma-separated), ``contactId``,
+  ``resourceId`` and ``reference`` (exact); jobs are listed by ``id``; a list page carries only
+  ``items``;
+- token errors are OAuth 2.0 ``{error, error_description}`` bodies (401 ``invalid_client``);
+- ``settings.ignore_filters`` / ``settings.ignore_page_number`` make the list misbehave the way an
+  API that does not know a parameter would, so tests can prove the modules do not trust it.
+"""
+
+import datetime
+import secrets
+
+from .core import API, InvalidJSON, Response, register, route
+
+SCOPES = ("jobs:read", "jobs:write")
+STATUSES = ("new", "scheduled", "unscheduled", "sent", "read", "accepted", "refused", "onTheWay",
+            "started", "suspended", "completedOk", "completedWithIssues", "cancelled")
+# Documented as internal ("should not be visible from the API"): seedable, so tests can show what a
+# module does with a status it was not told about.
+INTERNAL_STATUSES = ("lateStart", "lateFinish", "rescheduled")
+# Allocated to a driver with a planned time: these start on their own when that time comes.
+MOVING = ("scheduled", "sent", "read", "accepted", "onTheWay")
+BEGUN = ("started", "suspended", "completedOk", "completedWithIssues")
+NOT_CANCELLABLE = BEGUN + ("cancelled",)
+
+TOKEN_PATH = "/auth/tokens"
+MAX_REASON = 500
+FIRST_JOB_ID = 480001
+DEFAULT_CUSTOMER = 1001
+DEFAULT_CUSTOMERS = (1001, 2002)
+DEFAULT_CLIENTS = (
+    {"client_id": "bigchange-client", "client_secret": "bigchange-secret", "customers": [1001],
+     "scopes": list(SCOPES)},
+    {"client_id": "bigchange-readonly", "client_secret": "bigchange-readonly-secret", "customers": [1001],
+     "scopes": ["jobs:read"]},
+)
+DEFAULT_SETTINGS = {
+    "token_lifetime": 3600,       # seconds an issued access token is valid (sim clock)
+    "default_page_size": 100,     # page size of GET /v1/jobs when the request names none
+    "ignore_filters": False,      # list every job whatever filters are sent
+    "ignore_page_number": False,  # always answer the first page
+}
+
+TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+          405: "Method Not Allowed", 409: "Conflict", 422: "Unprocessable Entity", 429: "Too Many Requests",
+          500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
+DETAILS = {400: "The request is not valid.", 401: "The access token is missing, invalid or has expired.",
+           403: "You are not allowed to do this.", 404: "The requested resource could not be found.",
+           429: "Too many requests. Retry later.", 500: "An unexpected error occurred."}
+TYPES = {400: "https://tools.ietf.org/html/rfc9110#section-15.5.1",
+         401: "https://tools.ietf.org/html/rfc9110#section-15.5.2",
+         403: "https://tools.ietf.org/html/rfc9110#section-15.5.4",
+         404: "https://tools.ietf.org/html/rfc9110#section-15.5.5",
+         409: "https://tools.ietf.org/html/rfc9110#section-15.5.10",
+         422: "https://tools.ietf.org/html/rfc9110#section-15.5.21",
+         429: "https://tools.ietf.org/html/rfc6585#section-4",
+         500: "https://tools.ietf.org/html/rfc9110#section-15.6.1"}
+
+
+def iso(ts):
+    """Epoch seconds -> ``2026-04-27T12:34:56.000Z``."""
+    dt = datetime.datetime.fromtimestamp(ts, datetime.timezone.utc)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (dt.microsecond // 1000)
+
+
+def parse_time(value):
+    """ISO string or epoch number -> epoch seconds."""
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = str(value).strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    dt = datetime.datetime.fromisoformat(text)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=datetime.timezone.utc)
+    return dt.timestamp()
+
+
+class Problem(Exception):
+    def __init__(self, status, detail=None, errors=None, title=None):
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.errors = errors
+        self.title = title
+
+
+class OAuthError(Exception):
+    def __init__(self, status, error, description):
+        super().__init__(description)
+        self.status = status
+        self.error = error
+        self.description = description
+
+
+def _positive_int(value):
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number >= 1 else None
+
+
+@register
+class BigChangeAPI(API):
+    name = "bigchange"
+    prefix = "/bigchange"
+    base = "/v1"
+
+    # ---------------------------------------------------------------- state
+    def reset(self):
+        self.settings = dict(DEFAULT_SETTINGS)
+        self.customers = set(DEFAULT_CUSTOMERS)
+        self.clients = {}
+        self.tokens = {}
+        self.jobs = {}          # id -> record
+        self.events = []
+        self._next_id = FIRST_JOB_ID
+        self._next_history_id = 1
+        for client in DEFAULT_CLIENTS:
+            self._add_client(dict(client))
+
+    def _add_client(self, spec):
+        client_id = spec.get("client_id")
+        if not client_id or not isinstance(client_id, str):
+            raise ValueError("bigchange clients[].client_id must be a non-empty string")
+        scopes = self._scopes(spec.get("scopes", SCOPES))
+        customers = [int(c) for c in spec.get("customers", [DEFAULT_CUSTOMER])]
+        self.customers.update(customers)
+        self.clients[client_id] = {"client_id": client_id, "client_secret": spec.get("client_secret"),
+                                   "customers": customers, "scopes": scopes}
+        return {"client_id": client_id, "customers": customers, "scopes": scopes}
+
+    def _add_token(self, spec):
+        token = spec.get("token")
+        if not token or not isinstance(token, str):
+            raise ValueError("bigchange access_tokens[].token must be a non-empty string")
+        lifetime = spec.get("expires_in", self.settings["token_lifetime"])
+        customers = [int(c) for c in spec.get("customers", [DEFAULT_CUSTOMER])]
+        self.customers.update(customers)
+        self.tokens[token] = {"client_id": spec.get("client_id"), "customers": customers,
+                              "scopes": self._scopes(spec.get("scopes", SCOPES)),
+                              "expires": self.sim.now() + float(lifetime)}
+        return {"customers": customers, "scopes": self.tokens[token]["scopes"]}
+
+    @staticmethod
+    def _scopes(scopes):
+        scopes = list(scopes)
+        for scope in scopes:
+            if scope not in SCOPES:
+                raise ValueError("unknown BigChange scope %r (known: %s)" % (scope, ", ".join(SCOPES)))
+        return scopes
+
+    def _event(self, kind, **fields):
+        self.events.append(dict({"time": iso(self.sim.now()), "event": kind}, **fields))
+
+    def _set_status(self, job, status, at, comment=None):
+        job["status"] = status
+        job["history"].append({"id": self._next_history_id, "status": status, "createdAt": iso(at),
+                               "comment": comment})
+        self._next_history_id += 1
+
+    def _tick(self):
+        """Move jobs along the simulated clock: allocated jobs start, started jobs finish."""
+        now = self.sim.now()
+        for job in self.jobs.values():
+            if not job["moves"]:
+                continue
+            start, end = job["plannedStartAt"], job["plannedEndAt"]
+            if job["status"] in MOVING and start is not None and now >= start:
+                job["actualStartAt"] = start
+                self._set_status(job, "started", start)
+                self._event("job_started", jobId=job["id"])
+            if job["status"] == "started" and end is not None and now >= end:
+                job["actualEndAt"] = end
+                self._set_status(job, "completedOk", end)
+                self._event("job_completed", jobId=job["id"])
+
+    # ---------------------------------------------------------------- seeding
+    def seed(self, data):
+        if not isinstance(data, dict):
+            raise ValueError("the bigchange seed must be an object")
+        unknown = set(data) - {"settings", "customers", "clients", "access_tokens", "jobs"}
+        if unknown:
+            raise ValueError("unknown bigchange seed key(s): %s" % ", ".join(sorted(unknown)))
+        for key, value in (data.get("settings") or {}).items():
+            if key not in DEFAULT_SETTINGS:
+                raise ValueError("unknown bigchange setting %r" % key)
+            self.settings[key] = value
+        self.customers.update(int(c) for c in data.get("customers") or [])
+        created = {
+            "clients": [self._add_client(c) for c in data.get("clients") or []],
+            "access_tokens": [self._add_token(t) for t in data.get("access_tokens") or []],
+            "jobs": [self._job_view(self._seed_job(j)) for j in data.get("jobs") or []],
+        }
+        if "settings" in data:
+            created["settings"] = dict(self.settings)
+        return created
+
+    def _seed_job(self, spec):
+        now = self.sim.now()
+        status = spec.get("status", "scheduled")
+        if status not in STATUSES + INTERNAL_STATUSES:
+            raise ValueError("bigchange jobs[].status must be one of %s, not %r"
+                             % (", ".join(STATUSES + INTERNAL_STATUSES), status))
+        job_id = spec.get("id")
+        if job_id is None:
+            job_id = self._next_id
+        job_id = int(job_id)
+        if job_id in self.jobs:
+            raise ValueError("bigchange job %d already exists" % job_id)
+        self._next_id = max(self._next_id, job_id + 1)
+        customer = int(spec.get("customerId", DEFAULT_CUSTOMER))
+        self.customers.add(customer)
+
+        def when(key, relative_key):
+            if spec.get(key) is not None:
+                return parse_time(spec[key])
+            if spec.get(relative_key) is not None:
+                return now + float(spec[relative_key])
+            return None
+
+        start = when("plannedStartAt", "starts_in")
+        if start is None and status not in ("new", "unscheduled"):
+            # Without a time of its own, a job that has begun began half an hour ago; others start tomorrow.
+            start = now - 1800 if status in BEGUN else now + 86400
+        end = when("plannedEndAt", "ends_in")
+        if end is None and start is not None:
+            end = start + float(spec.get("duration", 3600))
+        created = when("createdAt", "created_ago")
+        created = now - 7 * 86400 if created is None else created
+        job = {
+            "id": job_id,
+            "customerId": customer,
+            "reference": spec.get("reference", "JOB-%d" % job_id),
+            "description": spec.get("description", "Annual boiler service"),
+            "typeId": spec.get("typeId", 12),
+            "typeName": spec.get("typeName", "Service"),
+            "contactId": spec.get("contactId", 3001),
+            "contactName": spec.get("contactName", "Acme Facilities Ltd"),
+            "resourceId": spec.get("resourceId", 51 if start is not None else None),
+            "resourceName": spec.get("resourceName", "Sam Patel" if start is not None else None),
+            "plannedStartAt": start,
+            "plannedEndAt": end,
+            "actualStartAt": None,
+            "actualEndAt": None,
+            "createdAt": created,
+            "moves": bool(spec.get("moves", True)),
+            "status": "new",
+            "history": [],
+            "cancel_reason": None,
+        }
+        self._set_status(job, "new", created)
+        if status != "new":
+            self._set_status(job, status, min(now, max(created, (start or now) - 3600)))
+        if status in BEGUN:
+            job["actualStartAt"] = min(now, start) if start is not None else now
+        if status in ("completedOk", "completedWithIssues"):
+            job["actualEndAt"] = now
+        self.jobs[job_id] = job
+        return job
+
+    # ---------------------------------------------------------------- views
+    def state(self):
+        self._tick()
+        jobs = []
+        for job in self.jobs.values():
+            jobs.append(dict(self._job_view(job), customerId=job["customerId"], cancelReason=job["cancel_reason"],
+                             statusHistory=[dict(h) for h in job["history"]], moves=job["moves"]))
+        return {"settings": dict(self.settings), "customers": sorted(self.customers),
+                "clients": [{k: v for k, v in c.items() if k != "client_secret"} for c in self.clients.values()],
+                "tokens": [dict(t, token=k, expires=iso(t["expires"])) for k, t in self.tokens.items()],
+                "jobs": jobs, "events": list(self.events)}
+
+    @staticmethod
+    def _job_view(job):
+        def t(value):
+            return iso(value) if value is not None else None
+        return {
+            "id": job["id"], "reference": job["reference"], "description": job["description"],
+            "typeId": job["typeId"], "typeName": job["typeName"],
+            "contactId": job["contactId"], "contactName": job["contactName"],
+            "resourceId": job["resourceId"], "resourceName": job["resourceName"],
+            "status": job["status"],
+            "plannedStartAt": t(job["plannedStartAt"]), "plannedEndAt": t(job["plannedEndAt"]),
+            "actualStartAt": t(job["actualStartAt"]), "actualEndAt": t(job["actualEndAt"]),
+            "createdAt": t(job["createdAt"]),
+        }
+
+    # ---------------------------------------------------------------- errors
+    def error(self, status, req=None, detail=None, errors=None, title=None, retry_after=None, allow=None, **_kw):
+        headers = {}
+        if retry_after is not None:
+            headers["Retry-After"] = str(int(retry_after))
+        if allow:
+            headers["Allow"] = ", ".join(allow)
+        if req is not None and req.path == TOKEN_PATH:
+            # The token endpoint speaks OAuth 2.0, not Problem Details.
+            error = {400: "invalid_request", 401: "invalid_client"}.get(status, "server_error" if status >= 500
+                                                                        else "invalid_request")
+            return Response.json(status, {"error": error, "error_description": detail or TITLES.get(status, "Error")},
+                                 headers)
+        body = {
+            "type": TYPES.get(status, "about:blank"),
+            "title": title or TITLES.get(status, "Error"),
+            "status": status,
+            "detail": detail or DETAILS.get(status, TITLES.get(status, "The request failed.")),
+            "instance": req.full_path if req is not None else self.base_path,
+        }
+        if errors is not None:
+            body["errors"] = errors
+        if status == 401:
+            headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+        return Response.json(status, body, headers, content_type="application/problem+json")
+
+    # ---------------------------------------------------------------- request handling
+    def handle(self, req):
+        self._tick()
+        try:
+            if req.path == TOKEN_PATH:
+                return self._token(req)
+            req.bigchange = self._authorise(req)
+            return self.dispatch(req)
+        except Problem as p:
+            return self.error(p.status, req=req, detail=p.detail, errors=p.errors, title=p.title)
+        except OAuthError as e:
+            return Response.json(e.status, {"error": e.error, "error_description": e.description})
+
+    def _token(self, req):
+        if req.method != "POST":
+            return self.error(405, req=req, allow=["POST"])
+        if req.content_type != "application/x-www-form-urlencoded":
+            raise OAuthError(400, "invalid_request", "The token request must be form-encoded.")
+        form = req.form()
+        if form.get("grant_type") != "client_credentials":
+            raise OAuthError(400, "unsupported_grant_type", "Only the client_credentials grant is supported.")
+        client = self.clients.get(form.get("client_id") or "")
+        if client is None or not form.get("client_secret") or form.get("client_secret") != client["client_secret"]:
+            raise OAuthError(401, "invalid_client", "Client authentication failed.")
+        token = secrets.token_urlsafe(24)
+        lifetime = int(self.settings["token_lifetime"])
+        self.tokens[token] = {"client_id": client["client_id"], "customers": list(client["customers"]),
+                              "scopes": list(client["scopes"]), "expires": self.sim.now() + lifetime}
+        self._event("token_issued", clientId=client["client_id"])
+        return Response.json(200, {"access_token": token, "token_type": "Bearer", "expires_in": lifetime,
+                                   "scope": " ".join(client["scopes"])}, {"Cache-Control": "no-store"})
+
+    def _authorise(self, req):
+        token = req.bearer()
+        grant = self.tokens.get(token) if token else None
+        if grant is None or self.sim.now() >= grant["expires"]:
+            raise Problem(401)
+        raw = (req.headers.get("Customer-Id") or "").strip()
+        if not raw:
+            raise Problem(400, detail="The Customer-Id header is required.",
+                          errors={"Customer-Id": ["The Customer-Id header is required."]})
+        if not raw.isdigit():
+            raise Problem(400, detail="The Customer-Id header must be a whole number.",
+                          errors={"Customer-Id": ["The value '%s' is not valid." % raw[:40]]})
+        customer = int(raw)
+        if customer not in grant["customers"] or customer not in self.customers:
+            raise Problem(403, detail="You do not have access to customer %d." % customer)
+        return {"customer": customer, "scopes": grant["scopes"]}
+
+    @staticmethod
+    def _need(req, scope):
+        if scope not in req.bigchange["scopes"]:
+            raise Problem(403, detail="The access token lacks the required scope %s." % scope)
+
+    def _job(self, req, job_id):
+        number = _positive_int(job_id)
+        if number is None:
+            raise Problem(400, detail="The jobId must be a whole number of at least 1.",
+                          errors={"jobId": ["The value '%s' is not valid." % job_id[:40]]})
+        job = self.jobs.get(number)
+        if job is None or job["customerId"] != req.bigchange["customer"]:
+            raise Problem(404, detail="Job %d was not found." % number)
+        return job
+
+    @staticmethod
+    def _page_arg(req, name, default, high):
+        raw = req.arg(name)
+        if raw is None:
+            return default
+        number = _positive_int(raw)
+        if number is None or number > high:
+            raise Problem(400, detail="The request parameters are not valid.",
+                          errors={name: ["%s must be between 1 and %d." % (name, high)]})
+        return number
+
+    @route("GET", r"/jobs")
+    def list_jobs(self, req):
+        self._need(req, "jobs:read")
+        page_number = self._page_arg(req, "pageNumber", 1, 2147483)
+        page_size = self._page_arg(req, "pageSize", int(self.settings["default_page_size"]), 1000)
+        jobs = sorted((j for j in self.jobs.values() if j["customerId"] == req.bigchange["customer"]),
+                      key=lambda j: j["id"])
+        if not self.settings["ignore_filters"]:
+            statuses = [s for value in req.query.get("status", []) for s in value.split(",") if s]
+            for status in statuses:
+                if status not in STATUSES:
+                    raise Problem(400, detail="The request parameters are not valid.",
+                                  errors={"status": ["'%s' is not a job status." % status[:40]]})
+            if statuses:
+                jobs = [j for j in jobs if j["status"] in statuses]
+            for name in ("contactId", "resourceId"):
+                if req.arg(name) is not None:
+                    wanted = _positive_int(req.arg(name))
+                    if wanted is None:
+                        raise Problem(400, detail="The request parameters are not valid.",
+                                      errors={name: ["The value '%s' is not valid." % req.arg(name)[:40]]})
+                    jobs = [j for j in jobs if j[name] == wanted]
+            if req.arg("reference") is not None:
+                jobs = [j for j in jobs if j["reference"] == req.arg("reference")]
+        if self.settings["ignore_page_number"]:
+            page_number = 1
+        start = (page_number - 1) * page_size
+        return Response.json(200, {"items": [self._job_view(j) for j in jobs[start:start + page_size]]})
+
+    @route("GET", r"/jobs/(?P<job_id>[^/]+)")
+    def get_job(self, req, job_id):
+        self._need(req, "jobs:read")
+        return Response.json(200, self._job_view(self._job(req, job_id)))
+
+    @route("GET", r"/jobs/(?P<job_id>[^/]+)/statusHistory")
+    def status_history(self, req, job_id):
+        self._need(req, "jobs:read")
+        job = self._job(req, job_id)
+        page_number = self._page_arg(req, "pageNumber", 1, 2147483)
+        page_size = self._page_arg(req, "pageSize", int(self.settings["default_page_size"]), 1000)
+        history = [{"id": h["id"], "status": h["status"], "createdAt": h["createdAt"]} for h in job["history"]]
+        if req.arg("direction") == "descending":
+            history.reverse()
+        start = (page_number - 1) * page_size
+        return Response.json(200, {"items": history[start:start + page_size]})
+
+    @route("PUT", r"/jobs/(?P<job_id>[^/]+)/cancel")
+    def cancel_job(self, req, job_id):
+        self._need(req, "jobs:write")
+        job = self._job(req, job_id)
+        try:
+            body = req.json()
+        except InvalidJSON as exc:
+            raise Problem(400, detail=str(exc)) from None
+        reason = body.get("reason") if isinstance(body, dict) else None
+        if not isinstance(reason, str) or not reason.strip():
+            raise Problem(422, detail="One or more validation errors occurred.",
+                          errors={"reason": ["A reason for the cancellation is required."]})
+        if len(reason) > MAX_REASON:
+            raise Problem(422, detail="One or more validation errors occurred.",
+                          errors={"reason": ["The reason must be at most %d characters long." % MAX_REASON]})
+        if job["status"] in NOT_CANCELLABLE:
+            raise Problem(422, detail="The job cannot be cancelled.",
+                          errors={"status": ["A job with status '%s' cannot be cancelled." % job["status"]]})
+        job["cancel_reason"] = reason
+        self._set_status(job, "cancelled", self.sim.now(), comment=reason)
+        self._event("job_cancelled", jobId=job["id"], reason=reason)
+        return Response.empty(204)
+
+
+def demo_bigchange(now):
+    """A field-service day: jobs waiting, on their way, under way and done, for customer 1001."""
+    hour = 3600
+    jobs = [
+        {"id": 480101, "status": "scheduled", "starts_in": 3 * hour, "reference": "BC-SERV-0101",
+         "description": "Annual boiler service", "contactName": "Harbour View Flats"},
+        {"id": 480102, "status": "scheduled", "starts_in": 26 * hour, "reference": "BC-SERV-0102",
+         "description": "Gas safety certificate", "contactName": "Northgate Dental"},
+        {"id": 480103, "status": "accepted", "starts_in": 5 * hour, "reference": "BC-INST-0103",
+         "description": "Install heat pump", "typeName": "Installation", "typeId": 14},
+        {"id": 480104, "status": "onTheWay", "starts_in": 20 * 60, "reference": "BC-REP-0104",
+         "description": "Leaking radiator valve", "typeName": "Repair", "typeId": 13},
+        {"id": 480105, "status": "started", "starts_in": -hour, "duration": 4 * hour, "reference": "BC-REP-0105",
+         "description": "No hot water", "typeName": "Repair", "typeId": 13},
+        {"id": 480106, "status": "suspended", "starts_in": -2 * hour, "duration": 6 * hour, "reference": "BC-INST-0106",
+         "description": "Replace cylinder", "typeName": "Installation", "typeId": 14},
+        {"id": 480107, "status": "completedOk", "starts_in": -26 * hour, "reference": "BC-SERV-0107",
+         "description": "Annual boiler service"},
+        {"id": 480108, "status": "cancelled", "starts_in": 48 * hour, "reference": "BC-SERV-0108",
+         "description": "Customer moved out"},
+        {"id": 480109, "status": "new", "reference": "BC-QUOTE-0109", "description": "Quote for new boiler",
+         "typeName": "Survey", "typeId": 15},
+    ]
+    for job in jobs:
+        job["createdAt"] = now - 3 * 86400
+    return {"jobs": jobs}
