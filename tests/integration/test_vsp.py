@@ -1,0 +1,339 @@
+"""VSP One Object modules, run by ansible-playbook against the simulator.
+
+Each scenario goes check mode -> real run -> idempotent re-run -> errors -> faults, and counts the
+requests each step sent from the simulator's request log.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN_PATH = "/vsp/auth/realms/vsp-object/protocol/openid-connect/token"
+TOKEN = ("POST", "/auth/realms/vsp-object/protocol/openid-connect/token")
+CSRF = ("GET", "/mapi/v1/csrf")
+STATUS = ("POST", "/mapi/v1/jobs/status")
+CANCEL = ("POST", "/mapi/v1/jobs/cancel")
+LIST = ("POST", "/mapi/v1/jobs/list")
+
+
+def urls(sim):
+    return {"api_url": sim.url + "/vsp/mapi", "token_url": sim.url + TOKEN_PATH}
+
+
+@pytest.fixture
+def vsp(sim):
+    return {"group/jobctl.cloud.vsp": dict(urls(sim), username="vsp-admin", password="vsp-secret", retries=2)}
+
+
+def seed(sim, *jobs, **settings):
+    body = {"jobs": list(jobs)}
+    if settings:
+        body["settings"] = settings
+    return sim.seed(vsp=body)["vsp"]["jobs"]
+
+
+def calls(sim, since=0):
+    return [(r["method"], r["path"][len("/vsp"):]) for r in sim.requests("vsp", since=since)]
+
+
+def statuses(sim, since=0):
+    return [(r["method"], r["path"][len("/vsp"):], r["status"]) for r in sim.requests("vsp", since=since)]
+
+
+def last_seq(sim):
+    log = sim.requests()
+    return log[-1]["seq"] if log else 0
+
+
+def job_state(sim, job_id):
+    return next(j["jobState"] for j in sim.state("vsp")["jobs"] if j["jobId"]["id"] == job_id)
+
+
+def cancel(job_id, **extra):
+    return [{"name": "cancel", "jobctl.cloud.vsp_job": dict(job_id=job_id, **extra), "register": "out"}]
+
+
+def info(**args):
+    return [{"name": "info", "jobctl.cloud.vsp_job_info": args}]
+
+
+# -- vsp_job ---------------------------------------------------------------------------------
+
+def test_cancel_executing_job_check_real_rerun(sim, play, vsp):
+    seed(sim, {"id": -42, "jobState": "EXECUTING", "bucketName": "b1"})
+
+    check = play(cancel(-42), check=True, defaults=vsp)
+    assert check.rc == 0, check
+    out = check.task("cancel")
+    assert out["changed"] is True and out["job"]["jobState"] == "EXECUTING"
+    assert calls(sim) == [TOKEN, CSRF, STATUS], "check mode reads only"
+    assert job_state(sim, -42) == "EXECUTING"
+
+    seq = last_seq(sim)
+    real = play(cancel(-42), defaults=vsp).task("cancel")
+    assert real["changed"] is True and real["job"]["jobState"] == "CANCELLED"
+    assert real["job"]["jobId"] == {"id": -42} and real["job"]["bucketName"] == "b1"
+    assert calls(sim, seq) == [TOKEN, CSRF, STATUS, CANCEL]
+    assert sim.requests("vsp", since=seq)[-1]["body"] == {"jobId": {"id": -42}}
+    assert job_state(sim, -42) == "CANCELLED"
+
+    seq = last_seq(sim)
+    again = play(cancel(-42), defaults=vsp).task("cancel")
+    assert again["changed"] is False and again["job"]["jobState"] == "CANCELLED"
+    assert calls(sim, seq) == [TOKEN, CSRF, STATUS], "a re-run reads and sends nothing else"
+
+    again_check = play(cancel(-42), check=True, defaults=vsp)
+    assert again_check.task("cancel")["changed"] is False
+
+
+def test_every_running_state_is_cancelled_and_every_finished_one_left_alone(sim, play, vsp):
+    states = ["EXAMINING", "PROCESSING", "EXECUTING", "COMPLETE", "FAILED", "CANCELLED"]
+    seed(sim, *[{"id": n, "jobState": state} for n, state in enumerate(states)])
+    tasks = [{"name": state, "jobctl.cloud.vsp_job": {"job_id": n}} for n, state in enumerate(states)]
+    check = play(tasks, check=True, defaults=vsp)
+    assert [check.task(state)["changed"] for state in states] == [True] * 3 + [False] * 3
+    assert CANCEL not in calls(sim)
+    real = play(tasks, defaults=vsp)
+    assert [real.task(state)["changed"] for state in states] == [True] * 3 + [False] * 3
+    after = ["CANCELLED"] * 3 + ["COMPLETE", "FAILED", "CANCELLED"]
+    assert [real.task(state)["job"]["jobState"] for state in states] == after
+    assert [job_state(sim, n) for n in range(6)] == after
+    assert sorted(r["body"]["jobId"]["id"] for r in sim.requests("vsp") if r["path"].endswith("/cancel")) == [0, 1, 2]
+
+
+def test_diff_shows_the_state_before_and_after(sim, play, vsp):
+    seed(sim, {"id": 4, "jobState": "PROCESSING"})
+    predicted = play(cancel(4), check=True, diff=True, defaults=vsp).task("cancel")
+    assert predicted["diff"]["before"]["job"]["jobState"] == "PROCESSING"
+    assert predicted["diff"]["after"]["job"]["jobState"] == "CANCELLED"
+    real = play(cancel(4), diff=True, defaults=vsp).task("cancel")
+    assert real["diff"]["before"]["job"]["jobState"] == "PROCESSING"
+    assert real["diff"]["after"]["job"] == real["job"] and real["job"]["jobState"] == "CANCELLED"
+
+
+def test_an_unknown_job_fails_with_the_apis_message(sim, play, vsp):
+    result = play(cancel(4242), defaults=vsp)
+    assert result.rc != 0
+    out = result.task("cancel")
+    assert "HTTP 404 Job not found: No job with ID 4242 exists." in out["msg"]
+    assert out["problem"]["code"] == "NOT_FOUND" and out["problem"]["status"] == 404
+    assert out["changed"] is False
+
+
+def test_wait_polls_until_the_job_has_stopped(sim, play, vsp):
+    seed(sim, {"id": 6, "cancel_delay": 1.0})
+    out = play(cancel(6, wait=True, wait_sleep=0.3, wait_timeout=30), defaults=vsp).task("cancel")
+    assert out["changed"] is True and out["job"]["jobState"] == "CANCELLED"
+    sent = calls(sim)
+    assert sent[:4] == [TOKEN, CSRF, STATUS, CANCEL] and set(sent[4:]) == {STATUS} and len(sent) >= 5
+
+
+def test_wait_needs_no_poll_when_the_cancel_already_stopped_the_job(sim, play, vsp):
+    seed(sim, {"id": 6})
+    out = play(cancel(6, wait=True), defaults=vsp).task("cancel")
+    assert out["changed"] is True and calls(sim) == [TOKEN, CSRF, STATUS, CANCEL]
+
+
+def test_wait_timeout_fails_clearly_and_still_reports_the_cancel(sim, play, vsp):
+    seed(sim, {"id": 6, "cancel_delay": 3600})
+    result = play(cancel(6, wait=True, wait_sleep=0.2, wait_timeout=1), defaults=vsp)
+    assert result.rc != 0
+    out = result.task("cancel")
+    assert "timed out after 1 seconds waiting for job 6 to stop" in out["msg"]
+    assert out["changed"] is True, "the cancel was sent: the failure must not hide it"
+
+
+def test_csrf_token_expiring_in_the_middle_of_a_run_is_renewed(sim, play, vsp):
+    # The CSRF token lives 0.4 s of simulated (here: real) time; the job takes 1.2 s to stop.
+    seed(sim, {"id": 11, "cancel_delay": 1.2}, csrf_lifetime=0.4)
+    result = play(cancel(11, wait=True, wait_sleep=0.25, wait_timeout=30), defaults=vsp)
+    assert result.rc == 0, result
+    assert result.task("cancel")["job"]["jobState"] == "CANCELLED"
+    log = statuses(sim)
+    refused = [i for i, call in enumerate(log) if call[2] == 401]
+    assert refused, "the CSRF token must have expired during the wait"
+    for i in refused:
+        # Each refusal: one new CSRF token, then the same call again, accepted.
+        assert log[i + 1] == CSRF + (200,) and log[i + 2] == log[i][:2] + (200,)
+    assert sum(1 for call in log if call[:2] == TOKEN) == 1
+    assert sim.state("vsp")["counts"]["csrf_issued"] == 1 + len(refused)
+
+
+def test_a_refused_cancel_is_repeated_with_a_new_csrf_token(sim, play, vsp):
+    seed(sim, {"id": 12})
+    sim.fault(api="vsp", path="/jobs/cancel", kind="status", status=401, times=1)
+    out = play(cancel(12), defaults=vsp).task("cancel")
+    assert out["changed"] is True
+    assert statuses(sim) == [TOKEN + (200,), CSRF + (200,), STATUS + (200,), CANCEL + (401,), CSRF + (200,),
+                             CANCEL + (200,)]
+
+
+def test_a_lost_cancel_answer_is_still_a_change(sim, play, vsp):
+    """The cancel acted, its answer was lost; the repeat is refused, and a status read settles it."""
+    seed(sim, {"id": 13})
+    sim.fault(api="vsp", path="/jobs/cancel", kind="status", status=502, when="after", times=1)
+    out = play(cancel(13), defaults=vsp).task("cancel")
+    assert out["changed"] is True and out["job"]["jobState"] == "CANCELLED"
+    assert statuses(sim)[2:] == [STATUS + (200,), CANCEL + (502,), CANCEL + (400,), STATUS + (200,)]
+
+
+def test_a_refused_cancel_that_was_not_repeated_fails(sim, play, vsp):
+    seed(sim, {"id": 14})
+    sim.fault(api="vsp", path="/jobs/cancel", kind="status", status=400, times=1)
+    result = play(cancel(14), defaults=vsp)
+    out = result.task("cancel")
+    assert result.rc != 0 and out["changed"] is False and "HTTP 400" in out["msg"]
+    assert job_state(sim, 14) == "EXECUTING"
+
+
+def test_rate_limited_twice_still_succeeds(sim, play, vsp):
+    seed(sim, {"id": 15})
+    sim.fault(api="vsp", path="/jobs/status", kind="rate_limit", retry_after=1, times=2)
+    out = play(cancel(15), defaults=vsp).task("cancel")
+    assert out["changed"] is True
+    assert [s for m, p, s in statuses(sim) if (m, p) == STATUS] == [429, 429, 200]
+
+
+def test_an_unknown_state_is_refused_and_nothing_is_cancelled(sim, play, vsp):
+    seed(sim, {"id": 16})
+    sim.fault(api="vsp", path="/jobs/status", kind="wrong_shape", times=1)
+    out = play(cancel(16), defaults=vsp).task("cancel")
+    assert "unexpected shape" in out["msg"] and "Traceback" not in str(out)
+    assert CANCEL not in calls(sim) and job_state(sim, 16) == "EXECUTING"
+
+
+# -- credentials and input checks -----------------------------------------------------------
+
+def test_access_token_from_the_environment_skips_keycloak(sim, play):
+    seed(sim, {"id": 20})
+    token = requests.post(sim.url + TOKEN_PATH, timeout=5, data={
+        "grant_type": "password", "client_id": "vsp-object-external-client",
+        "username": "vsp-admin", "password": "vsp-secret"}).json()["access_token"]
+    seq = last_seq(sim)
+    # As an AWX credential injects it: every variable, the blank fields as empty strings.
+    env = {"VSP_API_URL": sim.url + "/vsp/mapi", "VSP_ACCESS_TOKEN": token, "VSP_TOKEN_URL": "",
+           "VSP_USERNAME": "", "VSP_PASSWORD": "", "VSP_CLIENT_ID": "", "VSP_CLIENT_SECRET": ""}
+    out = play(cancel(20), env=env).task("cancel")
+    assert out["changed"] is True
+    assert calls(sim, seq) == [CSRF, STATUS, CANCEL]
+
+
+def test_wrong_password_fails_with_keycloaks_words(sim, play, vsp):
+    seed(sim, {"id": 21})
+    vsp["group/jobctl.cloud.vsp"]["password"] = "not-it"
+    result = play(cancel(21), defaults=vsp)
+    out = result.task("cancel")
+    assert result.rc != 0 and "HTTP 401 invalid_grant: Invalid user credentials" in out["msg"]
+    assert calls(sim) == [TOKEN]
+
+
+def test_missing_credentials_fail_before_any_request(sim, play):
+    defaults = {"group/jobctl.cloud.vsp": {"api_url": sim.url + "/vsp/mapi", "username": "vsp-admin"}}
+    result = play(cancel(1), defaults=defaults)
+    out = result.task("cancel")
+    assert result.rc != 0
+    assert out["msg"].startswith("token_url and password are not set: without access_token")
+    assert sim.requests() == []
+
+
+@pytest.mark.parametrize("args,option", [
+    ({"job_id": 2147483648}, "job_id"),
+    ({"job_id": -2147483649}, "job_id"),
+    ({"job_id": 1, "api_url": "ftp://127.0.0.1/vsp/mapi"}, "api_url"),
+    ({"job_id": 1, "token_url": "/relative/token"}, "token_url"),
+])
+def test_bad_input_fails_before_any_request(sim, play, vsp, args, option):
+    out = play([{"name": "cancel", "jobctl.cloud.vsp_job": args}], defaults=vsp).task("cancel")
+    assert out["msg"].startswith(option), out["msg"]
+    assert sim.requests() == []
+
+
+def test_secrets_never_appear_at_verbosity_3(sim, play):
+    password, client_secret = "vsp-pw-5b8e1f0c", "vsp-cs-9d2a7e44"
+    sim.seed(vsp={"users": [{"username": "ops", "password": password}],
+                  "clients": [{"client_id": "ops-client", "secret": client_secret}]})
+    seed(sim, {"id": 30}, {"id": 31, "jobState": "COMPLETE"})
+    env = {"VSP_API_URL": sim.url + "/vsp/mapi", "VSP_TOKEN_URL": sim.url + TOKEN_PATH, "VSP_USERNAME": "ops",
+           "VSP_PASSWORD": password, "VSP_CLIENT_ID": "ops-client", "VSP_CLIENT_SECRET": client_secret}
+    tasks = cancel(30, wait=True) + info(job_states=["CANCELLED", "COMPLETE"]) + cancel(4040)
+    result = play(tasks, env=env, verbosity=3, diff=True)
+    assert result.rc != 0 and result.task("info")["jobs"], result
+    assert result.task("cancel")["msg"].startswith("VSP One Object API POST"), "the failing task ran"
+    issued = sim.state("vsp")["issued"]
+    secrets = [password, client_secret] + issued["access_tokens"] + issued["xsrf_tokens"] + issued["sessions"]
+    assert len(secrets) == 2 + 3 * 3, "three module runs, each with its own token and CSRF pair"
+    recorded = json.dumps(result.results)
+    for secret in secrets:
+        assert secret not in result.stdout and secret not in result.stderr and secret not in recorded
+
+
+def test_works_ad_hoc_with_environment_credentials(sim):
+    seed(sim, {"id": 40})
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VSP_")}
+    env.update({"ANSIBLE_COLLECTIONS_PATH": str(ROOT / ".build" / "collections"),
+                "ANSIBLE_PYTHON_INTERPRETER": sys.executable, "ANSIBLE_LOCALHOST_WARNING": "false",
+                "VSP_API_URL": sim.url + "/vsp/mapi", "VSP_TOKEN_URL": sim.url + TOKEN_PATH,
+                "VSP_USERNAME": "vsp-admin", "VSP_PASSWORD": "vsp-secret"})
+    proc = subprocess.run([str(Path(sys.executable).parent / "ansible"), "localhost", "-i", "localhost,",
+                           "-c", "local", "-m", "jobctl.cloud.vsp_job", "-a", "job_id=40"],
+                          env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "CHANGED" in proc.stdout and job_state(sim, 40) == "CANCELLED"
+
+
+# -- vsp_job_info ----------------------------------------------------------------------------
+
+def test_info_of_one_job(sim, play, vsp):
+    jobs = seed(sim, {"id": -5, "jobState": "PROCESSING", "jobParams": {"a": "b"}})
+    one = play(info(job_id=-5), defaults=vsp).task("info")
+    assert one["changed"] is False and one["jobs"] == jobs
+    assert calls(sim) == [TOKEN, CSRF, STATUS]
+    tasks = [{"name": "unknown", "jobctl.cloud.vsp_job_info": {"job_id": 777}},
+             {"name": "other state", "jobctl.cloud.vsp_job_info": {"job_id": -5, "job_states": ["EXECUTING"]}},
+             {"name": "same state", "jobctl.cloud.vsp_job_info": {"job_id": -5, "job_states": ["PROCESSING"]}}]
+    result = play(tasks, defaults=vsp)
+    assert result.task("unknown")["jobs"] == [] and result.task("other state")["jobs"] == []
+    assert result.task("same state")["jobs"] == jobs
+
+
+def test_a_thirty_page_job_list_comes_back_whole(sim, play, vsp):
+    seed(sim, *[{"id": n, "bucketName": "big"} for n in range(1, 151)], max_page_size=5)
+    result = play(info(), check=True, defaults=vsp)
+    out = result.task("info")
+    assert [j["jobId"]["id"] for j in out["jobs"]] == list(range(1, 151))
+    sent = calls(sim)
+    assert sent[:2] == [TOKEN, CSRF] and sent[2:] == [LIST] * 30
+
+
+def test_info_filters(sim, play, vsp):
+    seed(sim,
+         {"id": 1, "bucketName": "b1", "jobType": "BATCH_REPLICATE", "jobState": "EXECUTING", "userId": 7},
+         {"id": 2, "bucketName": "b1", "jobType": "LIFECYCLE_UPDATE", "jobState": "EXECUTING", "userId": 7},
+         {"id": 3, "bucketName": "b1", "jobType": "BATCH_REPLICATE", "jobState": "COMPLETE", "userId": 8},
+         {"id": 4, "bucketName": "b2", "jobType": "BATCH_REPLICATE", "jobState": "EXECUTING", "userId": 7})
+    filters = {
+        "bucket": {"bucket_name": "b1"},
+        "user": {"user_id": 7},
+        "all three": {"bucket_name": "b1", "job_types": ["BATCH_REPLICATE"], "job_states": ["EXECUTING"]},
+        "none": {"bucket_name": "nothing-here"},
+    }
+    result = play([{"name": name, "jobctl.cloud.vsp_job_info": args} for name, args in filters.items()], defaults=vsp)
+
+    def ids(name):
+        return [j["jobId"]["id"] for j in result.task(name)["jobs"]]
+
+    assert ids("bucket") == [1, 2, 3] and ids("user") == [1, 2, 4] and ids("all three") == [1] and ids("none") == []
+    bodies = [r["body"] for r in sim.requests("vsp") if r["path"].endswith("/jobs/list")]
+    assert [b.get("bucketName") for b in bodies] == ["b1", None, "b1", "nothing-here"]
+    assert bodies[1]["userId"] == {"id": 7}
+
+
+def test_info_refuses_job_id_with_list_filters(sim, play, vsp):
+    out = play(info(job_id=1, bucket_name="b1"), defaults=vsp).task("info")
+    assert "mutually exclusive" in out["msg"] and sim.requests() == []

@@ -1,0 +1,283 @@
+"""The simulated VSP One Object API and its Keycloak, against shared/api/README.md and the seed."""
+
+import pytest
+import requests
+
+TOKEN_PATH = "/vsp/auth/realms/vsp-object/protocol/openid-connect/token"
+LOGIN = {"grant_type": "password", "client_id": "vsp-object-external-client",
+         "username": "vsp-admin", "password": "vsp-secret"}
+
+
+class Vsp:
+    """A bare client of the simulated API: a requests session that keeps the CSRF cookies."""
+
+    def __init__(self, sim):
+        self.sim = sim
+        self.api = sim.url + "/vsp/mapi"
+        self.s = requests.Session()
+        self.token = None
+        self.xsrf = None
+
+    def login(self, **form):
+        return self.s.post(self.sim.url + TOKEN_PATH, data=dict(LOGIN, **form), timeout=5)
+
+    def authenticate(self):
+        reply = self.login()
+        assert reply.status_code == 200, reply.text
+        self.token = reply.json()["access_token"]
+        reply = self.csrf()
+        assert reply.status_code == 200, reply.text
+        self.xsrf = self.s.cookies.get("XSRF-TOKEN")
+        return self
+
+    def csrf(self):
+        return self.s.get(self.api + "/v1/csrf", headers={"Authorization": "Bearer %s" % self.token}, timeout=5)
+
+    def post(self, path, body, xsrf=None, token=None):
+        headers = {"Authorization": "Bearer %s" % (token or self.token), "X-XSRF-TOKEN": xsrf or self.xsrf}
+        return self.s.post(self.api + path, json=body, headers=headers, timeout=5)
+
+
+@pytest.fixture
+def vsp(sim):
+    return Vsp(sim)
+
+
+def seed_jobs(sim, *jobs, **settings):
+    body = {"jobs": list(jobs)}
+    if settings:
+        body["settings"] = settings
+    return sim.seed(vsp=body)["vsp"]["jobs"]
+
+
+def assert_vsp_error(reply, status, code):
+    assert reply.status_code == status, reply.text
+    body = reply.json()
+    assert set(body) == {"code", "message", "details"}
+    assert body["code"] == code
+    return body
+
+
+# ---------------------------------------------------------------------------------- Keycloak
+
+def test_password_grant_gives_a_bearer_token(vsp):
+    reply = vsp.login()
+    assert reply.status_code == 200
+    body = reply.json()
+    assert body["token_type"] == "Bearer" and body["expires_in"] == 300
+    assert body["access_token"].startswith("vsp-at-") and "refresh_token" in body
+
+
+@pytest.mark.parametrize("form,status,error", [
+    ({"password": "wrong"}, 401, "invalid_grant"),
+    ({"username": "nobody"}, 401, "invalid_grant"),
+    ({"client_id": "other-client"}, 401, "invalid_client"),
+    ({"grant_type": "client_credentials"}, 400, "unsupported_grant_type"),
+])
+def test_token_errors_are_oauth_errors(vsp, form, status, error):
+    reply = vsp.login(**form)
+    assert reply.status_code == status
+    assert reply.json()["error"] == error and reply.json()["error_description"]
+
+
+def test_confidential_client_needs_its_secret(sim, vsp):
+    sim.seed(vsp={"clients": [{"client_id": "vsp-object-external-client", "secret": "s3cret"}]})
+    assert vsp.login().json()["error"] == "unauthorized_client"
+    assert vsp.login(client_secret="s3cret").status_code == 200
+
+
+def test_unknown_realm_is_404(sim, vsp):
+    reply = vsp.s.post(sim.url + "/vsp/auth/realms/other/protocol/openid-connect/token", data=LOGIN, timeout=5)
+    assert reply.status_code == 404 and reply.json()["error_description"] == "Realm does not exist"
+
+
+def test_the_password_is_redacted_in_the_request_log(sim, vsp):
+    vsp.login()
+    logged = sim.requests("vsp")[0]["body"]
+    assert logged["password"] == "<redacted>" and logged["username"] == "vsp-admin"
+
+
+# ---------------------------------------------------------------------------------- CSRF
+
+def test_csrf_needs_a_bearer_token_and_sets_both_cookies_under_the_api_path(vsp):
+    assert_vsp_error(vsp.csrf(), 401, "UNAUTHORIZED")
+    vsp.token = vsp.login().json()["access_token"]
+    reply = vsp.csrf()
+    assert reply.status_code == 200
+    cookies = {c.name: c for c in vsp.s.cookies}
+    assert set(cookies) == {"XSRF-TOKEN", "vertx-web.session"}
+    assert {c.path for c in cookies.values()} == {"/vsp/mapi"}
+
+
+def test_job_calls_need_token_cookies_and_matching_header(sim, vsp):
+    seed_jobs(sim, {"id": 1})
+    vsp.authenticate()
+    assert vsp.post("/v1/jobs/status", {"jobId": {"id": 1}}).status_code == 200
+    body = assert_vsp_error(vsp.post("/v1/jobs/status", {"jobId": {"id": 1}}, xsrf="forged"), 401, "UNAUTHORIZED")
+    assert "XSRF" in body["details"]
+    assert_vsp_error(vsp.post("/v1/jobs/status", {"jobId": {"id": 1}}, token="vsp-at-forged"), 401, "UNAUTHORIZED")
+    # The header alone, without the session cookie, is not enough.
+    bare = requests.post(vsp.api + "/v1/jobs/status", json={"jobId": {"id": 1}}, timeout=5,
+                         headers={"Authorization": "Bearer %s" % vsp.token, "X-XSRF-TOKEN": vsp.xsrf})
+    assert_vsp_error(bare, 401, "UNAUTHORIZED")
+
+
+def test_csrf_and_token_expire_on_the_simulated_clock(sim, vsp):
+    seed_jobs(sim, {"id": 1}, csrf_lifetime=10, token_lifetime=100)
+    vsp.authenticate()
+    sim.advance(11)
+    body = assert_vsp_error(vsp.post("/v1/jobs/status", {"jobId": {"id": 1}}), 401, "UNAUTHORIZED")
+    assert body["details"] == "The XSRF token has expired."
+    vsp.csrf()
+    vsp.xsrf = vsp.s.cookies.get("XSRF-TOKEN")
+    assert vsp.post("/v1/jobs/status", {"jobId": {"id": 1}}).status_code == 200
+    sim.advance(100)
+    assert_vsp_error(vsp.csrf(), 401, "UNAUTHORIZED")
+    assert sim.state("vsp")["counts"] == {"tokens_issued": 1, "csrf_issued": 2}
+
+
+def test_cookie_and_xsrf_header_are_redacted_in_the_request_log(sim, vsp):
+    seed_jobs(sim, {"id": 1})
+    vsp.authenticate()
+    vsp.post("/v1/jobs/status", {"jobId": {"id": 1}})
+    entry = sim.requests("vsp")[-1]
+    assert entry["headers"]["X-XSRF-TOKEN"] == "<redacted>" and entry["headers"]["Cookie"] == "<redacted>"
+    assert vsp.xsrf not in str(sim.requests("vsp")) and vsp.token not in str(sim.requests("vsp"))
+
+
+# ---------------------------------------------------------------------------------- jobs
+
+def test_status_of_a_job_with_a_negative_id(sim, vsp):
+    seed_jobs(sim, {"id": -2147483648, "jobState": "PROCESSING", "jobType": "LIFECYCLE_UPDATE",
+                    "bucketName": "b1", "jobParams": {"rule": "expire-30d"}, "jobStats": {"processed": 5, "failed": 1}})
+    vsp.authenticate()
+    reply = vsp.post("/v1/jobs/status", {"jobId": {"id": -2147483648}})
+    status = reply.json()["status"]
+    assert status["jobId"] == {"id": -2147483648} and status["jobState"] == "PROCESSING"
+    assert status["jobType"] == "LIFECYCLE_UPDATE" and status["bucketName"] == "b1"
+    assert status["jobParams"] == {"rule": "expire-30d"} and status["jobStats"] == {"processed": 5, "failed": 1}
+    assert "completeTime" not in status and status["startTime"].endswith("Z")
+
+
+@pytest.mark.parametrize("body,status,code", [
+    ({"jobId": {"id": 404}}, 404, "NOT_FOUND"),
+    ({"jobId": {"id": 2147483648}}, 400, "INVALID_REQUEST"),
+    ({"jobId": {"id": "1"}}, 400, "INVALID_REQUEST"),
+    ({"jobId": 1}, 400, "INVALID_REQUEST"),
+    ({}, 400, "INVALID_REQUEST"),
+])
+def test_status_errors(sim, vsp, body, status, code):
+    seed_jobs(sim, {"id": 1})
+    vsp.authenticate()
+    error = assert_vsp_error(vsp.post("/v1/jobs/status", body), status, code)
+    if status == 404:
+        assert error["message"] == "Job not found" and error["details"] == "No job with ID 404 exists."
+
+
+def test_invalid_json_is_a_vsp_400(sim, vsp):
+    vsp.authenticate()
+    reply = vsp.s.post(vsp.api + "/v1/jobs/status", data=b"{nope", timeout=5,
+                       headers={"Authorization": "Bearer %s" % vsp.token, "X-XSRF-TOKEN": vsp.xsrf,
+                                "Content-Type": "application/json"})
+    assert_vsp_error(reply, 400, "INVALID_REQUEST")
+
+
+def test_cancel_a_running_job_once(sim, vsp):
+    seed_jobs(sim, {"id": 7, "jobState": "EXECUTING"})
+    vsp.authenticate()
+    reply = vsp.post("/v1/jobs/cancel", {"jobId": {"id": 7}})
+    assert reply.status_code == 200
+    assert reply.json()["status"]["jobState"] == "CANCELLED" and "completeTime" in reply.json()["status"]
+    again = assert_vsp_error(vsp.post("/v1/jobs/cancel", {"jobId": {"id": 7}}), 400, "INVALID_REQUEST")
+    assert again["details"] == "Job 7 is CANCELLED and cannot be cancelled."
+    assert [e["event"] for e in sim.state("vsp")["events"]] == ["job_cancel_requested"]
+
+
+@pytest.mark.parametrize("state", ["COMPLETE", "FAILED"])
+def test_finished_jobs_cannot_be_cancelled(sim, vsp, state):
+    seed_jobs(sim, {"id": 7, "jobState": state})
+    vsp.authenticate()
+    assert_vsp_error(vsp.post("/v1/jobs/cancel", {"jobId": {"id": 7}}), 400, "INVALID_REQUEST")
+    assert sim.state("vsp")["jobs"][0]["jobState"] == state
+
+
+def test_cancel_delay_keeps_the_running_state_until_it_passes(sim, vsp):
+    seed_jobs(sim, {"id": 7, "jobState": "EXAMINING", "cancel_delay": 30})
+    vsp.authenticate()
+    assert vsp.post("/v1/jobs/cancel", {"jobId": {"id": 7}}).json()["status"]["jobState"] == "EXAMINING"
+    assert_vsp_error(vsp.post("/v1/jobs/cancel", {"jobId": {"id": 7}}), 400, "INVALID_REQUEST")
+    sim.advance(31)
+    assert sim.state("vsp")["jobs"][0]["jobState"] == "CANCELLED"
+
+
+def test_a_job_completes_on_the_clock(sim, vsp):
+    seed_jobs(sim, {"id": 7, "complete_after": 20})
+    sim.advance(21)
+    assert sim.state("vsp")["jobs"][0]["jobState"] == "COMPLETE"
+
+
+def test_list_pages_follow_page_tokens_to_the_end(sim, vsp):
+    seed_jobs(sim, *[{"id": n, "bucketName": "b%d" % (n % 2), "userId": n % 3} for n in range(1, 26)])
+    vsp.authenticate()
+    first = vsp.post("/v1/jobs/list", {}).json()
+    assert len(first["jobs"]) == 20 and first["pageToken"], "default page size"
+    sim.seed(vsp={"settings": {"max_page_size": 10}})
+    ids, token, pages = [], None, 0
+    while True:
+        body = {"pageSize": 50}
+        if token:
+            body["pageToken"] = token
+        page = vsp.post("/v1/jobs/list", body).json()
+        pages += 1
+        ids += [j["jobId"]["id"] for j in page["jobs"]]
+        token = page.get("pageToken")
+        if not token or pages > 10:
+            break
+    assert ids == list(range(1, 26)) and pages == 3, "pages of max_page_size, the last without a token"
+    by_bucket = vsp.post("/v1/jobs/list", {"bucketName": "b1"}).json()
+    assert [j["jobId"]["id"] for j in by_bucket["jobs"]] == list(range(1, 26, 2))[:10] and by_bucket["pageToken"]
+    by_user = vsp.post("/v1/jobs/list", {"userId": {"id": 2}}).json()
+    assert [j["jobId"]["id"] for j in by_user["jobs"]] == [n for n in range(1, 26) if n % 3 == 2]
+    assert vsp.post("/v1/jobs/list", {"bucketName": "nope"}).json() == {"jobs": []}
+
+
+@pytest.mark.parametrize("body", [{"pageToken": "not-a-token"}, {"pageSize": 0}, {"userId": 3}])
+def test_list_rejects_bad_requests(sim, vsp, body):
+    vsp.authenticate()
+    assert_vsp_error(vsp.post("/v1/jobs/list", body), 400, "INVALID_REQUEST")
+
+
+def test_create_starts_an_examining_job(sim, vsp):
+    seed_jobs(sim, {"id": 9})
+    vsp.authenticate()
+    reply = vsp.post("/v1/jobs/create", {"jobType": "BATCH_REPLICATE", "bucketName": "b1",
+                                         "jobParams": {"destination": "b2"}})
+    status = reply.json()["status"]
+    assert status["jobId"] == {"id": 10} and status["jobState"] == "EXAMINING" and status["bucketName"] == "b1"
+    assert_vsp_error(vsp.post("/v1/jobs/create", {"jobType": "NOPE", "bucketName": "b1"}), 400, "INVALID_REQUEST")
+
+
+def test_seed_validation(sim):
+    with pytest.raises(requests.HTTPError):
+        sim.seed(vsp={"jobs": [{"jobState": "RUNNING"}]})
+    with pytest.raises(requests.HTTPError):
+        sim.seed(vsp={"settings": {"nope": 1}})
+    assert len(sim.seed(vsp={"jobs": {"count": 3, "bucketName": "many"}})["vsp"]["jobs"]) == 3
+
+
+def test_demo_seed_has_running_finished_and_negative_jobs(sim):
+    sim.reset("demo")
+    jobs = sim.state("vsp")["jobs"]
+    states = {j["jobState"] for j in jobs}
+    assert {"EXECUTING", "COMPLETE", "FAILED"} <= states
+    assert any(j["jobId"]["id"] < 0 for j in jobs)
+
+
+def test_errors_from_faults_are_in_the_apis_format(sim, vsp):
+    vsp.authenticate()
+    sim.fault(api="vsp", path="/jobs/list", kind="status", status=503, retry_after=2, times=1)
+    reply = vsp.post("/v1/jobs/list", {})
+    assert_vsp_error(reply, 503, "SERVICE_UNAVAILABLE")
+    assert reply.headers["Retry-After"] == "2"
+    sim.fault(api="vsp", path="/token", kind="status", status=503, times=1)
+    assert vsp.login().json()["error"] == "server_error"
