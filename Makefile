@@ -26,7 +26,8 @@ link:
 	@[ -L $(LINK) ] || ln -s $(CURDIR) $(LINK)
 
 demo: venv link
-	tests/utils/with-simulator.sh --seed demo -- ansible-playbook playbooks/demo.yml
+	tests/utils/with-simulator.sh --seed demo -- \
+		bash -c 'ansible-playbook --check playbooks/demo.yml && ansible-playbook playbooks/demo.yml' 
 
 test: venv link
 	tests/utils/run-tests.sh

@@ -1,76 +1,15 @@
-"""Shared test fixtures: the simulator, an HTTP helper for its control API, and playbook runs."""
+"""Shared fixtures: the simulator, its control client, and playbook runs (see harness.py)."""
 
 import json
-import os
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
-import requests
-import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-COLLECTIONS = ROOT / ".build" / "collections"
-LINK = COLLECTIONS / "ansible_collections" / "jobctl" / "cloud"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-# The collection is imported as ansible_collections.jobctl.cloud, as Ansible does; the link makes
-# the repository root (which is the collection root) importable under that name.
-if not LINK.exists():
-    LINK.parent.mkdir(parents=True, exist_ok=True)
-    LINK.symlink_to(ROOT)
-for path in (str(ROOT / "tests"), str(COLLECTIONS)):
-    if path not in sys.path:
-        sys.path.insert(0, path)
-
-from simulator.core import Simulator  # noqa: E402
-
-HOSTUP_KEY = "hostup-test-key"
-
-
-class SimClient:
-    """The simulator's control API, plus each API's base URL."""
-
-    def __init__(self, sim):
-        self.url = sim.url
-        self.http = requests.Session()
-
-    def _call(self, method, path, **kwargs):
-        response = self.http.request(method, self.url + "/_sim" + path, timeout=10, **kwargs)
-        response.raise_for_status()
-        return response.json() if response.content else None
-
-    def reset(self, seed="empty"):
-        return self._call("POST", "/reset", json={"seed": seed})
-
-    def seed(self, **apis):
-        return self._call("POST", "/seed", json=apis)
-
-    def state(self, api):
-        return self._call("GET", "/state", params={"api": api})
-
-    def requests(self, api=None, since=0):
-        params = {"since": since}
-        if api:
-            params["api"] = api
-        return self._call("GET", "/requests", params=params)["requests"]
-
-    def clear_requests(self):
-        self._call("DELETE", "/requests")
-
-    def fault(self, **rule):
-        return self._call("POST", "/faults", json=rule)
-
-    def rate_limit(self, api, per_second):
-        return self._call("POST", "/rate_limit", json={"api": api, "per_second": per_second})
-
-    def advance(self, seconds):
-        return self._call("POST", "/clock", json={"advance": seconds})
-
-    @property
-    def hostup_url(self):
-        return self.url + "/hostup/api/v2"
+from harness import (  # noqa: E402  pylint: disable=unused-import
+    COLLECTIONS, HOSTUP_KEY, ROOT, PlayResult, SimClient, Simulator, ansible_env, run_playbook)
 
 
 @pytest.fixture(scope="session")
@@ -86,58 +25,6 @@ def sim(simulator):
     client = SimClient(simulator)
     client.reset("empty")
     return client
-
-
-class PlayResult:
-    def __init__(self, proc, results):
-        self.rc = proc.returncode
-        self.stdout = proc.stdout
-        self.stderr = proc.stderr
-        self.results = results
-
-    def _named(self, name):
-        # Tasks of a role are recorded as "<role> : <task name>".
-        return [r for r in self.results if r["task"] == name or r["task"].endswith(" : " + name)]
-
-    def task(self, name):
-        matches = self._named(name)
-        assert matches, "no result for task %r in %s\n%s" % (name, [r["task"] for r in self.results], self.stdout)
-        return matches[-1]["result"]
-
-    def status(self, name):
-        return self._named(name)[-1]["status"]
-
-    def __repr__(self):
-        return "PlayResult(rc=%s)\nSTDOUT:\n%s\nSTDERR:\n%s" % (self.rc, self.stdout, self.stderr)
-
-
-def ansible_env(extra=None):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HOSTUP_", "CF_", "VSP_", "BIGCHANGE_"))}
-    env.update({
-        "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS),
-        "ANSIBLE_CALLBACK_PLUGINS": str(ROOT / "tests" / "integration" / "plugins" / "callback"),
-        "ANSIBLE_CALLBACKS_ENABLED": "record",
-        "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_LOCALHOST_WARNING": "false",
-        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
-        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-        "ANSIBLE_RETRY_FILES_ENABLED": "false",
-        "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""),
-    })
-    env.update(extra or {})
-    return env
-
-
-def run_playbook(playbook, args=(), env=None, timeout=300):
-    """Run ansible-playbook on a file and return its recorded results."""
-    with tempfile.TemporaryDirectory() as tmp:
-        record = os.path.join(tmp, "record.json")
-        proc = subprocess.run(
-            [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", str(playbook)] + list(args),
-            env=ansible_env(dict(env or {}, JOBCTL_RECORD=record)), capture_output=True, text=True,
-            timeout=timeout, cwd=str(ROOT), check=False)
-        results = json.load(open(record)) if os.path.exists(record) else []
-    return PlayResult(proc, results)
 
 
 @pytest.fixture

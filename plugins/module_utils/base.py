@@ -7,10 +7,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import re
 import time
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleFallbackNotFound, AnsibleModule, missing_required_lib
 
 from ansible_collections.jobctl.cloud.plugins.module_utils.client import (
     HAS_PYDANTIC,
@@ -24,6 +25,18 @@ from ansible_collections.jobctl.cloud.plugins.module_utils.client import (
 
 # Anything that could move a request to another path, or into the query or fragment.
 _UNSAFE_ID = re.compile(r"[/?#\\%\s]|\.\.")
+
+
+def env_fallback(*names):
+    """Like Ansible's env_fallback, but an empty variable counts as unset.
+
+    An AWX credential injects every one of its variables, the fields left blank as empty strings:
+    a blank HOSTUP_API_URL must mean "the default URL", not a (bad) URL.
+    """
+    for name in names:
+        if os.environ.get(name):
+            return os.environ[name]
+    raise AnsibleFallbackNotFound
 
 
 def http_argument_spec():
@@ -54,10 +67,14 @@ class ApiSpec:
 
 
 def _merge_constraints(*sources):
+    """Merge AnsibleModule constraints: lists (mutually_exclusive, ...) add up, dicts (required_by) merge."""
     merged = {}
     for source in sources:
         for key, value in source.items():
-            merged.setdefault(key, []).extend(value)
+            if isinstance(value, dict):
+                merged.setdefault(key, {}).update(value)
+            else:
+                merged.setdefault(key, []).extend(value)
     return merged
 
 

@@ -7,9 +7,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.jobctl.cloud.plugins.module_utils.base import ApiSpec, JobctlModule
+from ansible_collections.jobctl.cloud.plugins.module_utils.base import ApiSpec, JobctlModule, env_fallback
 from ansible_collections.jobctl.cloud.plugins.module_utils.client import BearerAuth, segment
 
 from typing import Any, Dict, List, Optional

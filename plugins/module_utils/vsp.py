@@ -8,11 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import os
-
-from ansible.module_utils.errors import AnsibleFallbackNotFound
-
-from ansible_collections.jobctl.cloud.plugins.module_utils.base import ApiSpec, JobctlModule
+from ansible_collections.jobctl.cloud.plugins.module_utils.base import ApiSpec, JobctlModule, env_fallback
 from ansible_collections.jobctl.cloud.plugins.module_utils.client import ApiError, Auth
 
 from typing import List, Optional
@@ -41,18 +37,6 @@ XSRF_HEADER = "X-XSRF-TOKEN"
 LIST_PAGE_SIZE = 100
 # A server that never stops handing out page tokens must not keep a pipeline busy forever.
 MAX_PAGES = 10000
-
-
-def env_fallback(*names):
-    """Like Ansible's env_fallback, but an empty variable counts as unset.
-
-    An AWX credential injects every one of its variables, the fields left blank as empty strings:
-    a blank VSP_TOKEN_URL beside an access token must not be taken for a (bad) URL.
-    """
-    for name in names:
-        if os.environ.get(name):
-            return os.environ[name]
-    raise AnsibleFallbackNotFound
 
 
 API = ApiSpec(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, ansible_env
+from harness import ROOT, ansible_env
 
 CLIENT_ID = "bigchange-client"
 SECRET = "bigchange-secret"

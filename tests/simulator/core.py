@@ -1,7 +1,10 @@
 """Core of the API simulator: HTTP server, routing, request log, faults, rate limits, clock.
 
 Standard library only. One ``Simulator`` serves every registered API under its own path prefix
-(``/hostup``, ...) plus the control API under ``/_sim``.
+(``/hostup``, ...) plus the control API under ``/_sim``. ``Simulator(tls=True)`` serves https
+instead, with a certificate signed by a CA made at start (its file: ``sim.ca_file``, see tls.py);
+handshakes that clients refused are counted in ``/_sim/health`` as ``tls_refused`` (https mode
+alone needs a package beyond the standard library: ``cryptography``, which ansible-core brings).
 
 Writing an API plugin (see hostup.py)::
 

@@ -27,7 +27,7 @@ step pytest python -m pytest -q -n 2 --dist loadfile tests/unit tests/integratio
 step sanity tests/utils/sanity.sh
 step molecule tests/utils/molecule.sh
 step ansible-lint ansible-lint
-step changelog-lint antsibull-changelog lint
+step gates tests/utils/gates.sh
 
 echo
 if [ "$failed" -gt 0 ]; then

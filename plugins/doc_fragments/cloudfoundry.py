@@ -1,0 +1,60 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, jobctl.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    DOCUMENTATION = r"""
+options:
+  api_url:
+    description:
+      - The Cloud Controller's URL, the one C(cf api) shows, for example V(https://api.sys.example.com).
+      - The UAA token endpoint is discovered from its root document (C(links.login), else C(links.uaa)),
+        as the cf CLI does.
+      - If not set, the value of the E(CF_API_URL) environment variable is used.
+    type: str
+    required: true
+  username:
+    description:
+      - A Cloud Foundry user, logged in with the OAuth password grant through the cf CLI's UAA client
+        C(cf) (empty secret), as C(cf login) does.
+      - Requires O(password). Used only when neither O(access_token) nor O(client_id) is set.
+      - If not set, the value of the E(CF_USERNAME) environment variable is used.
+    type: str
+  password:
+    description:
+      - The password of O(username).
+      - If not set, the value of the E(CF_PASSWORD) environment variable is used.
+    type: str
+  client_id:
+    description:
+      - A UAA client, logged in with the OAuth client credentials grant, as C(cf auth --client-credentials) does.
+      - Requires O(client_secret). Used only when O(access_token) is not set.
+      - If not set, the value of the E(CF_CLIENT_ID) environment variable is used.
+    type: str
+  client_secret:
+    description:
+      - The secret of O(client_id).
+      - If not set, the value of the E(CF_CLIENT_SECRET) environment variable is used.
+    type: str
+  access_token:
+    description:
+      - A UAA access token to send as it is (without the C(bearer) prefix), for example from C(cf oauth-token).
+      - No token is requested and the root document is not read. A token that expires during the run
+        cannot be renewed, so the module then fails.
+      - If not set, the value of the E(CF_ACCESS_TOKEN) environment variable is used.
+    type: str
+notes:
+  - One of O(access_token), O(client_id) and O(client_secret), or O(username) and O(password) is required.
+    When several are set (for example one in the task and one in the environment), the first in that order is used.
+  - A run reads the root document at most once and asks UAA for one token. When Cloud Controller answers
+    HTTP 401 C(CF-InvalidAuthToken) because the token expired or was revoked during the run, the module
+    gets a new token once and repeats the request.
+  - Tokens, passwords and client secrets never appear in results, messages or logs.
+  - All modules of this API belong to the C(group/jobctl.cloud.cloudfoundry) action group, so credentials
+    can be set once with C(module_defaults).
+"""

@@ -1,0 +1,145 @@
+"""The cf_task_cancel role, through playbooks/cf_task_cancel.yml and through a play with module_defaults.
+
+Check mode -> real run -> idempotent re-run, then refusals and failures; requests are counted from
+the simulator's log.
+"""
+
+import pytest
+
+PLAYBOOK = "playbooks/cf_task_cancel.yml"
+CANCEL = "Cancel the matching tasks that are old enough"
+SUMMARY = "Record what was cancelled and what was left as cf_task_cancel_summary"
+REPORT = "Report which tasks were cancelled and which were left"
+UNKNOWN = "0a0a0a0a-0000-4000-8000-000000000000"
+
+
+@pytest.fixture
+def env(sim):
+    # What tests/utils/with-simulator.sh exports, and what a Molecule scenario would use.
+    return {"CF_API_URL": sim.url + "/cf", "CF_USERNAME": "admin", "CF_PASSWORD": "admin-secret"}
+
+
+def seed_app(sim, *tasks, **app):
+    app.setdefault("name", "web")
+    return sim.seed(cloudfoundry={"apps": [dict(app, tasks=list(tasks))]})["cloudfoundry"]["apps"][0]
+
+
+def summary(result):
+    return result.task(SUMMARY)["ansible_facts"]["cf_task_cancel_summary"]
+
+
+def posts(sim, since=0):
+    return [r["path"] for r in sim.requests("cloudfoundry", since=since)
+            if r["method"] == "POST" and r["path"].endswith("/actions/cancel")]
+
+
+def last_seq(sim):
+    log = sim.requests()
+    return log[-1]["seq"] if log else 0
+
+
+def test_cancel_old_tasks_of_an_app_by_name_check_real_rerun(sim, playbook, env):
+    app = seed_app(sim, {"name": "migrate", "age_seconds": 90 * 60}, {"name": "migrate", "age_seconds": 5 * 60},
+                   {"name": "migrate", "state": "PENDING", "age_seconds": 120 * 60},
+                   {"name": "migrate", "state": "SUCCEEDED", "age_seconds": 200 * 60},
+                   {"name": "report", "age_seconds": 300 * 60})
+    old, young, pending = (t["guid"] for t in app["tasks"][:3])
+    extra = {"cf_task_cancel_app_guid": app["guid"], "cf_task_cancel_names": ["migrate"],
+             "cf_task_cancel_older_than_minutes": 60}
+
+    check = playbook(PLAYBOOK, extra_vars=extra, env=env, check=True)
+    assert check.rc == 0, check
+    s = summary(check)
+    assert s["check_mode"] is True and s["matched"] == 3 and s["failed"] is False
+    # In Cloud Controller's order: oldest first.
+    assert [(t["guid"], t["state"]) for t in s["canceled"]] == [(pending, "PENDING"), (old, "RUNNING")]
+    assert [(t["guid"], t["reason"]) for t in s["left"]] == [(young, "created less than 60 minutes ago")]
+    assert check.task(CANCEL)["changed"] is True
+    assert posts(sim) == [], "check mode cancels nothing"
+    report = check.task(REPORT)["msg"]
+    assert report[0] == "Cloud Foundry task cancel (check mode, nothing cancelled): 3 task(s) matched, would cancel 2, left 1"
+    assert "- left migrate (%s), RUNNING: created less than 60 minutes ago" % young in report
+
+    seq = last_seq(sim)
+    real = playbook(PLAYBOOK, extra_vars=extra, env=env)
+    assert real.rc == 0, real
+    s = summary(real)
+    assert [(t["guid"], t["state"]) for t in s["canceled"]] == [(pending, "CANCELING"), (old, "CANCELING")]
+    assert real.task(CANCEL)["changed"] is True
+    assert sorted(posts(sim, seq)) == sorted("/cf/v3/tasks/%s/actions/cancel" % g for g in (old, pending))
+    listing = [r for r in sim.requests("cloudfoundry", since=seq) if r["path"].endswith("/tasks")]
+    assert [(r["path"], r["query"]) for r in listing] == [("/cf/v3/apps/%s/tasks" % app["guid"], {
+        "names": ["migrate"], "states": ["PENDING,RUNNING"], "per_page": ["5000"]})]
+    states = {t["guid"]: t["state"] for t in sim.state("cloudfoundry")["tasks"]}
+    assert [states[t["guid"]] for t in app["tasks"]] == ["CANCELING", "RUNNING", "CANCELING", "SUCCEEDED", "RUNNING"]
+
+    seq = last_seq(sim)
+    again = playbook(PLAYBOOK, extra_vars=extra, env=env)
+    assert again.rc == 0, again
+    assert again.task(CANCEL)["changed"] is False
+    assert summary(again)["canceled"] == [] and [t["guid"] for t in summary(again)["left"]] == [young]
+    assert posts(sim, seq) == []
+    assert "changed=0" in again.stdout
+
+
+def test_labels_spaces_states_and_wait_with_module_defaults(sim, play):
+    sim.seed(cloudfoundry={"settings": {"cancel_delay": 1}})
+    space = "aaaaaaaa-0000-4000-8000-000000000001"
+    app = seed_app(sim, {"name": "a", "state": "PENDING", "labels": {"team": "x"}},
+                   {"name": "b", "state": "RUNNING", "labels": {"team": "x"}},
+                   {"name": "c", "state": "PENDING", "labels": {"team": "y"}}, space_guid=space)
+    other = seed_app(sim, {"name": "a", "state": "PENDING", "labels": {"team": "x"}}, name="elsewhere")
+    defaults = {"group/jobctl.cloud.cloudfoundry": {"api_url": sim.url + "/cf", "client_id": "jobctl-client",
+                                                    "client_secret": "jobctl-client-secret"}}
+    selection = {"cf_task_cancel_space_guids": [space], "cf_task_cancel_label_selector": "team=x",
+                 "cf_task_cancel_states": ["PENDING"], "cf_task_cancel_wait": True, "cf_task_cancel_wait_timeout": 30}
+    role = [{"name": "Preview", "ansible.builtin.include_role": {"name": "jobctl.cloud.cf_task_cancel",
+                                                                 "apply": {"check_mode": True}}, "vars": selection},
+            {"name": "Cancel", "ansible.builtin.include_role": {"name": "jobctl.cloud.cf_task_cancel"}, "vars": selection}]
+    result = play(role, defaults=defaults)
+    assert result.rc == 0, result
+    preview, s = [r["result"]["ansible_facts"]["cf_task_cancel_summary"] for r in result.results if r["task"].endswith(SUMMARY)]
+    # check_mode on the include, not --check: ansible_check_mode is false, the summary must still say so.
+    assert preview["check_mode"] is True and [t["state"] for t in preview["canceled"]] == ["PENDING"]
+    assert [r["result"]["msg"][0] for r in result.results if r["task"].endswith(REPORT)][0].startswith(
+        "Cloud Foundry task cancel (check mode, nothing cancelled): 1 task(s) matched, would cancel 1")
+    assert s["check_mode"] is False
+    assert [(t["guid"], t["state"]) for t in s["canceled"]] == [(app["tasks"][0]["guid"], "FAILED")]
+    assert s["left"] == [] and s["matched"] == 1
+    states = {t["guid"]: t["state"] for t in sim.state("cloudfoundry")["tasks"]}
+    assert states[app["tasks"][1]["guid"]] == "RUNNING" and states[other["tasks"][0]["guid"]] == "PENDING"
+    assert states[app["tasks"][2]["guid"]] == "PENDING"
+    assert sim.requests("cloudfoundry")[1]["body"]["grant_type"] == "client_credentials"
+
+
+@pytest.mark.parametrize("extra,words", [
+    ({}, "Got: no selector"),
+    ({"cf_task_cancel_older_than_minutes": 10, "cf_task_cancel_states": ["RUNNING"]}, "Got: no selector"),
+    ({"cf_task_cancel_app_guid": UNKNOWN, "cf_task_cancel_space_guids": [UNKNOWN]}, "Got: app_guid, space_guids"),
+    ({"cf_task_cancel_names": ["a"], "cf_task_cancel_states": ["CANCELING"]}, "cf_task_cancel_states"),
+    ({"cf_task_cancel_names": ["a"], "cf_task_cancel_wait": "maybe"}, "cf_task_cancel_wait"),
+])
+def test_bad_selections_are_refused_before_any_request(sim, playbook, env, extra, words):
+    result = playbook(PLAYBOOK, extra_vars=extra, env=env)
+    assert result.rc != 0
+    assert words in result.stdout
+    assert sim.requests() == []
+
+
+def test_a_failed_listing_still_ends_with_a_summary(sim, playbook, env):
+    result = playbook(PLAYBOOK, extra_vars={"cf_task_cancel_app_guid": UNKNOWN}, env=env)
+    assert result.rc != 0
+    s = summary(result)
+    assert s["failed"] is True and s["matched"] == 0 and "App not found" in s["msg"]
+    assert result.task(REPORT)["msg"][-1].startswith("FAILED: Cloud Foundry API GET /cf/v3/apps/%s/tasks failed" % UNKNOWN)
+    assert posts(sim) == []
+
+
+def test_a_task_that_finished_meanwhile_is_left_with_its_reason(sim, playbook, env):
+    app = seed_app(sim, {"name": "racy", "succeed_after_reads": 1}, {"name": "racy"})
+    result = playbook(PLAYBOOK, extra_vars={"cf_task_cancel_names": ["racy"]}, env=env)
+    assert result.rc == 0, result
+    s = summary(result)
+    racy, plain = (t["guid"] for t in app["tasks"])
+    assert [t["guid"] for t in s["canceled"]] == [plain]
+    assert s["left"] == [dict(s["left"][0], guid=racy, state="SUCCEEDED", reason="already SUCCEEDED when its turn came")]

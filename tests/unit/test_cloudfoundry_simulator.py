@@ -1,0 +1,381 @@
+"""The simulated Cloud Foundry API (Cloud Controller v3 tasks + UAA) against shared/api/README.md
+and the cloudfoundry-v3-cancel-task.txt seed."""
+
+import re
+
+import pytest
+import requests
+
+GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+TASK_KEYS = {"guid", "sequence_id", "name", "command", "state", "memory_in_mb", "disk_in_mb", "result",
+             "droplet_guid", "relationships", "metadata", "created_at", "updated_at", "links"}
+
+
+class CF:
+    """A bare client of the simulated API: the base URL and a token per user."""
+
+    def __init__(self, sim):
+        self.sim = sim
+        self.base = sim.url + "/cf"
+        self.http = requests.Session()
+
+    def token(self, username="admin", password="admin-secret", server="login"):
+        reply = self.http.post("%s/%s/oauth/token" % (self.base, server), auth=("cf", ""), timeout=5,
+                               data={"grant_type": "password", "username": username, "password": password})
+        assert reply.status_code == 200, reply.text
+        return reply.json()["access_token"]
+
+    def request(self, method, path, token=None, **kw):
+        headers = kw.pop("headers", {})
+        if token is not None:
+            headers["Authorization"] = "bearer %s" % token
+        return self.http.request(method, path if path.startswith("http") else self.base + path,
+                                 headers=headers, timeout=5, **kw)
+
+
+@pytest.fixture
+def cf(sim):
+    return CF(sim)
+
+
+@pytest.fixture
+def admin(cf):
+    return cf.token()
+
+
+def seed_app(sim, tasks, **app):
+    app.setdefault("name", "web")
+    return sim.seed(cloudfoundry={"apps": [dict(app, tasks=tasks)]})["cloudfoundry"]["apps"][0]
+
+
+def assert_cf_error(reply, status, code, title, content_type="application/json"):
+    assert reply.status_code == status, reply.text
+    assert reply.headers["Content-Type"].startswith(content_type)
+    assert GUID.match(reply.headers["X-Vcap-Request-Id"])
+    error = reply.json()["errors"][0]
+    assert (error["code"], error["title"]) == (code, title)
+    return error["detail"]
+
+
+# ------------------------------------------------------------------------------------ root and UAA
+
+def test_root_document_needs_no_auth_and_links_back_into_the_simulator(cf):
+    reply = cf.request("GET", "/")
+    links = reply.json()["links"]
+    assert reply.status_code == 200
+    assert links["login"]["href"] == cf.base + "/login"
+    assert links["uaa"]["href"] == cf.base + "/uaa"
+    assert links["cloud_controller_v3"]["href"] == cf.base + "/v3"
+    assert links["self"]["href"] == cf.base
+
+
+def test_root_document_without_login_link(sim, cf):
+    sim.seed(cloudfoundry={"settings": {"login_link": False}})
+    links = cf.request("GET", "/").json()["links"]
+    assert "login" not in links and links["uaa"]["href"] == cf.base + "/uaa"
+
+
+@pytest.mark.parametrize("server", ["login", "uaa"])
+def test_password_grant_through_the_cf_client(cf, sim, server):
+    reply = cf.http.post("%s/%s/oauth/token" % (cf.base, server), auth=("cf", ""),
+                         data={"grant_type": "password", "username": "admin", "password": "admin-secret"})
+    body = reply.json()
+    assert reply.status_code == 200 and body["token_type"] == "bearer"
+    assert body["expires_in"] > 0 and body["refresh_token"]
+    assert reply.headers["Cache-Control"] == "no-store"
+    assert cf.request("GET", "/v3/tasks", token=body["access_token"]).status_code == 200
+    assert sim.state("cloudfoundry")["events"][-1] == dict(
+        sim.state("cloudfoundry")["events"][-1], event="token_issued", grant="password", server=server)
+
+
+@pytest.mark.parametrize("data,auth,status,error", [
+    ({"grant_type": "password", "username": "admin", "password": "wrong"}, ("cf", ""), 401, "unauthorized"),
+    ({"grant_type": "password", "username": "nobody", "password": "x"}, ("cf", ""), 401, "unauthorized"),
+    ({"grant_type": "password", "username": "admin", "password": "admin-secret"}, ("cf", "x"), 401, "unauthorized"),
+    ({"grant_type": "password", "username": "admin", "password": "admin-secret"},
+     ("jobctl-client", "jobctl-client-secret"), 401, "invalid_client"),
+    ({"grant_type": "client_credentials"}, ("cf", ""), 401, "invalid_client"),
+    ({"grant_type": "authorization_code"}, ("cf", ""), 400, "unsupported_grant_type"),
+    ({}, ("cf", ""), 400, "invalid_request"),
+])
+def test_token_errors_are_oauth_errors(cf, data, auth, status, error):
+    reply = cf.http.post(cf.base + "/uaa/oauth/token", auth=auth, data=data)
+    assert reply.status_code == status
+    assert reply.json()["error"] == error and reply.json()["error_description"]
+
+
+def test_client_credentials_grant_with_the_client_in_the_form_or_in_basic(cf):
+    form = {"grant_type": "client_credentials", "client_id": "jobctl-client", "client_secret": "jobctl-client-secret"}
+    reply = cf.http.post(cf.base + "/uaa/oauth/token", data=form)
+    assert reply.status_code == 200 and "refresh_token" not in reply.json()
+    basic = cf.http.post(cf.base + "/uaa/oauth/token", data={"grant_type": "client_credentials"},
+                         auth=("jobctl-client", "jobctl-client-secret"))
+    assert basic.status_code == 200
+    wrong = cf.http.post(cf.base + "/uaa/oauth/token", data=dict(form, client_secret="nope"))
+    assert wrong.status_code == 401
+
+
+def test_token_request_must_be_form_encoded(cf):
+    reply = cf.http.post(cf.base + "/uaa/oauth/token", auth=("cf", ""),
+                         json={"grant_type": "password", "username": "admin", "password": "admin-secret"})
+    assert reply.status_code == 400 and reply.json()["error"] == "invalid_request"
+
+
+# ------------------------------------------------------------------------------------ tokens
+
+def test_missing_and_unknown_tokens(cf):
+    assert_cf_error(cf.request("GET", "/v3/tasks"), 401, 10002, "CF-NotAuthenticated")
+    assert_cf_error(cf.request("GET", "/v3/tasks", token="nope"), 401, 1000, "CF-InvalidAuthToken")
+    basic = cf.request("GET", "/v3/tasks", headers={"Authorization": "Basic YWRtaW46YWRtaW4tc2VjcmV0"})
+    assert_cf_error(basic, 401, 10002, "CF-NotAuthenticated")
+
+
+def test_tokens_expire_on_the_simulated_clock(sim, cf):
+    sim.seed(cloudfoundry={"settings": {"token_lifetime": 60}})
+    token = cf.token()
+    assert cf.request("GET", "/v3/tasks", token=token).status_code == 200
+    sim.advance(61)
+    assert_cf_error(cf.request("GET", "/v3/tasks", token=token), 401, 1000, "CF-InvalidAuthToken")
+    assert sim.state("cloudfoundry")["tokens"][0]["expired"] is True
+
+
+def test_token_uses_and_revocation(sim, cf):
+    sim.seed(cloudfoundry={"settings": {"token_uses": 2}})
+    token = cf.token()
+    assert [cf.request("GET", "/v3/tasks", token=token).status_code for dummy in range(3)] == [200, 200, 401]
+    sim.seed(cloudfoundry={"settings": {"token_uses": None}})
+    fresh = cf.token()
+    assert cf.request("GET", "/v3/tasks", token=fresh).status_code == 200
+    assert sim.seed(cloudfoundry={"revoke_tokens": True})["cloudfoundry"]["revoked_tokens"] == 2
+    assert_cf_error(cf.request("GET", "/v3/tasks", token=fresh), 401, 1000, "CF-InvalidAuthToken")
+    assert cf.request("GET", "/v3/tasks", token=cf.token()).status_code == 200
+
+
+def test_state_never_shows_token_values(sim, cf):
+    token = cf.token()
+    assert token not in str(sim.state("cloudfoundry"))
+
+
+# ------------------------------------------------------------------------------------ tasks
+
+def test_task_object_has_the_documented_shape(cf, sim, admin):
+    app = seed_app(sim, [{"name": "migrate", "command": "bin/migrate", "labels": {"team": "a"}}])
+    task = app["tasks"][0]
+    body = cf.request("GET", "/v3/tasks/%s" % task["guid"], token=admin).json()
+    assert TASK_KEYS <= set(body)
+    assert GUID.match(body["guid"]) and body["sequence_id"] == 1 and body["state"] == "RUNNING"
+    assert TIMESTAMP.match(body["created_at"]) and TIMESTAMP.match(body["updated_at"])
+    assert body["relationships"]["app"]["data"]["guid"] == app["guid"]
+    assert body["metadata"] == {"labels": {"team": "a"}, "annotations": {}}
+    assert body["links"]["self"]["href"] == "%s/v3/tasks/%s" % (cf.base, task["guid"])
+    assert body["links"]["cancel"] == {"href": "%s/v3/tasks/%s/actions/cancel" % (cf.base, task["guid"]), "method": "POST"}
+    assert body["result"] == {"failure_reason": None}
+
+
+def test_unknown_task_and_route(cf, admin):
+    detail = assert_cf_error(cf.request("GET", "/v3/tasks/nope", token=admin), 404, 10010, "CF-ResourceNotFound")
+    assert detail == "Task not found"
+    assert_cf_error(cf.request("GET", "/v3/nothing", token=admin), 404, 10000, "CF-NotFound")
+
+
+def test_cancel_moves_a_task_to_canceling_then_failed(cf, sim, admin):
+    sim.seed(cloudfoundry={"settings": {"cancel_delay": 5}})
+    guid = seed_app(sim, [{"name": "long"}])["tasks"][0]["guid"]
+    first = cf.request("POST", "/v3/tasks/%s/actions/cancel" % guid, token=admin)
+    assert first.status_code == 202 and first.json()["state"] == "CANCELING"
+    again = cf.request("POST", "/v3/tasks/%s/actions/cancel" % guid, token=admin)
+    assert again.status_code == 202 and again.json()["state"] == "CANCELING", "a repeated cancel is accepted"
+    assert [e["event"] for e in sim.state("cloudfoundry")["events"] if e["event"].startswith("task_")] == [
+        "task_cancel_requested"]
+    sim.advance(5)
+    body = cf.request("GET", "/v3/tasks/%s" % guid, token=admin).json()
+    assert body["state"] == "FAILED" and body["result"]["failure_reason"] == "task was cancelled"
+    detail = assert_cf_error(cf.request("POST", "/v3/tasks/%s/actions/cancel" % guid, token=admin),
+                             422, 10008, "CF-UnprocessableEntity")
+    assert detail == "Task state is FAILED and therefore cannot be canceled"
+
+
+def test_cancel_a_succeeded_task_is_422(cf, sim, admin):
+    guid = seed_app(sim, [{"state": "SUCCEEDED"}])["tasks"][0]["guid"]
+    detail = assert_cf_error(cf.request("POST", "/v3/tasks/%s/actions/cancel" % guid, token=admin),
+                             422, 10008, "CF-UnprocessableEntity")
+    assert detail == "Task state is SUCCEEDED and therefore cannot be canceled"
+
+
+def test_tasks_run_and_finish_on_the_simulated_clock(cf, sim, admin):
+    app = seed_app(sim, [{"name": "queued", "state": "PENDING", "start_after": 10, "duration": 30},
+                         {"name": "stuck", "state": "PENDING"}])
+
+    def states():
+        return [t["state"] for t in sim.state("cloudfoundry")["tasks"]]
+
+    assert states() == ["PENDING", "PENDING"]
+    sim.advance(10)
+    assert states() == ["RUNNING", "PENDING"]
+    sim.advance(20)
+    assert states() == ["SUCCEEDED", "PENDING"]
+    assert cf.request("GET", "/v3/tasks/%s" % app["tasks"][0]["guid"], token=admin).json()["state"] == "SUCCEEDED"
+
+
+def test_roles_and_spaces(cf, sim):
+    space_a, space_b = "aaaaaaaa-0000-4000-8000-000000000001", "bbbbbbbb-0000-4000-8000-000000000002"
+    in_a = seed_app(sim, [{"name": "a"}], space_guid=space_a)["tasks"][0]["guid"]
+    in_b = seed_app(sim, [{"name": "b"}], name="other", space_guid=space_b)["tasks"][0]["guid"]
+    sim.seed(cloudfoundry={"users": [{"username": "dev", "password": "dev-pw", "role": "developer", "spaces": [space_a]}]})
+    dev = cf.token("dev", "dev-pw")
+    assert [t["guid"] for t in cf.request("GET", "/v3/tasks", token=dev).json()["resources"]] == [in_a]
+    assert_cf_error(cf.request("GET", "/v3/tasks/%s" % in_b, token=dev), 404, 10010, "CF-ResourceNotFound")
+    assert_cf_error(cf.request("POST", "/v3/tasks/%s/actions/cancel" % in_b, token=dev), 404, 10010, "CF-ResourceNotFound")
+    assert cf.request("POST", "/v3/tasks/%s/actions/cancel" % in_a, token=dev).status_code == 202
+
+    auditor = cf.token("auditor", "auditor-secret")
+    seen = cf.request("GET", "/v3/tasks/%s" % in_b, token=auditor).json()
+    assert seen["state"] == "RUNNING" and "command" not in seen
+    assert_cf_error(cf.request("POST", "/v3/tasks/%s/actions/cancel" % in_b, token=auditor), 403, 10003, "CF-NotAuthorized")
+    assert sim.state("cloudfoundry")["tasks"][1]["state"] == "RUNNING"
+
+
+# ------------------------------------------------------------------------------------ lists
+
+def names(reply):
+    assert reply.status_code == 200, reply.text
+    return [t["name"] for t in reply.json()["resources"]]
+
+
+@pytest.fixture
+def listing(sim):
+    web = seed_app(sim, [
+        {"name": "migrate", "state": "RUNNING", "age_seconds": 300, "labels": {"team": "a", "kind": "db"}},
+        {"name": "report", "state": "PENDING", "age_seconds": 200, "labels": {"team": "a"}},
+        {"name": "report", "state": "SUCCEEDED", "age_seconds": 100, "labels": {"team": "b"}},
+    ], name="web", space_guid="aaaaaaaa-0000-4000-8000-000000000001", organization_guid="0000000a-0000-4000-8000-00000000000a")
+    worker = seed_app(sim, [{"name": "report", "state": "FAILED", "age_seconds": 50}], name="worker",
+                      space_guid="bbbbbbbb-0000-4000-8000-000000000002", organization_guid="0000000b-0000-4000-8000-00000000000b")
+    return web, worker
+
+
+@pytest.mark.parametrize("query,expected", [
+    ("", ["migrate", "report", "report", "report"]),
+    ("names=report", ["report", "report", "report"]),
+    ("names=migrate,report&states=RUNNING,PENDING", ["migrate", "report"]),
+    ("space_guids=bbbbbbbb-0000-4000-8000-000000000002", ["report"]),
+    ("organization_guids=0000000a-0000-4000-8000-00000000000a", ["migrate", "report", "report"]),
+    ("label_selector=team=a", ["migrate", "report"]),
+    ("label_selector=team!=a", ["report", "report"]),
+    ("label_selector=team in (b,c)", ["report"]),
+    ("label_selector=team notin (a),kind", []),
+    ("label_selector=kind", ["migrate"]),
+    ("label_selector=!kind", ["report", "report", "report"]),
+    ("order_by=-created_at&states=FAILED,SUCCEEDED", ["report", "report"]),
+])
+def test_list_filters(cf, admin, listing, query, expected):
+    assert names(cf.request("GET", "/v3/tasks?" + query, token=admin)) == expected
+
+
+def test_list_by_guids_and_app_guids(cf, admin, listing):
+    web, worker = listing
+    guid = worker["tasks"][0]["guid"]
+    assert names(cf.request("GET", "/v3/tasks", token=admin, params={"guids": guid})) == ["report"]
+    assert len(names(cf.request("GET", "/v3/tasks", token=admin, params={"app_guids": web["guid"]}))) == 3
+
+
+def test_app_tasks_and_sequence_ids(cf, admin, listing):
+    web = listing[0]
+    reply = cf.request("GET", "/v3/apps/%s/tasks" % web["guid"], token=admin, params={"sequence_ids": "2,3"})
+    assert [t["sequence_id"] for t in reply.json()["resources"]] == [2, 3]
+    detail = assert_cf_error(cf.request("GET", "/v3/apps/nope/tasks", token=admin), 404, 10010, "CF-ResourceNotFound")
+    assert detail == "App not found"
+    refused = cf.request("GET", "/v3/apps/%s/tasks" % web["guid"], token=admin, params={"space_guids": "x"})
+    assert "Unknown query parameter(s): 'space_guids'" in assert_cf_error(refused, 400, 10005, "CF-BadQueryParameter")
+
+
+def test_pagination_follows_next_links_to_the_end(cf, admin, listing):
+    first = cf.request("GET", "/v3/tasks?names=report&per_page=2", token=admin).json()
+    pagination = first["pagination"]
+    assert (pagination["total_results"], pagination["total_pages"]) == (3, 2)
+    assert pagination["previous"] is None
+    assert pagination["next"]["href"] == cf.base + "/v3/tasks?names=report&page=2&per_page=2"
+    assert pagination["last"]["href"] == pagination["next"]["href"]
+    second = cf.request("GET", pagination["next"]["href"], token=admin).json()
+    assert second["pagination"]["next"] is None
+    assert second["pagination"]["previous"]["href"] == cf.base + "/v3/tasks?names=report&page=1&per_page=2"
+    assert len(first["resources"]) + len(second["resources"]) == 3
+
+
+def test_empty_list(cf, admin):
+    body = cf.request("GET", "/v3/tasks", token=admin).json()
+    assert body["resources"] == [] and body["pagination"]["total_results"] == 0
+    assert body["pagination"]["next"] is None and body["pagination"]["total_pages"] == 1
+
+
+@pytest.mark.parametrize("query,words", [
+    ("per_page=0", "Per page must be between 1 and 5000"),
+    ("per_page=5001", "Per page must be between 1 and 5000"),
+    ("page=0", "Page must be greater than 0"),
+    ("states=DONE", "States has invalid values"),
+    ("nope=1", "Unknown query parameter(s): 'nope'"),
+    ("order_by=name", "Order by can only be"),
+    ("label_selector=a in b", "Invalid label_selector value"),
+])
+def test_bad_query_parameters(cf, admin, query, words):
+    detail = assert_cf_error(cf.request("GET", "/v3/tasks?" + query, token=admin), 400, 10005, "CF-BadQueryParameter")
+    assert detail.startswith("The query parameter is invalid: ") and words in detail
+
+
+def test_per_page_5000_is_allowed(cf, admin):
+    assert cf.request("GET", "/v3/tasks?per_page=5000", token=admin).status_code == 200
+
+
+# ------------------------------------------------------------------------------------ faults, rate limits, seeds
+
+def test_rate_limit_is_json_labelled_text_plain_with_epoch_reset(cf, sim, admin):
+    sim.fault(api="cloudfoundry", kind="rate_limit", retry_after=7, times=1)
+    reply = cf.request("GET", "/v3/tasks", token=admin)
+    assert_cf_error(reply, 429, 10013, "CF-RateLimitExceeded", content_type="text/plain")
+    assert reply.headers["Retry-After"] == "7"
+    assert reply.headers["X-RateLimit-Remaining"] == "0"
+    assert re.match(r"^\d{10}$", reply.headers["X-RateLimit-Reset"])
+
+
+def test_configured_rate_limit_adds_headers_to_every_answer(cf, sim, admin):
+    sim.rate_limit("cloudfoundry", 1000)
+    reply = cf.request("GET", "/v3/tasks", token=admin)
+    assert reply.status_code == 200 and int(reply.headers["X-RateLimit-Limit"]) >= 1
+
+
+def test_faults_on_the_token_endpoint_answer_in_oauth_format(cf, sim):
+    sim.fault(api="cloudfoundry", path="/oauth/token", kind="status", status=503, times=1)
+    reply = cf.http.post(cf.base + "/uaa/oauth/token", auth=("cf", ""), data={"grant_type": "password"})
+    assert reply.status_code == 503 and reply.json()["error"] == "server_error"
+
+
+def test_seed_validation(sim):
+    for body in ({"nope": 1}, {"apps": [{"tasks": [{"state": "DONE"}]}]}, {"tasks": [{"app_guid": "missing"}]},
+                 {"settings": {"nope": 1}}, {"users": [{"username": "x", "password": "y", "role": "root"}]}):
+        with pytest.raises(requests.HTTPError) as err:
+            sim.seed(cloudfoundry=body)
+        assert err.value.response.status_code == 400
+
+
+def test_seed_tasks_for_an_existing_app_continue_its_sequence(sim):
+    app = seed_app(sim, [{"name": "one"}])
+    created = sim.seed(cloudfoundry={"tasks": [{"app_guid": app["guid"], "name": "two", "state": "CANCELING"}]})
+    task = created["cloudfoundry"]["tasks"][0]
+    assert (task["sequence_id"], task["state"]) == (2, "CANCELING")
+
+
+def test_demo_seed_is_stable_and_has_every_state(sim):
+    sim.reset("demo")
+    tasks = sim.state("cloudfoundry")["tasks"]
+    assert {t["state"] for t in tasks} == {"PENDING", "RUNNING", "CANCELING", "SUCCEEDED", "FAILED"}
+    guids = [t["guid"] for t in tasks]
+    sim.reset("demo")
+    assert [t["guid"] for t in sim.state("cloudfoundry")["tasks"]] == guids
+
+
+def test_a_task_can_finish_right_after_it_was_read(cf, sim, admin):
+    guid = seed_app(sim, [{"name": "racy", "succeed_after_reads": 1}])["tasks"][0]["guid"]
+    assert cf.request("GET", "/v3/tasks/%s" % guid, token=admin).json()["state"] == "RUNNING"
+    assert_cf_error(cf.request("POST", "/v3/tasks/%s/actions/cancel" % guid, token=admin), 422, 10008, "CF-UnprocessableEntity")
+    assert cf.request("GET", "/v3/tasks/%s" % guid, token=admin).json()["state"] == "SUCCEEDED"
