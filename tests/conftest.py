@@ -5,11 +5,12 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import (  # noqa: E402  pylint: disable=unused-import
-    COLLECTIONS, HOSTUP_KEY, ROOT, PlayResult, SimClient, Simulator, ansible_env, run_playbook)
+from harness import ROOT, SimClient, run_playbook  # noqa: E402  (harness puts the simulator on sys.path)
+from simulator.core import Simulator  # noqa: E402
 
 
 @pytest.fixture(scope="session")

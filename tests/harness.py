@@ -11,7 +11,6 @@ import tempfile
 from pathlib import Path
 
 import requests
-import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 COLLECTIONS = ROOT / ".build" / "collections"
@@ -25,8 +24,6 @@ if not LINK.exists():
 for path in (str(ROOT / "tests"), str(COLLECTIONS)):
     if path not in sys.path:
         sys.path.insert(0, path)
-
-from simulator.core import Simulator  # noqa: E402
 
 HOSTUP_KEY = "hostup-test-key"
 

@@ -2,7 +2,7 @@
 # The README's test command (make test) runs this: every suite and gate, each as one step.
 # Every step runs even when an earlier one failed; the exit code is non-zero if any failed.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 export PATH="$PWD/.venv/bin:$PATH"
 passed=0
 failed=0
