@@ -23,8 +23,9 @@ from ansible_collections.jobctl.cloud.plugins.module_utils.client import (
     is_http_url,
 )
 
-# Anything that could move a request to another path, or into the query or fragment.
-_UNSAFE_ID = re.compile(r"[/?#\\%\s]|\.\.")
+# Anything that could move a request to another path, or into the query or fragment. A lone "."
+# is a dot segment that urllib3 removes, whatever its encoding.
+_UNSAFE_ID = re.compile(r"[/?#\\%\s]|\.\.|^\.$")
 
 
 def env_fallback(*names):
@@ -98,6 +99,11 @@ class JobctlModule:
             self.module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         if not HAS_PYDANTIC:
             self.module.fail_json(msg=missing_required_lib("pydantic (version 2)"), exception=PYDANTIC_IMPORT_ERROR)
+        for option, option_spec in spec.items():
+            value = self.params.get(option)
+            if option_spec.get("no_log") and isinstance(value, str) and ("\r" in value or "\n" in value):
+                # A secret pasted with its line ending; naming the option, never the value.
+                self.fail("%s holds a line break: remove it (the value is not shown)" % option)
         for option in self.API.url_options:
             value = self.params.get(option)
             if value is not None and not is_http_url(value):
@@ -138,7 +144,7 @@ class JobctlModule:
         """Refuse an ID that could escape its path segment, or that has the wrong form, before any request."""
         text = str(value)
         if not text or _UNSAFE_ID.search(text):
-            self.fail("%s %r is not a valid ID: it must not be empty or hold '/', '?', '#', '%%', '\\', "
+            self.fail("%s %r is not a valid ID: it must not be empty, be '.', or hold '/', '?', '#', '%%', '\\', "
                       "whitespace or '..'" % (option, text))
         if pattern is not None and not re.match(pattern, text):
             self.fail("%s %r is not a valid ID%s" % (option, text, " (expected something like %s)" % example if example else ""))

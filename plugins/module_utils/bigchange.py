@@ -85,7 +85,8 @@ class JobPage(ApiModel):
 class ClientCredentials(Auth):
     """OAuth 2.0 client credentials: one token, fetched on the first request of the run."""
 
-    def __init__(self, token_url, client_id, client_secret):
+    def __init__(self, token_url, client_id, client_secret, on_secret=None):
+        self.on_secret = on_secret or (lambda value: None)
         self.token_url = token_url
         self.client_id = client_id
         self.client_secret = client_secret
@@ -97,6 +98,7 @@ class ClientCredentials(Auth):
             reply = client.request("POST", self.token_url, auth=False, repeat_safe=True, ok=(200,), form={
                 "grant_type": "client_credentials", "client_id": self.client_id, "client_secret": self.client_secret})
             self.token = reply.model(Token).access_token
+            self.on_secret(self.token)
         return {"Authorization": "Bearer %s" % self.token}
 
 
@@ -161,7 +163,8 @@ class BigChangeModule(JobctlModule):
         if params["access_token"]:
             auth = BearerAuth(params["access_token"])
         else:
-            auth = ClientCredentials(params["token_url"], params["client_id"], params["client_secret"])
+            auth = ClientCredentials(params["token_url"], params["client_id"], params["client_secret"],
+                                     on_secret=self.module.no_log_values.add)
         http = self.http_client(params["api_url"], auth=auth, headers={"Customer-Id": str(params["customer_id"])})
         return BigChangeClient(http)
 

@@ -93,8 +93,11 @@ class ApiError(Exception):
 class Reply:
     """A response as the modules need it: status, headers, body, retries spent."""
 
-    def __init__(self, client, method, path, response):
+    def __init__(self, client, method, path, response, quotable=True):
         self.client = client
+        # The answers to unauthenticated requests are token answers (or discovery documents): a
+        # garbled one may still hold a token the module has not been able to mask yet.
+        self.quotable = quotable
         self.method = method
         self.path = path
         self.status = response.status_code
@@ -109,9 +112,11 @@ class Reply:
             return None
         try:
             return json.loads(self.content.decode("utf-8"))
-        except ValueError:
+        except (ValueError, RecursionError):
+            shown = (shorten_body(self.content) or "empty body") if self.quotable else \
+                "(not shown: it may hold credentials)"
             raise self.client.error(self.method, self.path, "the answer (HTTP %s) is not valid JSON: %s"
-                                    % (self.status, shorten_body(self.content) or "empty body"), status=self.status)
+                                    % (self.status, shown), status=self.status)
 
     def model(self, model):
         """The body validated by a pydantic model; a shape the API never documented fails readably."""
@@ -162,6 +167,9 @@ def segment(value):
 
 
 def is_http_url(value):
+    # urlsplit silently drops CR, LF and TAB: a URL holding them is refused, not repaired.
+    if not isinstance(value, str) or any(ord(c) < 32 or ord(c) == 127 for c in value):
+        return False
     try:
         parts = urlsplit(value)
     except ValueError:
@@ -254,9 +262,13 @@ class HttpClient:
         except requests.exceptions.ConnectionError as e:
             raise self.error(method, path, "could not talk to %s: %s" % (urlsplit(url).netloc, _reason(e)),
                              retries=self.retries if repeat_safe else 0)
+        except requests.exceptions.InvalidHeader:
+            # requests quotes the header value (a credential) in its message: never show it.
+            raise self.error(method, path, "a header holds a character HTTP does not allow, such as a line break: "
+                             "check the credentials and options for stray newlines")
         except requests.exceptions.RequestException as e:
             raise self.error(method, path, "the request failed: %s" % _reason(e))
-        return Reply(self, method, path, response)
+        return Reply(self, method, path, response, quotable=auth)
 
 
 def _reason(exc):

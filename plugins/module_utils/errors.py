@@ -60,7 +60,7 @@ def _decode(body):
     if text[:1] in ("{", "["):
         try:
             return json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
     return None
 

@@ -151,11 +151,10 @@ class VspClient:
                                  ok=(200,)).model(StatusReply).status
 
     def cancel(self, job_id):
-        # Repeat-safe: the call names one job by its ID, and cancelling a job that is already
-        # cancelled cannot do more than the first cancel did (unlike HostUp's cancel-by-type, it
-        # can never reach another job). Whether anything changed is decided from the status read
-        # before, so a retried cancel cannot turn a change into "unchanged".
-        return self.http.request("POST", "/v1/jobs/cancel", body=job_body(job_id), repeat_safe=True,
+        # Not repeat-safe: the API does not document what a second cancel does, so it is retried only
+        # when the server certainly did not act (a 429, or no connection). A lost answer fails the run
+        # readably; the next run reads the job's status and reports it as it is.
+        return self.http.request("POST", "/v1/jobs/cancel", body=job_body(job_id), repeat_safe=False,
                                  ok=(200,)).model(StatusReply).status
 
     def list_jobs(self, bucket_name=None, user_id=None):

@@ -168,11 +168,14 @@ def main():
             vps_ids.append(vps_id)
     hostup = module.client
 
+    problems = []
+
     def plan(vps_id):
         entry = dict(vps_id=vps_id, status="unchanged", reason=None, kept=[], deleted=[], failed=[], ignored=0)
         try:
             listing = hostup.backups(vps_id)
         except ApiError as error:
+            problems.append(error.problem)
             entry.update(status="failed", reason="the backup list did not load: %s" % error.msg)
             return entry, []
         backups = [b.raw() for b in listing.backups]
@@ -197,6 +200,7 @@ def main():
             if error.status == 404:
                 # Already gone; after a retry, most likely by our own first attempt.
                 return error.repeats > 0, None
+            problems.append(error.problem)
             return False, error.msg
 
     with ThreadPoolExecutor(max_workers=max(1, min(MAX_PARALLEL, len(vps_ids)))) as pool:
@@ -231,8 +235,10 @@ def main():
         dict((e["vps_id"], sorted(e["kept"] + e["failed"])) for e in entries))
     trouble = [e for e in entries if e["status"] in ("failed", "skipped")]
     if trouble:
-        module.fail("could not prune %d of %d VPS: %s" % (
-            len(trouble), len(entries), "; ".join("%s: %s" % (e["vps_id"], e["reason"]) for e in trouble)))
+        msg = "could not prune %d of %d VPS: %s" % (
+            len(trouble), len(entries), "; ".join("%s: %s" % (e["vps_id"], e["reason"]) for e in trouble))
+        # The first API error explains the rest; a list that was refused as untrustworthy has none.
+        module.fail(msg, problem=problems[0] if problems else ApiError(msg).problem)
     module.exit()
 
 

@@ -134,10 +134,12 @@ def main():
         try:
             return vsp.cancel(job_id)
         except ApiError as error:
-            # Only a cancel that was repeated can have been refused because it had already worked.
-            if not error.retries or not 400 <= (error.status or 0) < 500:
-                raise
-            now = vsp.status(job_id)
+            # The cancel is never sent twice. It may have acted before its answer was lost (a 5xx,
+            # a dropped connection): one status read, which is safe to repeat, settles it.
+            try:
+                now = vsp.status(job_id)
+            except ApiError:
+                raise error
             if now.job_state != "CANCELLED":
                 raise error
             return now

@@ -216,12 +216,7 @@ def test_other_apis_refuse_an_untrusted_certificate_once(tls, play, api):
     assert tls.refused(len(modules)) == len(modules), "one handshake per module: no retry"
 
 
-@pytest.mark.parametrize("api", [
-    pytest.param("cloudfoundry", marks=pytest.mark.xfail(
-        strict=True, raises=AssertionError,
-        reason="the Cloud Foundry simulator writes its GET / links as http:// (tests/simulator/cloudfoundry.py), "
-               "so the module follows them in plain http to the https simulator")),
-    "vsp", "bigchange"])
+@pytest.mark.parametrize("api", ["cloudfoundry", "vsp", "bigchange"])
 def test_other_apis_trust_ca_path(tls, play, api):
     options, modules = OTHER_APIS[api]
     info, args = modules[0]
