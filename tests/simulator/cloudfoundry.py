@@ -49,7 +49,7 @@ import re
 import uuid
 from urllib.parse import urlencode
 
-from .core import API, Response, register, route
+from .core import API, Response, parse_time, register, route
 
 STATES = ("PENDING", "RUNNING", "CANCELING", "SUCCEEDED", "FAILED")
 ROLES = ("admin", "developer", "auditor")
@@ -111,18 +111,6 @@ def new_guid(rng=None):
 def iso(ts):
     """Epoch seconds -> ``2026-04-27T12:34:56Z`` (Cloud Controller's timestamp format)."""
     return datetime.datetime.fromtimestamp(int(ts), datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_time(value):
-    if isinstance(value, (int, float)):
-        return float(value)
-    text = str(value).strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    dt = datetime.datetime.fromisoformat(text)
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=datetime.timezone.utc)
-    return dt.timestamp()
 
 
 class CFError(Exception):

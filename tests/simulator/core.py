@@ -38,6 +38,7 @@ API's X-RateLimit-* headers, added to every answer while a rate limit is set.
 X-RateLimit-* headers), ``allow`` (list of methods, for 405).
 """
 
+import datetime
 import importlib
 import ipaddress
 import json
@@ -66,6 +67,19 @@ FAULT_KINDS = ("status", "rate_limit", "slow", "drop", "drop_mid_body", "malform
 REDACTED = "<redacted>"
 REDACTED_HEADERS = ("authorization", "proxy-authorization", "cookie", "x-xsrf-token", "set-cookie")
 REDACTED_FIELDS = ("password", "client_secret", "refresh_token")
+
+
+def parse_time(value):
+    """ISO string or epoch number -> epoch seconds."""
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = str(value).strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    dt = datetime.datetime.fromisoformat(text)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=datetime.timezone.utc)
+    return dt.timestamp()
 
 
 def register(cls):

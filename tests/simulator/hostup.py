@@ -18,7 +18,7 @@ import datetime
 import json
 import random
 
-from .core import API, InvalidJSON, Response, register, route
+from .core import API, InvalidJSON, Response, parse_time, register, route
 
 CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
 ERROR_TYPE = "https://developer.hostup.se/errors/%s"
@@ -77,19 +77,6 @@ def iso(ts):
     """Epoch seconds -> ``2026-04-27T12:34:56.000Z``."""
     dt = datetime.datetime.fromtimestamp(ts, datetime.timezone.utc)
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (dt.microsecond // 1000)
-
-
-def parse_time(value):
-    """ISO string or epoch number -> epoch seconds."""
-    if isinstance(value, (int, float)):
-        return float(value)
-    text = str(value).strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    dt = datetime.datetime.fromisoformat(text)
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=datetime.timezone.utc)
-    return dt.timestamp()
 
 
 class Problem(Exception):
