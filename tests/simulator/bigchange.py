@@ -35,7 +35,7 @@ Invented where the documents say nothing (easy to change, all in this file):
 import datetime
 import secrets
 
-from .core import API, InvalidJSON, Response, parse_time, register, route
+from .core import API, InvalidJSON, OAuthError, Response, parse_time, register, route
 
 SCOPES = ("jobs:read", "jobs:write")
 STATUSES = ("new", "scheduled", "unscheduled", "sent", "read", "accepted", "refused", "onTheWay",
@@ -95,14 +95,6 @@ class Problem(Exception):
         self.detail = detail
         self.errors = errors
         self.title = title
-
-
-class OAuthError(Exception):
-    def __init__(self, status, error, description):
-        super().__init__(description)
-        self.status = status
-        self.error = error
-        self.description = description
 
 
 def _positive_int(value):

@@ -390,17 +390,7 @@ class CloudFoundryAPI(API):
         if kind is None:
             kind = "oauth" if req is not None and req.path.endswith("/oauth/token") else "cc"
         out = {"X-Vcap-Request-Id": new_guid()}
-        if status == 429:
-            retry_after = 1 if retry_after is None else retry_after
-            if rate_limit is None:
-                rate_limit = {"limit": self.settings["rate_limit_limit"], "remaining": 0,
-                              "reset": self.sim.now() + retry_after}
-        if retry_after is not None:
-            out["Retry-After"] = str(int(retry_after))
-        if rate_limit is not None:
-            out.update(self.rate_limit_headers(**rate_limit))
-        if allow:
-            out["Allow"] = ", ".join(allow)
+        out.update(self.throttle_headers(status, retry_after, rate_limit, allow))
         out.update(headers or {})
         if kind == "oauth":
             body = {"error": code or ("server_error" if status >= 500 else "invalid_request"),

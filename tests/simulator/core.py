@@ -242,6 +242,16 @@ def route(method, pattern):
     return deco
 
 
+class OAuthError(Exception):
+    """An OAuth 2.0 token endpoint's refusal ({"error", "error_description"}), shared by the APIs that have one."""
+
+    def __init__(self, status, error, description):
+        super().__init__(description)
+        self.status = status
+        self.error = error
+        self.description = description
+
+
 class API:
     """Base class of an API plugin. Routes come from @route-decorated methods and from the class
     attribute ``routes`` (a list of ``(method, pattern, handler_name)``)."""
@@ -273,6 +283,23 @@ class API:
 
     def error(self, status, req=None, **kw):
         return generic_error(status, req=req, **kw)
+
+    def throttle_headers(self, status, retry_after=None, rate_limit=None, allow=None):
+        """Retry-After, this API's X-RateLimit-* and Allow headers of an error answer; a 429 always gets
+        the first two (1 s and an exhausted bucket unless the caller says otherwise)."""
+        out = {}
+        if status == 429:
+            retry_after = 1 if retry_after is None else retry_after
+            if rate_limit is None:
+                rate_limit = {"limit": self.settings["rate_limit_limit"], "remaining": 0,
+                              "reset": self.sim.now() + retry_after}
+        if retry_after is not None:
+            out["Retry-After"] = str(int(retry_after))
+        if rate_limit is not None:
+            out.update(self.rate_limit_headers(**rate_limit))
+        if allow:
+            out["Allow"] = ", ".join(allow)
+        return out
 
     def rate_limit_headers(self, limit, remaining, reset):
         """Headers added to every response while a rate limit is configured (reset: epoch seconds)."""

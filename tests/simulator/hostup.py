@@ -330,17 +330,7 @@ class HostUpAPI(API):
         if errors:
             body["errors"] = errors
         out = {"X-Request-Id": request_id}
-        if status == 429:
-            retry_after = 1 if retry_after is None else retry_after
-            if rate_limit is None:
-                rate_limit = {"limit": self.settings["rate_limit_limit"], "remaining": 0,
-                              "reset": self.sim.now() + retry_after}
-        if retry_after is not None:
-            out["Retry-After"] = str(int(retry_after))
-        if rate_limit is not None:
-            out.update(self.rate_limit_headers(**rate_limit))
-        if allow:
-            out["Allow"] = ", ".join(allow)
+        out.update(self.throttle_headers(status, retry_after, rate_limit, allow))
         if status == 401:
             out["WWW-Authenticate"] = 'Bearer realm="hostup"'
         out.update(headers or {})

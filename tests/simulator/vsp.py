@@ -29,7 +29,7 @@ import datetime
 import json
 import secrets
 
-from .core import API, InvalidJSON, Response, register, route
+from .core import API, InvalidJSON, OAuthError, Response, register, route
 
 REALM = "vsp-object"
 TOKEN_PATH = "/auth/realms/%s/protocol/openid-connect/token" % REALM
@@ -74,14 +74,6 @@ class VspError(Exception):
         self.details = details
         self.message = message
         self.code = code
-
-
-class OAuthError(Exception):
-    def __init__(self, status, error, description):
-        super().__init__(description)
-        self.status = status
-        self.error = error
-        self.description = description
 
 
 def _int32(value, where):
