@@ -2,6 +2,7 @@
 
 import json
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,8 @@ def play(tmp_path):
             body["module_defaults"] = defaults
         if play_vars:
             body["vars"] = play_vars
-        playbook = tmp_path / ("play-%d.yml" % len(list(tmp_path.glob("play-*.yml"))))
+        # A unique name: tests may run two plays at once (two runs racing for one job).
+        playbook = tmp_path / ("play-%s.yml" % uuid.uuid4().hex)
         playbook.write_text(yaml.safe_dump([body], sort_keys=False))
         args = (["--check"] if check else []) + (["--diff"] if diff else []) + (["-" + "v" * verbosity] if verbosity else [])
         return run_playbook(playbook, args, env=env)
@@ -55,7 +57,7 @@ def playbook(tmp_path):
         args += ["--diff"] if diff else []
         args += ["-" + "v" * verbosity] if verbosity else []
         if extra_vars is not None:
-            varfile = tmp_path / ("vars-%d.json" % len(list(tmp_path.glob("vars-*.json"))))
+            varfile = tmp_path / ("vars-%s.json" % uuid.uuid4().hex)
             varfile.write_text(json.dumps(extra_vars))
             args += ["-e", "@%s" % varfile]
         return run_playbook(ROOT / path, args, env=env)

@@ -13,12 +13,14 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-COLLECTIONS = ROOT / ".build" / "collections"
+# JOBCTL_COLLECTIONS points the tests at another copy of the collection (the mutants of
+# tests/integration/test_mutants.py); by default they test this checkout.
+COLLECTIONS = Path(os.environ.get("JOBCTL_COLLECTIONS") or ROOT / ".build" / "collections")
 LINK = COLLECTIONS / "ansible_collections" / "jobctl" / "cloud"
 
 # The collection is imported as ansible_collections.jobctl.cloud, as Ansible does; the link makes
 # the repository root (which is the collection root) importable under that name.
-if not LINK.exists():
+if not LINK.exists() and not os.environ.get("JOBCTL_COLLECTIONS"):
     LINK.parent.mkdir(parents=True, exist_ok=True)
     LINK.symlink_to(ROOT)
 for path in (str(ROOT / "tests"), str(COLLECTIONS)):

@@ -47,6 +47,11 @@ ANSIBLE_LABELS = {
                                        "Ansible Configuration Settings"),
 }
 
+# Ansible's own environment variables the inventory plugin's cache options name (from the
+# ansible.builtin.inventory_cache fragment): documented in Ansible's configuration reference.
+ANSIBLE_ENVVARS = ("ANSIBLE_CACHE_PLUGIN", "ANSIBLE_CACHE_PLUGIN_CONNECTION", "ANSIBLE_CACHE_PLUGIN_PREFIX",
+                   "ANSIBLE_CACHE_PLUGIN_TIMEOUT")
+
 # A local inventory only (no URL to fetch it from), read relative to the source folder.
 intersphinx_mapping = {"ansible_devel": (ANSIBLE_DOCS, ANSIBLE_INVENTORY)}
 
@@ -55,6 +60,8 @@ def write_ansible_inventory(app, config):
     """Write ANSIBLE_LABELS as a Sphinx inventory (version 2) where intersphinx will read it."""
     lines = "".join("%s std:label -1 %s %s\n" % (name, page, label)
                     for name, (page, label) in sorted(ANSIBLE_LABELS.items()))
+    lines += "".join("%s std:envvar -1 reference_appendices/config.html#envvar-%s -\n" % (name, name)
+                     for name in ANSIBLE_ENVVARS)
     header = ("# Sphinx inventory version 2\n# Project: Ansible\n# Version: devel\n"
               "# The remainder of this file is compressed using zlib.\n")
     with open(os.path.join(app.srcdir, ANSIBLE_INVENTORY), "wb") as handle:

@@ -25,8 +25,8 @@ options:
   token_url:
     description:
       - The OAuth 2.0 token endpoint that turns O(client_id) and O(client_secret) into an access token.
-      - B(Unconfirmed:) BigChange does not publish this URL. The default is the likeliest one; set the
-        URL your BigChange account documents if it differs.
+      - The default is BigChange's own token endpoint (confirmed by BigChange's documentation and its public
+        API clients); its errors are RFC 7807 Problem Details, shown with BigChange's words.
       - Not used with O(access_token).
       - If not set, the value of the E(BIGCHANGE_TOKEN_URL) environment variable is used, else the default.
     type: str
@@ -34,7 +34,8 @@ options:
   client_id:
     description:
       - The OAuth 2.0 client ID of a BigChange API client, used with O(client_secret) to get an access token
-        (client credentials grant, one token per module run).
+        (client credentials grant, one token per module run, however many jobs it handles; a new one only
+        when BigChange refuses the first with HTTP 401).
       - Reads need the scope C(jobs:read); cancelling needs C(jobs:write).
       - If not set, the value of the E(BIGCHANGE_CLIENT_ID) environment variable is used.
       - One of O(client_id) and O(access_token) is required.

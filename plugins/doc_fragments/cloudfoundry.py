@@ -14,7 +14,9 @@ options:
     description:
       - The Cloud Controller's URL, the one C(cf api) shows, for example V(https://api.sys.example.com).
       - The UAA token endpoint is discovered from its root document (C(links.login), else C(links.uaa)),
-        as the cf CLI does.
+        as the cf CLI does. The link must be a plain http(s) URL without user info, query or fragment,
+        and https when O(api_url) is; otherwise the module fails naming the problem before any
+        credential is sent.
       - If not set, the value of the E(CF_API_URL) environment variable is used.
     type: str
     required: true
@@ -43,7 +45,8 @@ options:
     type: str
   access_token:
     description:
-      - A UAA access token to send as it is (without the C(bearer) prefix), for example from C(cf oauth-token).
+      - A UAA access token to send as it is (without the C(bearer) prefix), for example the part of
+        C(cf oauth-token) after C(bearer).
       - No token is requested and the root document is not read. A token that expires during the run
         cannot be renewed, so the module then fails.
       - If not set, the value of the E(CF_ACCESS_TOKEN) environment variable is used.
@@ -52,8 +55,13 @@ notes:
   - One of O(access_token), O(client_id) and O(client_secret), or O(username) and O(password) is required.
     When several are set (for example one in the task and one in the environment), the first in that order is used.
   - A run reads the root document at most once and asks UAA for one token. When Cloud Controller answers
-    HTTP 401 C(CF-InvalidAuthToken) because the token expired or was revoked during the run, the module
-    gets a new token once and repeats the request.
+    HTTP 401 C(CF-InvalidAuthToken) (code 1000) because the token expired or was revoked during the run,
+    the module gets a new token once and repeats the request; any other 401 is a failure.
+  - >-
+    Cloud Controller's rate limit counts requests per user over a window of 60 minutes by default, so
+    its HTTP 429 may ask to wait up to an hour. A wait longer than 60 seconds is not slept through; the
+    module fails at once, saying when the limit resets (from C(Retry-After), or C(X-RateLimit-Reset) in
+    epoch seconds).
   - Tokens, passwords and client secrets never appear in results, messages or logs.
   - All modules of this API belong to the C(group/jobctl.cloud.cloudfoundry) action group, so credentials
     can be set once with C(module_defaults).

@@ -27,3 +27,17 @@ notes:
   - All modules of this API belong to the C(group/jobctl.cloud.hostup) action group, so credentials
     can be set once with C(module_defaults).
 """
+
+    # The VPS a module acts on.
+    VPS_ID = r"""
+options:
+  vps_id:
+    description:
+      - The public ID of the VPS, as the API returns it (C(GET /vps), or the C(jobctl.cloud.hostup)
+        inventory's C(hostup_id) host variable).
+      - HostUp's IDs have always been seen as C(vps_) followed by 26 lowercase base32 characters.
+        HostUp shows this form only by example and never states it; an ID of another form fails
+        before any request.
+    type: str
+    required: true
+"""

@@ -13,6 +13,7 @@ options:
   timeout:
     description:
       - Seconds to wait for the API to connect and to answer each request.
+      - A finite number greater than 0 and at most 3600.
     type: float
     default: 30
   validate_certs:
@@ -27,19 +28,26 @@ options:
     type: path
   retries:
     description:
-      - How many times to retry a request that failed in a way worth retrying.
-      - Reads and requests the API documents as safe to repeat are retried on HTTP 429 (honouring
-        C(Retry-After), capped at 60 seconds), 502, 503, 504, failed connections and dropped
-        responses, with jittered exponential backoff.
-      - Requests that change something and are not safe to repeat are retried only when the API
-        certainly did not act on them (HTTP 429, or no connection made).
+      - How many times to send a request again after a failure worth another try.
+      - Reads (and requests that only read, such as token grants) are retried on HTTP 429, 502, 503,
+        504, failed connections, dropped answers and answers cut off before their end, with jittered
+        exponential backoff.
+      - C(Retry-After) is honoured up to 60 seconds; one that cannot be read means the usual backoff.
+        When the API asks for a longer wait (by C(Retry-After), or on a 429 by C(X-RateLimit-Reset)),
+        the module fails at once, saying when the limit resets, rather than sleep.
+      - A request that changes something is retried on its own only when the API certainly did not act
+        on it (HTTP 429, or no connection made). When its answer is lost (a 5xx, a dropped, cut-off or
+        unreadable answer, a read timeout), the module reads the object once and sends the request again
+        only if the work is still to be done; these repeats count against O(retries) too.
       - A refused TLS certificate is never retried.
       - The failure message says how many retries were made.
+      - At most 50.
     type: int
     default: 5
 notes:
   - Proxies are taken from the usual C(HTTPS_PROXY), C(HTTP_PROXY) and C(NO_PROXY) environment variables.
-  - 'Every request carries the header C(User-Agent: jobctl.cloud/<version>).'
+    Credentials are taken only from the module's options (never from C(~/.netrc) or a URL).
+  - 'Every request carries the header C(User-Agent: jobctl.cloud ansible-core/<version>).'
 requirements:
   - requests >= 2.31
   - pydantic >= 2.5

@@ -51,7 +51,10 @@ options:
     description:
       - A Bearer token obtained elsewhere. When set, no token is requested and O(token_url),
         O(username), O(password), O(client_id) and O(client_secret) are ignored.
-      - A given token cannot be renewed, so a run that outlives it fails with the API's HTTP 401.
+      - A given token cannot be renewed, so a run that outlives it fails with the API's HTTP 401
+        (after one more try with a new CSRF token).
+      - It is sent in an HTTP header, so it may hold only visible ASCII characters; anything else
+        fails before any request.
       - If not set, the value of the E(VSP_ACCESS_TOKEN) environment variable is used.
     type: str
 notes:
@@ -59,11 +62,27 @@ notes:
     blank fields injects them.
   - All modules of this API belong to the C(group/jobctl.cloud.vsp) action group, so credentials
     can be set once with C(module_defaults).
-  - Each run requests one Keycloak token (none with O(access_token)) and fetches one CSRF token
-    with C(GET /v1/csrf). Its C(XSRF-TOKEN) and C(vertx-web.session) cookies are sent back with the
-    C(X-XSRF-TOKEN) header on every call. When a call answers HTTP 401 (the CSRF token lives only
-    briefly), the module fetches a new CSRF token, and a new Keycloak token if that one has expired
-    too, and repeats the call once.
-  - The job calls of this API are all C(POST). Status and list reads are retried like any read;
-    so is the cancel, because it names one job by its ID and repeating it cannot reach another job.
+  - >-
+    Sign-in, as the vendor's own collection (hitachi-vantara/vspone-object-ansible) does it against
+    real systems - a Keycloak password grant on the C(vsp-object) realm gives a Bearer token (with
+    O(access_token), no token is requested). C(GET /v1/csrf), sent without the Bearer token, sets
+    the C(XSRF-TOKEN) and C(vertx-web.session) cookies of Vert.x-Web's CSRF handler. Every job call
+    sends the Bearer token, both cookies, and as C(X-XSRF-TOKEN) the current value of the
+    C(XSRF-TOKEN) cookie - the server may set a new one after each C(POST) and refuse the old one.
+  - >-
+    Each run requests one Keycloak token (renewed shortly before its C(expires_in) runs out) and
+    fetches one CSRF token. A job call refused with HTTP 403 (Vert.x-Web's answer to a CSRF failure,
+    for example an expired CSRF token, which lives 30 minutes) or HTTP 401 fetches C(/csrf) once
+    more - after a 401 also a new Keycloak token, when username and password allow it - and is sent
+    once more; a refused call was not processed, so even a cancel is safe to send again. A second
+    refusal of the same call fails with the API's words.
+  - >-
+    The job calls of this API are all C(POST). Status and list reads are repeated like any read
+    (HTTP 429, 502, 503, 504, failed connections, dropped or cut-off answers). A cancel is repeated
+    only when the server certainly did not act (HTTP 429, no connection), or after a status read
+    has shown the job still running.
+  - >-
+    UNCONFIRMED - what the API answers to a cancel of a job that is no longer running, a
+    "cancelling" state, the largest page size of the job list, and the body of a CSRF refusal are
+    not documented; see each module's notes for how it copes.
 """

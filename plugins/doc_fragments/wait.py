@@ -18,12 +18,15 @@ options:
     default: false
   wait_timeout:
     description:
-      - Seconds to wait when O(wait=true). The module fails when the job has not stopped by then.
+      - Seconds to wait when O(wait=true). The module fails when the job has not stopped by then
+        (and still reports the cancel it made as a change).
+      - At most 604800 (7 days).
     type: int
     default: 300
   wait_sleep:
     description:
       - Seconds between two status reads when O(wait=true).
+      - A finite number greater than 0 and at most 3600.
     type: float
     default: 2
 """

@@ -1,22 +1,34 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, jobctl.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The one HTTP client every module uses.
+"""The one HTTP client every API client uses: transport, retries, rate limits, TLS, lost answers.
 
 Retries live here and nowhere else: a urllib3 ``Retry`` mounted on a ``requests.Session``.
-A request is *repeat-safe* when sending it twice cannot do more than sending it once (reads,
-PUT/DELETE, POSTs an API documents as idempotent). Repeat-safe requests are retried on 429,
-502/503/504, connection failures and dropped responses. Other requests are retried only when the
-server certainly did not act on them: a 429 (refused before processing) or a connection that
-was never made. TLS certificate failures are never retried.
+
+* A *repeat-safe* request (reads, token grants, POSTs an API documents as reads) is retried on
+  429, 502/503/504, failed connections, dropped answers and answers cut off before their end.
+* A request that changes something is retried by the transport only when the server certainly did
+  not act on it: a 429 (refused before processing) or a connection that was never made. When its
+  answer is lost (a 5xx, a drop, a cut-off or unreadable answer, a read timeout) the API client
+  settles the outcome with ``HttpClient.mutate``: one read of the object, then the request again
+  only if the work is still to be done.
+* ``Retry-After`` is honoured up to RETRY_AFTER_CAP seconds; an unreadable one means the usual
+  backoff; a longer wait (or a 429's ``X-RateLimit-Reset`` further away) fails at once, saying when
+  the limit resets, rather than keep a pipeline asleep.
+* TLS certificate failures are never retried.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import email.utils
 import json
+import random
+import re
+import time
 import traceback
+from datetime import datetime, timezone
 
 try:
     from urllib.parse import quote, urlsplit
@@ -24,76 +36,129 @@ except ImportError:  # pragma: no cover - Python 2 is not supported, this keeps 
     from urllib import quote  # type: ignore
     from urlparse import urlsplit  # type: ignore
 
-from ansible_collections.jobctl.cloud.plugins.module_utils.errors import describe, normalise, shorten_body
+from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
+
+from ansible_collections.jobctl.cloud.plugins.module_utils.auth import Auth
+from ansible_collections.jobctl.cloud.plugins.module_utils.errors import (
+    ApiError,
+    Outcome,
+    Secrets,
+    describe,
+    no_userinfo,
+    normalise,
+    shorten_body,
+)
 
 REQUESTS_IMPORT_ERROR = None
 try:
     import requests
     from requests.adapters import HTTPAdapter
-    from urllib3.exceptions import ConnectTimeoutError
+    from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, ResponseError
     from urllib3.util.retry import Retry
 except ImportError:
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
     Retry = object
 HAS_REQUESTS = REQUESTS_IMPORT_ERROR is None
 
-PYDANTIC_IMPORT_ERROR = None
-try:
-    from pydantic import ValidationError
-except ImportError:
-    PYDANTIC_IMPORT_ERROR = traceback.format_exc()
-    ValidationError = ValueError
-HAS_PYDANTIC = PYDANTIC_IMPORT_ERROR is None
-
-COLLECTION_VERSION = "0.1.0"
-USER_AGENT = "jobctl.cloud/%s" % COLLECTION_VERSION
+# The collection's version lives in galaxy.yml alone; the agent names the collection and the
+# ansible-core that runs it.
+USER_AGENT = "jobctl.cloud ansible-core/%s" % ANSIBLE_VERSION
 
 RETRY_STATUSES = frozenset((429, 502, 503, 504))
-# Sleeps between attempts: 0, 1, 2, 4, 8 s (+ up to 0.5 s jitter so parallel runs spread out).
+# Statuses whose Retry-After the transport honours.
+RETRY_AFTER_STATUSES = frozenset((429, 503))
+# Sleeps between attempts: 0.5, 1, 2, 4, 8 s (+ up to 0.5 s jitter so parallel runs spread out).
 BACKOFF_FACTOR = 0.5
 BACKOFF_JITTER = 0.5
 BACKOFF_MAX = 10
-# A server asking for a longer pause than this gets this: a 3 a.m. pipeline should fail
-# readably rather than sleep for an hour on one Retry-After header.
+# A server asking for a longer pause than this is not waited for: a 3 a.m. pipeline fails at once,
+# saying when the limit resets, rather than sleep for an hour (Cloud Foundry's window is 60 minutes).
 RETRY_AFTER_CAP = 60
 
-REPEAT_SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "PUT", "DELETE"))
+REPEAT_SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
+
+_DIGITS = re.compile(r"^\s*[0-9]+\s*$")
+# An epoch in seconds is larger than this; a smaller number of seconds is a delay from now.
+_EPOCH_FLOOR = 10 ** 9
+
+
+def parse_retry_after(value, now=None):
+    """Seconds a Retry-After header asks for, or None when it cannot be read (garbage, negative, a fraction)."""
+    if not isinstance(value, str):
+        return None
+    if _DIGITS.match(value):
+        number = int(value)
+        # Older Cloud Controllers sent the reset moment (epoch seconds) as Retry-After.
+        return max(0.0, number - (time.time() if now is None else now)) if number > _EPOCH_FLOOR else number
+    parsed = email.utils.parsedate_tz(value) if re.search(r"[A-Za-z]", value) else None
+    if parsed is None:
+        return None
+    try:
+        return max(0.0, email.utils.mktime_tz(parsed) - (time.time() if now is None else now))
+    except (OverflowError, ValueError):
+        return None
+
+
+def parse_reset(value, now=None):
+    """Seconds until an X-RateLimit-Reset moment (epoch seconds, a delay, or an ISO 8601 time), or None."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    now = time.time() if now is None else now
+    text = value.strip()
+    if _DIGITS.match(text):
+        number = int(text)
+        return max(0.0, number - now) if number > _EPOCH_FLOOR else float(number)
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return max(0.0, moment.timestamp() - now)
+
+
+def asked_wait(status, headers, now=None):
+    """Seconds the server asks a client to wait before trying again, or None when it says nothing readable."""
+    if status not in RETRY_AFTER_STATUSES:
+        return None
+    wait = parse_retry_after(headers.get("Retry-After"), now)
+    if wait is None and status == 429:
+        wait = parse_reset(headers.get("X-RateLimit-Reset"), now)
+    return wait
 
 
 class _Retry(Retry):
-    """urllib3 Retry with a cap on Retry-After (class attributes survive ``Retry.new()``)."""
+    """urllib3 Retry that reads every Retry-After safely and stops before a wait too long to sleep.
+
+    Class attributes survive ``Retry.new()``.
+    """
+
+    def parse_retry_after(self, retry_after):
+        return parse_retry_after(retry_after)
 
     def get_retry_after(self, response):
-        seconds = super(_Retry, self).get_retry_after(response)
-        return None if seconds is None else min(seconds, RETRY_AFTER_CAP)
+        return asked_wait(response.status, response.headers)
+
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
+        if response is not None:
+            wait = asked_wait(response.status, response.headers)
+            if wait is not None and wait > RETRY_AFTER_CAP:
+                # Stop here: the response goes back to HttpClient.request, which fails readably.
+                raise MaxRetryError(_pool, url, ResponseError("asked to wait %d s" % wait))
+        return super(_Retry, self).increment(method, url, response, error, _pool, _stacktrace)
 
 
 class _RefusedOnlyRetry(_Retry):
-    # For requests that must not run twice: only a 429 proves the server did not act.
+    # For requests that change something: only a 429 proves the server did not act.
     RETRY_AFTER_STATUS_CODES = frozenset((429,))
 
 
-class ApiError(Exception):
-    """A request that failed, with the API's own words in ``problem``."""
-
-    def __init__(self, msg, problem=None, retries=0, repeats=0):
-        super(ApiError, self).__init__(msg)
-        self.msg = msg
-        self.problem = problem or dict(normalise(None, b""), detail=msg)
-        self.retries = retries
-        # Of those, the retries after which the server may already have acted on the request: a 404
-        # to a DELETE that was repeated may answer our own first, lost, success.
-        self.repeats = repeats
-
-    @property
-    def status(self):
-        return self.problem.get("status")
-
-
 class Reply:
-    """A response as the modules need it: status, headers, body, retries spent."""
+    """A response as the API clients need it: status, headers, body, retries spent."""
 
-    def __init__(self, client, method, path, response, quotable=True):
+    def __init__(self, client, method, path, response, content, retries, quotable=True):
         self.client = client
         # The answers to unauthenticated requests are token answers (or discovery documents): a
         # garbled one may still hold a token the module has not been able to mask yet.
@@ -102,10 +167,13 @@ class Reply:
         self.path = path
         self.status = response.status_code
         self.headers = response.headers
-        self.content = response.content
-        history = getattr(getattr(response.raw, "retries", None), "history", None) or ()
-        self.retries = len(history)
-        self.repeats = sum(1 for attempt in history if _may_have_acted(attempt))
+        self.content = content
+        self.retries = retries
+
+    def _unreadable(self, what):
+        # A 2xx that cannot be read may still have been acted on: lost, for the client to settle.
+        return self.client.error(self.method, self.path, "the answer (HTTP %s) %s" % (self.status, what),
+                                 status=self.status, retries=self.retries, lost=True)
 
     def json(self):
         if not self.content.strip():
@@ -113,79 +181,88 @@ class Reply:
         try:
             return json.loads(self.content.decode("utf-8"))
         except (ValueError, RecursionError):
-            shown = (shorten_body(self.content) or "empty body") if self.quotable else \
+            shown = (shorten_body(self.content, self.client.secrets.scrub) or "empty body") if self.quotable else \
                 "(not shown: it may hold credentials)"
-            raise self.client.error(self.method, self.path, "the answer (HTTP %s) is not valid JSON: %s"
-                                    % (self.status, shown), status=self.status)
+            raise self._unreadable("is not valid JSON: %s" % shown)
 
     def model(self, model):
         """The body validated by a pydantic model; a shape the API never documented fails readably."""
+        from pydantic import ValidationError
+
         data = self.json()
         try:
             return model.model_validate(data)
         except ValidationError as e:
             first = e.errors()[0]
             where = ".".join(str(p) for p in first.get("loc", ())) or "body"
-            raise self.client.error(self.method, self.path, "the answer (HTTP %s) has an unexpected shape: %s: %s"
-                                    % (self.status, where, first.get("msg")), status=self.status)
-
-
-def _may_have_acted(attempt):
-    """Whether a failed attempt (urllib3 RequestHistory) may have reached the server and been acted on.
-
-    A 429 refused the request before processing it; a connection that was never made carried
-    nothing. A 5xx, a dropped answer or a read timeout may all come after the server did the work.
-    """
-    if attempt.status == 429:
-        return False
-    return not isinstance(attempt.error, ConnectTimeoutError)  # NewConnectionError is a ConnectTimeoutError
-
-
-class Auth:
-    """How an API authenticates. ``headers`` may fetch a token through the client (auth=False)."""
-
-    def headers(self, client):
-        return {}
-
-    def renew(self, client, reply):
-        """Called once on a 401: return True after renewing credentials to repeat the request."""
-        return False
-
-
-class BearerAuth(Auth):
-    def __init__(self, token, scheme="Bearer"):
-        self.token = token
-        self.scheme = scheme
-
-    def headers(self, client):
-        return {"Authorization": "%s %s" % (self.scheme, self.token)}
+            raise self._unreadable("has an unexpected shape: %s: %s" % (where, first.get("msg")))
 
 
 def segment(value):
-    """One URL path segment, encoded so an ID can never change the path."""
-    return quote(str(value), safe="")
+    """One URL path segment, encoded so an ID can never change the path.
+
+    '.', '..' and '' cannot be encoded away (URL libraries remove dot segments, decoded or not): they
+    are refused here as well as by every ID check before them.
+    """
+    text = str(value)
+    if text in ("", ".", ".."):
+        raise ValueError("%r cannot be one segment of a URL path" % text)
+    return quote(text, safe="")
 
 
-def is_http_url(value):
+def url_problem(value, allow_query=False):
+    """Why ``value`` is not a URL the collection will send a request to, or None when it is.
+
+    The reason never quotes the value: a URL may carry a password or a signed query.
+    """
+    if not isinstance(value, str) or not value:
+        return "must be an absolute http:// or https:// URL"
+    if value != value.strip():
+        return "must not begin or end with whitespace"
     # urlsplit silently drops CR, LF and TAB: a URL holding them is refused, not repaired.
-    if not isinstance(value, str) or any(ord(c) < 32 or ord(c) == 127 for c in value):
-        return False
+    if any(ord(c) < 33 or ord(c) == 127 for c in value):
+        return "must not hold spaces or control characters"
     try:
         parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
     except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and not parts.fragment
+        return "is not a URL that can be read"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "must be an absolute http:// or https:// URL"
+    if "@" in parts.netloc:
+        return "must not carry user info (user:password@): give credentials in their own options"
+    if parts.query and not allow_query:
+        return "must not carry a query (?...)"
+    if parts.fragment or value.endswith("#"):
+        return "must not carry a fragment (#...)"
+    return None
+
+
+def is_http_url(value, allow_query=False):
+    return url_problem(value, allow_query) is None
+
+
+def host_of(url):
+    """Host and port of a URL, never its user info."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    host = parts.hostname or "?"
+    return "%s:%s" % (host, port) if port else host
 
 
 class HttpClient:
     def __init__(self, api_name, base_url, timeout=30, validate_certs=True, ca_path=None, retries=5,
-                 auth=None, headers=None, pool_size=10):
+                 auth=None, headers=None, pool_size=10, secrets=None):
         self.api_name = api_name
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.verify = (ca_path or True) if validate_certs else False
         self.retries = retries
         self.auth = auth or Auth()
+        self.secrets = secrets if secrets is not None else Secrets()
         common = dict(total=retries, connect=retries, status=retries, other=0, redirect=0,
                       backoff_factor=BACKOFF_FACTOR, backoff_jitter=BACKOFF_JITTER, backoff_max=BACKOFF_MAX,
                       respect_retry_after_header=True, raise_on_status=False, raise_on_redirect=False,
@@ -199,6 +276,10 @@ class HttpClient:
         self._sessions[False].headers = self._sessions[True].headers
         self._sessions[True].headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
         self._sessions[True].headers.update(headers or {})
+        for session in self._sessions.values():
+            # Credentials come from the module's options alone: an auth hook that adds nothing keeps
+            # requests from taking them from ~/.netrc or from user info in a URL.
+            session.auth = _no_auth
 
     @staticmethod
     def _session(retry, pool_size):
@@ -213,71 +294,161 @@ class HttpClient:
         return self._sessions[True].cookies
 
     def url(self, path):
-        return path if is_http_url(path) else self.base_url + path
+        return path if is_http_url(path, allow_query=True) else self.base_url + path
 
-    def error(self, method, path, text, status=None, retries=0, problem=None, repeats=0):
+    def error(self, method, path, text, status=None, retries=0, problem=None, lost=False):
+        text = no_userinfo(self.secrets.scrub(text))
         if problem is None:
             problem = dict(normalise(status, b""), detail=text)
         msg = "%s %s %s failed: %s" % (self.api_name, method, urlsplit(self.url(path)).path, text)
         if retries:
             msg += " (after %d retries)" % retries
-        return ApiError(msg, problem, retries, repeats)
+        return ApiError(msg, problem, retries, lost)
 
     def request(self, method, path, params=None, body=None, form=None, headers=None, auth=True,
                 repeat_safe=None, ok=(200, 201, 202, 204)):
         """Send one request (retrying as its safety allows) and return a Reply, or raise ApiError.
 
         ``path`` is relative to the API's base URL, or an absolute URL (pagination links, token
-        endpoints). ``body`` is sent as JSON, ``form`` form-encoded. A 401 gives the API's Auth one
-        chance to renew credentials.
+        endpoints). ``body`` is sent as JSON, ``form`` form-encoded. A refusal the API's Auth
+        recognises (a 401, VSP's CSRF 403) lets it renew credentials once and send the request
+        again: a refused request was not processed.
         """
         if repeat_safe is None:
             repeat_safe = method in REPEAT_SAFE_METHODS
-        reply = self._send(method, path, params, body, form, headers, auth, repeat_safe)
-        if reply.status == 401 and auth and self.auth.renew(self, reply):
-            reply = self._send(method, path, params, body, form, headers, auth, repeat_safe)
+        sent, reply = self._send(method, path, params, body, form, headers, auth, repeat_safe)
+        if auth and reply.status in self.auth.renew_statuses and self.auth.renew(self, reply, sent):
+            sent, reply = self._send(method, path, params, body, form, headers, auth, repeat_safe)
         if reply.status not in ok:
-            problem = normalise(reply.status, reply.content, reply.headers)
-            raise self.error(method, path, describe(problem), retries=reply.retries, problem=problem,
-                             repeats=reply.repeats)
+            problem = normalise(reply.status, reply.content, reply.headers, scrub=self.secrets.scrub)
+            text = describe(problem)
+            wait = asked_wait(reply.status, reply.headers)
+            if wait is not None and wait > RETRY_AFTER_CAP:
+                resets = datetime.fromtimestamp(time.time() + wait, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+                text = ("rate limited: the API allows no more requests until %s (in %d seconds), longer than the "
+                        "%d seconds this module waits; run it again after that. %s" % (resets, wait, RETRY_AFTER_CAP, text))
+            raise self.error(method, path, text, retries=reply.retries, problem=problem, lost=reply.status >= 500)
         return reply
 
+    def mutate(self, send, read_back):
+        """Make one change and return its Outcome, settling a lost answer by reading, never by guessing.
+
+        ``send()`` sends the change and returns its Outcome, or raises ApiError. ``read_back()`` reads
+        the object and returns the Outcome it shows (the change in place, or the object ended some
+        other way), or None while the work is still to be done. A lost answer is settled by one
+        read: done, it is this run's change (with a warning); still to do, the change is sent again,
+        at most ``retries`` more times.
+        """
+        lost = None
+        for attempt in range(self.retries + 1):
+            if attempt:
+                self.pause(attempt)
+            try:
+                outcome = send()
+                # A change this attempt made needs no excuse; one found in place may be a lost attempt's.
+                return outcome if outcome.changed else outcome.after_lost(lost)
+            except ApiError as error:
+                if not error.lost:
+                    raise
+                lost = error
+            outcome = read_back()
+            if outcome is not None:
+                return outcome.after_lost(lost)
+        raise lost
+
+    @staticmethod
+    def pause(attempt):
+        """The backoff before attempt number ``attempt`` (1 = the first repeat)."""
+        time.sleep(min(BACKOFF_MAX, BACKOFF_FACTOR * 2 ** (attempt - 1)) + random.uniform(0, BACKOFF_JITTER))
+
     def _send(self, method, path, params, body, form, headers, auth, repeat_safe):
-        all_headers = dict(self.auth.headers(self)) if auth else {}
+        try:
+            all_headers = dict(self.auth.headers(self)) if auth else {}
+        except ApiError as error:
+            # The token or session request failed: the request itself was never sent.
+            error.lost = False
+            raise
         all_headers.update(headers or {})
         url = self.url(path)
+        cut_off = 0
+        while True:
+            response = self._exchange(method, path, url, params, body, form, all_headers, repeat_safe)
+            history = getattr(getattr(response.raw, "retries", None), "history", None) or ()
+            retries = len(history) + cut_off
+            try:
+                content = response.content
+            except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError,
+                    requests.exceptions.ContentDecodingError) as e:
+                response.close()
+                if repeat_safe and retries < self.retries:
+                    cut_off += 1
+                    self.pause(cut_off)
+                    continue
+                raise self.error(method, path, "the answer (HTTP %s) was cut off before its end: %s"
+                                 % (response.status_code, _reason(e)), retries=retries, lost=True)
+            return all_headers, Reply(self, method, path, response, content, retries, quotable=auth)
+
+    def _exchange(self, method, path, url, params, body, form, headers, repeat_safe):
+        """One exchange (with the transport's retries); a failure becomes an ApiError that says whether it was lost."""
+        retries = self.retries if repeat_safe else 0
         try:
-            response = self._sessions[repeat_safe].request(
-                method, url, params=params, json=body, data=form, headers=all_headers,
-                timeout=self.timeout, verify=self.verify, allow_redirects=False)
+            return self._sessions[repeat_safe].request(
+                method, url, params=params, json=body, data=form, headers=headers,
+                timeout=self.timeout, verify=self.verify, allow_redirects=False, stream=True)
         except requests.exceptions.SSLError as e:
             raise self.error(method, path, "the TLS certificate of %s was refused (%s). Trust the CA that signed it "
                              "with ca_path, or set validate_certs to false for a test system."
-                             % (urlsplit(url).netloc, _reason(e)))
-        except requests.exceptions.Timeout:
+                             % (host_of(url), _reason(e)))
+        except requests.exceptions.ConnectTimeout:
+            raise self.error(method, path, "could not connect to %s within %s seconds (timeout)"
+                             % (host_of(url), self.timeout), retries=retries)
+        except requests.exceptions.ReadTimeout:
             raise self.error(method, path, "no answer within %s seconds (timeout)" % self.timeout,
-                             retries=self.retries if repeat_safe else 0)
-        except requests.exceptions.RetryError as e:
-            raise self.error(method, path, "gave up: %s" % _reason(e), retries=self.retries)
+                             retries=retries, lost=True)
         except requests.exceptions.ConnectionError as e:
-            raise self.error(method, path, "could not talk to %s: %s" % (urlsplit(url).netloc, _reason(e)),
-                             retries=self.retries if repeat_safe else 0)
-        except requests.exceptions.InvalidHeader:
+            if _never_connected(e):
+                raise self.error(method, path, "could not connect to %s: %s" % (host_of(url), _reason(e)),
+                                 retries=self.retries)
+            raise self.error(method, path, "the connection to %s closed before an answer came: %s"
+                             % (host_of(url), _reason(e)), retries=retries, lost=True)
+        except (requests.exceptions.InvalidHeader, UnicodeError):
             # requests quotes the header value (a credential) in its message: never show it.
-            raise self.error(method, path, "a header holds a character HTTP does not allow, such as a line break: "
-                             "check the credentials and options for stray newlines")
+            raise self.error(method, path, "a header would hold a character HTTP does not allow: check the "
+                             "credentials and options for pasted line breaks or typographic quotes")
+        except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+                requests.exceptions.InvalidSchema, ValueError):
+            raise self.error(method, path, "the URL cannot be used (check api_url and the other URL options)")
         except requests.exceptions.RequestException as e:
-            raise self.error(method, path, "the request failed: %s" % _reason(e))
-        return Reply(self, method, path, response, quotable=auth)
+            raise self.error(method, path, "the request failed: %s" % _reason(e), lost=True)
+
+
+def _no_auth(request):
+    return request
+
+
+def _never_connected(exc):
+    """Whether a connection error happened before anything was sent (refused, unresolvable, connect timeout)."""
+    seen = exc
+    for dummy in range(10):
+        if isinstance(seen, ConnectTimeoutError):  # NewConnectionError and NameResolutionError are ConnectTimeoutErrors
+            return True
+        inner = getattr(seen, "reason", None)
+        if inner is None:
+            inner = next((a for a in reversed(seen.args) if isinstance(a, BaseException)), None)
+        if inner is None or inner is seen:
+            return False
+        seen = inner
+    return False
 
 
 def _reason(exc):
     """The innermost cause of a requests/urllib3 exception, without the noise of wrapper reprs."""
     seen = exc
-    while True:
+    for dummy in range(10):
         inner = getattr(seen, "reason", None)
-        if inner is None and seen.args and isinstance(seen.args[0], BaseException):
-            inner = seen.args[0]
+        if inner is None:
+            # ProtocolError('Connection aborted.', RemoteDisconnected(...)): the cause is the last argument.
+            inner = next((a for a in reversed(seen.args) if isinstance(a, BaseException)), None)
         if inner is None or inner is seen or not isinstance(inner, BaseException):
             break
         seen = inner
@@ -285,4 +456,8 @@ def _reason(exc):
     # urllib3 prefixes pool reprs ("<urllib3.connection.HTTPConnection object at 0x..>: ..."); drop them.
     if text.startswith("<") and ">: " in text:
         text = text.split(">: ", 1)[1]
-    return text
+    return no_userinfo(text)
+
+
+__all__ = ["ApiError", "Outcome", "HttpClient", "Reply", "HAS_REQUESTS", "REQUESTS_IMPORT_ERROR", "segment",
+           "url_problem", "is_http_url"]

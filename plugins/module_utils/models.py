@@ -7,9 +7,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import traceback
+
+PYDANTIC_IMPORT_ERROR = None
 try:
     from pydantic import BaseModel, ConfigDict, Field
 except ImportError:  # JobctlModule reports the missing library before any model is used.
+    PYDANTIC_IMPORT_ERROR = traceback.format_exc()
     BaseModel = object
 
     def ConfigDict(**kwargs):
@@ -19,13 +23,17 @@ except ImportError:  # JobctlModule reports the missing library before any model
         return None
 
 
-__all__ = ["ApiModel", "Field"]
+HAS_PYDANTIC = PYDANTIC_IMPORT_ERROR is None
+
+__all__ = ["ApiModel", "Field", "HAS_PYDANTIC", "PYDANTIC_IMPORT_ERROR"]
 
 
 class ApiModel(BaseModel):
     # extra="allow": an API that adds a field must not break a module; the field is kept and
     # returned, because results are the API's own objects.
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    # defer_build: a model's validator is built when it first validates, so a run pays only for
+    # the models it uses.
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
     def raw(self):
         """The object with the API's own key spelling and every field it sent."""

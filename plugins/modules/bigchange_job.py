@@ -9,63 +9,97 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: bigchange_job
-short_description: Cancel a BigChange job that has not started
+short_description: Cancel BigChange jobs that have not started
 version_added: 0.1.0
 description:
-  - Cancels a field-service job in BigChange, giving BigChange the reason.
-  - Reads the job first (C(GET /v1/jobs/{jobId})) and acts on its status.
-  - A job that is not started (V(new), V(scheduled), V(unscheduled), V(sent), V(read), V(accepted),
-    V(refused) or V(onTheWay)) is cancelled and reported changed.
+  - Cancels field-service jobs in BigChange, giving BigChange the reason, one job (O(job_id)) or a
+    list (O(job_ids)) in one run.
+  - Reads the jobs first and acts on their status. With O(job_id) the read is C(GET /v1/jobs/{jobId});
+    with O(job_ids) it is C(GET /v1/jobs?id=...&id=...), at most 50 IDs a request (the API's limit),
+    never one read per job.
+  - A job that has not started is cancelled (C(PUT /v1/jobs/{jobId}/cancel)) and reported changed. Its
+    status is one of V(new), V(scheduled), V(unscheduled), V(sent), V(read), V(accepted), V(refused),
+    V(onTheWay), or the internal V(lateStart) or V(rescheduled) (see the notes).
   - A job that is already V(cancelled), or completed (V(completedOk), V(completedWithIssues)), is left
     alone and reported unchanged, so a second run changes nothing.
-  - A job that is V(started) or V(suspended) is under way and BigChange does not allow cancelling it;
-    the module fails, says so, and leaves the job as it is. It fails in check mode too.
-  - A job that does not exist, or that the customer cannot see, is a failure.
+  - A job that is V(started), V(suspended) or V(lateFinish) is under way and BigChange does not allow
+    cancelling it; it is left as it is and the module fails, saying so. It fails in check mode too.
+  - >-
+    With O(job_ids), every job is handled first (the cancels go out concurrently, four at a time);
+    then the module fails once, naming each job that could not be cancelled and its status: one under
+    way, one with a status the module does not know, one BigChange did not list (it does not exist, or
+    the customer cannot see it), or one whose cancel failed.
+  - With O(job_id), a job that does not exist, or that the customer cannot see, is a failure.
 author:
   - jobctl.cloud maintainers (@jobctl)
 options:
   job_id:
     description:
-      - The BigChange job ID (a whole number).
+      - The BigChange job ID (a whole number) of one job to cancel.
+      - Exactly one of O(job_id) and O(job_ids) is required.
     type: int
-    required: true
+  job_ids:
+    description:
+      - The IDs of several jobs to cancel in one run. Each is handled once, whatever the number of times it
+        is listed. An empty list does nothing and sends nothing.
+      - Every ID is checked before the first request.
+    type: list
+    elements: int
   reason:
     description:
-      - Why the job is cancelled. BigChange keeps it with the job, where planners and the customer may read it.
+      - >-
+        Why the jobs are cancelled, sent as C({"reason": "..."}). BigChange keeps it with each job, where
+        planners and the customer may read it. Must not be empty.
+      - Whether BigChange limits its length is B(unconfirmed); a reason it refuses fails with its words.
     type: str
     required: true
   state:
     description:
-      - V(canceled) makes sure the job will not be carried out.
+      - V(canceled) makes sure the jobs will not be carried out.
     type: str
     default: canceled
     choices: [canceled]
 extends_documentation_fragment:
+  - jobctl.cloud.attributes
+  - jobctl.cloud.attributes.action_module
   - ansible.builtin.action_common_attributes
   - jobctl.cloud.bigchange
   - jobctl.cloud.http_options
 attributes:
-  platform:
-    support: full
-    platforms: posix
   check_mode:
-    support: full
-    details: Reads the job and predicts the cancel from its status; sends nothing that changes anything.
+    details: >-
+      Reads the jobs and predicts each cancel from its status; sends nothing that changes anything. A
+      job under way fails check mode as it would fail the real run.
   diff_mode:
-    support: full
-    details: Shows the job's ID and status before and after.
+    details: Shows each job's ID and status before and after.
 notes:
   - >-
-    B(Unconfirmed:) BigChange documents the cancel call but not its method and path. The module sends
-    C(PUT /v1/jobs/{jobId}/cancel) (its sibling actions C(/start), C(/schedule) and C(/result) are PUT)
-    with the reason in the body as C({"reason": "..."}); the name of that field is unconfirmed too.
-  - Each run sends one token request (none with O(access_token)) and one read of the job, and one
-    cancel when the job is to be cancelled. A second run sends the token request and the read alone.
-  - A cancel whose answer is lost (a dropped connection, a gateway error) is sent again. When BigChange
-    then refuses it because the job is cancelled already, the module reads the job once more and
-    reports the cancel as done.
-  - BigChange answers a cancel with no body, so the returned RV(job) is the job as read before the cancel,
-    with the status V(cancelled). M(jobctl.cloud.bigchange_job_info) reads it as BigChange now holds it.
+    The statuses V(lateStart), V(lateFinish) and V(rescheduled) are internal: BigChange lists them
+    among its 16 statuses but does not describe them. The module reads them by their names against
+    BigChange's rule that a started, suspended or completed job cannot be cancelled: V(lateStart) (the
+    planned start has passed and nobody has started the job) and V(rescheduled) (moved to another time)
+    have not started and are cancelled; V(lateFinish) (started, running past its planned end) is under
+    way and is not. If BigChange refuses such a cancel, the module fails with BigChange's words and
+    reports nothing changed.
+  - >-
+    B(Unconfirmed:) what BigChange answers to a cancel it will not make (a job already cancelled, one
+    that has started, or one that has completed) is not documented. The module takes a 409 or a 422 as
+    such a refusal and reads the job once to learn why: cancelled (another run, or a person, was first),
+    completed, or under way. A refusal of a job that still waits (a reason BigChange will not take,
+    say) fails with BigChange's words.
+  - >-
+    B(Unconfirmed:) if BigChange accepts a second cancel of a cancelled job with 204 (as it may), two
+    runs that cancel the same job at the very same moment both see 204 and both report C(changed=true):
+    nothing in BigChange's answers tells them apart. A run that reads the job after the other's cancel
+    (any later run) sees it cancelled and reports no change.
+  - >-
+    BigChange answers a cancel with no body, so the returned jobs are as read before the cancel with
+    the status V(cancelled) (or as read again when the outcome needed a read).
+    M(jobctl.cloud.bigchange_job_info) reads them as BigChange now holds them.
+  - >-
+    Each run sends one token request (none with O(access_token)), the reads (one with O(job_id), one per
+    50 jobs with O(job_ids)) and one cancel per job to cancel. A second run sends the token request and
+    the reads alone.
 """
 
 EXAMPLES = r"""
@@ -86,18 +120,18 @@ EXAMPLES = r"""
   block:
     - name: See what would happen first
       jobctl.cloud.bigchange_job:
-        job_id: 480101
+        job_ids: [480101, 480102, 480103]
         reason: Site closed for refurbishment
       check_mode: true
       register: preview
 
-    - name: Cancel it
+    - name: Cancel them, one run and one token for the whole list
       jobctl.cloud.bigchange_job:
-        job_id: 480101
+        job_ids: [480101, 480102, 480103]
         reason: Site closed for refurbishment
       when: preview is changed
 
-- name: Cancel a list of jobs, reporting those that cannot be cancelled (the role loops this module)
+- name: Cancel a list of jobs, with a summary of what was cancelled and what was left
   ansible.builtin.include_role:
     name: jobctl.cloud.bigchange_job_cancel
   vars:
@@ -108,10 +142,10 @@ EXAMPLES = r"""
 RETURN = r"""
 job:
   description:
-    - The job as the API returned it, with BigChange's own key names.
+    - With O(job_id), the job as after the run, as the API returns it with BigChange's own key names.
     - After a cancel (in check mode, a predicted one), the job as read before it with C(status) V(cancelled).
-    - Also returned when the module fails because the job has started, so the caller can see its status.
-  returned: when the job was read
+    - Also returned when the module fails because the job is under way, so the caller can see its status.
+  returned: with O(job_id), when the job was read
   type: dict
   sample:
     id: 480101
@@ -123,74 +157,185 @@ job:
     contactName: Harbour View Flats
     resourceId: 51
     resourceName: Sam Patel
+    orderNumber: null
     status: cancelled
     plannedStartAt: "2026-11-22T14:45:00.000Z"
     plannedEndAt: "2026-11-22T15:45:00.000Z"
     actualStartAt: null
     actualEndAt: null
     createdAt: "2026-11-19T11:45:00.000Z"
+    statusModifiedAt: "2026-11-19T11:45:00+00:00"
+    internalComment: null
+    resourcesComment: null
+    contactComment: null
+    officeNotes: null
+jobs:
+  description:
+    - With O(job_ids), each job BigChange listed, as after the run (see RV(job)), in the order of O(job_ids).
+    - A job BigChange did not list is left out (and named in RV(failures)).
+  returned: with O(job_ids)
+  type: list
+  elements: dict
+  sample:
+    - id: 480101
+      reference: BC-SERV-0101
+      status: cancelled
+      plannedStartAt: "2026-11-22T14:45:00.000Z"
+    - id: 480105
+      reference: null
+      status: started
+      plannedStartAt: "2026-11-22T08:00:00.000Z"
+canceled:
+  description:
+    - IDs of the jobs this run cancelled (in check mode, would cancel), in the order given.
+  returned: when the jobs were read
+  type: list
+  elements: int
+  sample: [480101]
+failures:
+  description:
+    - Each job that could not be cancelled, with its status as read (null when BigChange did not list it)
+      and why. The module fails when this is not empty.
+  returned: when the jobs were read
+  type: list
+  elements: dict
+  contains:
+    job_id:
+      description: The job's ID.
+      type: int
+    status:
+      description: The job's status as read, or null.
+      type: str
+    msg:
+      description: Why it could not be cancelled.
+      type: str
+  sample:
+    - job_id: 480105
+      status: started
+      msg: >-
+        job 480105 cannot be cancelled: its status is started, so the work is under way, and BigChange does
+        not allow cancelling a started or suspended job. The job was left as it is.
 """
 
-from ansible_collections.jobctl.cloud.plugins.module_utils.bigchange import (
-    CANCELLED,
-    COMPLETED,
-    NOT_STARTED,
-    UNDER_WAY,
-    BigChangeModule,
-)
-from ansible_collections.jobctl.cloud.plugins.module_utils.client import ApiError
+from ansible_collections.jobctl.cloud.plugins.module_utils.bigchange import CANCELLED, BigChangeModule, settled
+from ansible_collections.jobctl.cloud.plugins.module_utils.errors import ApiError, Outcome
+
+# Enough to hide round-trip latency on a list; few enough not to trip the API's rate limit.
+MAX_PARALLEL = 4
+
+
+class BigchangeJob(BigChangeModule):
+    ARGUMENT_SPEC = dict(
+        job_id=dict(type="int"),
+        job_ids=dict(type="list", elements="int"),
+        reason=dict(type="str", required=True),
+        state=dict(type="str", default="canceled", choices=["canceled"]),
+    )
+    CONSTRAINTS = dict(mutually_exclusive=[("job_id", "job_ids")], required_one_of=[("job_id", "job_ids")])
+
+    def __init__(self):
+        super(BigchangeJob, self).__init__()
+        self.single = self.params["job_id"] is not None
+        self.ids = [self.job_id()] if self.single else self.job_ids()
+        self.reason = self.params["reason"].strip()
+        if not self.reason:
+            self.fail("reason must not be empty: BigChange records why a job was cancelled")
+
+    def select(self):
+        """The jobs as BigChange holds them: by ID, or listed 50 IDs a request; nothing to read, no request."""
+        if not self.ids:
+            return {}
+        if self.single:
+            return {self.ids[0]: self.client.job(self.ids[0])}
+        return dict((job["id"], job) for job in self.client.jobs({}, ids=self.ids))
+
+    def decide(self, selected):
+        """Per job in the order given: (ID, job as read, the outcome its status settles or None: to cancel)."""
+        plan = []
+        for job_id in self.ids:
+            job = selected.get(job_id)
+            if job is None:
+                outcome = Outcome(Outcome.REFUSED, None, "BigChange did not list it: it does not exist, or customer %s "
+                                  "cannot see it" % self.params["customer_id"])
+            else:
+                outcome = settled(job)
+            plan.append((job_id, job, outcome))
+        return plan
+
+    def act(self, plan):
+        """Cancel every job still to do, concurrently; a failed cancel is kept with its job, the others go on."""
+        todo = [(job_id, job) for job_id, job, outcome in plan if outcome is None]
+
+        def cancel(item):
+            try:
+                return self.client.cancel(item[0], self.reason, item[1])
+            except ApiError as error:
+                return error
+
+        if len(todo) > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(todo))) as pool:
+                results = list(pool.map(cancel, todo))
+        else:
+            results = [cancel(item) for item in todo]
+        done = dict((job_id, result) for (job_id, dummy), result in zip(todo, results))
+        return [(job_id, job, done.get(job_id, outcome)) for job_id, job, outcome in plan]
+
+    def report(self, done):
+        canceled, failures, errors, before, after = [], [], [], [], []
+        for job_id, job, result in done:
+            now = job
+            if isinstance(result, ApiError):
+                errors.append(result)
+                failures.append(failure(job_id, job, result.msg))
+            elif result is None:
+                # Check mode: the cancel a real run would make.
+                canceled.append(job_id)
+                now = dict(job, status=CANCELLED)
+            else:
+                self.note(result)
+                now = result.obj or job
+                if result.changed:
+                    canceled.append(job_id)
+                elif result.refused:
+                    if result.error is not None:
+                        errors.append(result.error)
+                    if job is None:
+                        msg = "job %s was not found: %s" % (job_id, result.reason)
+                    else:
+                        msg = "job %s cannot be cancelled: %s. The job was left as it is." % (job_id, result.reason)
+                    failures.append(failure(job_id, now, msg))
+            if job is not None:
+                before.append({"id": job_id, "status": job["status"]})
+                after.append(now)
+        self.result.update(changed=bool(canceled), canceled=canceled, failures=failures)
+        statuses = [{"id": job["id"], "status": job["status"]} for job in after]
+        # The API's words of the first failed request, when a failure came from one.
+        problem = {"problem": errors[0].problem} if errors else {}
+        if self.single:
+            if after:
+                self.result["job"] = after[0]
+                self.set_diff(before[0], statuses[0])
+            if failures:
+                self.fail(failures[0]["msg"], **problem)
+            return
+        self.result["jobs"] = after
+        self.set_diff({"jobs": before}, {"jobs": statuses})
+        if failures:
+            named = ", ".join("%s (%s)" % (f["job_id"], "status %s" % f["status"] if f["status"] else "not listed")
+                              for f in failures)
+            self.fail("could not cancel %d of %d BigChange jobs: %s. Each was left as it was; every other job was "
+                      "handled. %s" % (len(failures), len(self.ids), named, " ".join(f["msg"] for f in failures)),
+                      **problem)
+
+
+def failure(job_id, job, msg):
+    return {"job_id": job_id, "status": job.get("status") if job else None, "msg": msg}
 
 
 def main():
-    module = BigChangeModule(dict(
-        job_id=dict(type="int", required=True),
-        reason=dict(type="str", required=True),
-        state=dict(type="str", default="canceled", choices=["canceled"]),
-    ))
-    job_id = module.job_id()
-    reason = module.params["reason"].strip()
-    if not reason:
-        module.fail("reason must not be empty: BigChange records why a job was cancelled")
-    bigchange = module.client
-
-    def refuse(job):
-        module.fail("job %s cannot be cancelled: its status is %s, so the work is under way, and BigChange does not "
-                    "allow cancelling a started or suspended job. The job was left as it is." % (job_id, job.status))
-
-    def settle(job, changed):
-        """Exit with the job as it now is, or fail when it cannot be cancelled."""
-        module.result["job"] = job.raw()
-        if job.status in UNDER_WAY:
-            refuse(job)
-        if job.status != CANCELLED and job.status not in COMPLETED and job.status not in NOT_STARTED:
-            module.fail("job %s has the status %r, which this module does not know, so it was left as it is"
-                        % (job_id, job.status))
-        module.exit(changed=changed)
-
-    def run():
-        job = bigchange.job(job_id)
-        if job.status not in NOT_STARTED:
-            module.set_diff({"id": job_id, "status": job.status}, {"id": job_id, "status": job.status})
-            settle(job, changed=False)
-        module.set_diff({"id": job_id, "status": job.status}, {"id": job_id, "status": CANCELLED})
-        module.result["job"] = dict(job.raw(), status=CANCELLED)
-        if module.check_mode:
-            module.exit(changed=True)
-        try:
-            bigchange.cancel(job_id, reason)
-        except ApiError as error:
-            if error.status not in (409, 422):
-                raise
-            # Refused: either our own earlier attempt went through and its answer was lost, or the job
-            # moved on since it was read. Its status now tells which.
-            now = bigchange.job(job_id)
-            if now.status != CANCELLED and now.status not in UNDER_WAY and now.status not in COMPLETED:
-                raise
-            module.set_diff({"id": job_id, "status": job.status}, {"id": job_id, "status": now.status})
-            settle(now, changed=now.status == CANCELLED and error.repeats > 0)
-        module.exit(changed=True)
-
-    module.run(run)
+    BigchangeJob().main()
 
 
 if __name__ == "__main__":

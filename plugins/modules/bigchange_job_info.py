@@ -16,6 +16,13 @@ description:
     customer cannot see, gives an empty list.
   - Without it, reads every page of C(GET /v1/jobs) (C(pageNumber), C(pageSize)) and returns the jobs
     the filters select. A page shorter than O(page_size) is the last one.
+  - BigChange refuses to list jobs (HTTP 422) unless the request carries job IDs or a reference, or
+    both ends of one date range; O(statuses), O(contact_id) and O(resource_id) alone are not enough.
+    So a list needs O(job_ids), O(reference), or one complete range (O(created_from) and
+    O(created_to), O(start_from) and O(start_to), or O(status_modified_from) and
+    O(status_modified_to)); without one the module fails before any request, naming these options.
+  - BigChange takes at most 50 values per filter in one request, so O(job_ids) is sent in batches of
+    50 (C(id=1&id=2...)), every page of each batch read.
 author:
   - jobctl.cloud maintainers (@jobctl)
 options:
@@ -24,13 +31,22 @@ options:
       - The BigChange job ID of one job to read.
       - Mutually exclusive with the list filters.
     type: int
+  job_ids:
+    description:
+      - Only the jobs with these IDs (whole numbers of at least 1). Sent 50 a request.
+      - An empty list selects nothing and sends nothing.
+    type: list
+    elements: int
   statuses:
     description:
       - Only jobs with one of these statuses.
+      - V(lateStart), V(lateFinish) and V(rescheduled) are internal statuses that BigChange lists but does
+        not describe; see M(jobctl.cloud.bigchange_job) for how this collection reads them.
+      - An empty list selects nothing and sends nothing.
     type: list
     elements: str
     choices: [new, scheduled, unscheduled, sent, read, accepted, refused, onTheWay, started, suspended,
-              completedOk, completedWithIssues, cancelled]
+              completedOk, completedWithIssues, cancelled, lateStart, lateFinish, rescheduled]
   contact_id:
     description:
       - Only jobs for this contact (the customer the work is done for).
@@ -43,31 +59,55 @@ options:
     description:
       - Only jobs with exactly this reference.
     type: str
+  created_from:
+    description:
+      - With O(created_to), only jobs created in this range (both ends included), sent as C(createdAtFrom).
+      - An ISO 8601 date and time, best with its offset, such as V(2026-12-01T00:00:00Z) or
+        V(2026-12-01T08:00:00+01:00). How BigChange reads a time without an offset is B(unconfirmed).
+    type: str
+  created_to:
+    description:
+      - The end of the O(created_from) range, sent as C(createdAtTo).
+    type: str
+  start_from:
+    description:
+      - With O(start_to), only jobs starting in this range, sent as C(startAtFrom). Same form as O(created_from).
+    type: str
+  start_to:
+    description:
+      - The end of the O(start_from) range, sent as C(startAtTo).
+    type: str
+  status_modified_from:
+    description:
+      - With O(status_modified_to), only jobs whose status changed in this range, sent as
+        C(statusModifiedAtFrom). Same form as O(created_from).
+    type: str
+  status_modified_to:
+    description:
+      - The end of the O(status_modified_from) range, sent as C(statusModifiedAtTo).
+    type: str
   page_size:
     description:
       - How many jobs to ask for per page, 1 to 1000. Larger pages mean fewer requests.
     type: int
     default: 1000
 extends_documentation_fragment:
+  - jobctl.cloud.attributes
+  - jobctl.cloud.attributes.info_module
   - ansible.builtin.action_common_attributes
   - jobctl.cloud.bigchange
   - jobctl.cloud.http_options
-attributes:
-  platform:
-    support: full
-    platforms: posix
-  check_mode:
-    support: full
-    details: The module only reads.
-  diff_mode:
-    support: none
 notes:
-  - B(Unconfirmed:) the names of the list's filter parameters (C(status), C(contactId), C(resourceId),
-    C(reference)) are not documented. The module sends them and also checks every listed job against
-    the job's own C(status), C(contactId), C(resourceId) and C(reference) fields, so a filter the API
-    does not know can never widen the result; it only makes the listing read more pages.
-  - Each run sends one token request (none with O(access_token)), then one read with O(job_id), or one
-    per page of the list.
+  - >-
+    The module checks every listed job again against the filters whose job field is known (C(id),
+    C(status), C(contactId), C(resourceId), C(reference)), so a filter the API ignored can never widen
+    the result. Date ranges are left to the API.
+  - >-
+    Each run sends one token request (none with O(access_token)), then one read with O(job_id), or one
+    per page of the list (per page of each batch of 50 O(job_ids)).
+  - >-
+    Jobs are returned as BigChange sends them: fields documented as text may be null (C(reference),
+    the comments), and times come both as C(...Z) and as C(...+00:00).
 """
 
 EXAMPLES = r"""
@@ -80,19 +120,22 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: "{{ one.jobs[0].status if one.jobs else 'no such job' }}"
 
-- name: List the jobs of one engineer that have not started yet
+- name: The jobs of one engineer that start tomorrow and have not started yet
   jobctl.cloud.bigchange_job_info:
     resource_id: 51
+    start_from: "2026-12-02T00:00:00Z"
+    start_to: "2026-12-02T23:59:59Z"
     statuses: [scheduled, sent, read, accepted, onTheWay]
-  register: pending
+  register: tomorrow
 
-- name: Cancel them
+- name: Cancel them in one run
   jobctl.cloud.bigchange_job:
-    job_id: "{{ item.id }}"
+    job_ids: "{{ tomorrow.jobs | map(attribute='id') | list }}"
     reason: Engineer off sick
-  loop: "{{ pending.jobs }}"
-  loop_control:
-    label: "{{ item.id }} {{ item.reference }}"
+
+- name: Read many jobs by ID (sent 50 IDs a request)
+  jobctl.cloud.bigchange_job_info:
+    job_ids: "{{ range(480001, 480121) | list }}"
 """
 
 RETURN = r"""
@@ -113,54 +156,118 @@ jobs:
       contactName: Harbour View Flats
       resourceId: 51
       resourceName: Sam Patel
+      orderNumber: null
       status: scheduled
       plannedStartAt: "2026-11-22T14:45:00.000Z"
       plannedEndAt: "2026-11-22T15:45:00.000Z"
       actualStartAt: null
       actualEndAt: null
       createdAt: "2026-11-19T11:45:00.000Z"
+      statusModifiedAt: "2026-11-19T11:45:00+00:00"
+      internalComment: null
+      resourcesComment: null
+      contactComment: null
+      officeNotes: null
 """
 
 from ansible_collections.jobctl.cloud.plugins.module_utils.bigchange import (
-    LIST_FILTERS,
     MAX_PAGE_SIZE,
     STATUSES,
     BigChangeModule,
+    date_time,
 )
-from ansible_collections.jobctl.cloud.plugins.module_utils.client import ApiError
+from ansible_collections.jobctl.cloud.plugins.module_utils.errors import missing_as_none
+
+# Option pairs, and the query parameters they are sent as.
+RANGES = (("created_from", "created_to", "createdAtFrom", "createdAtTo"),
+          ("start_from", "start_to", "startAtFrom", "startAtTo"),
+          ("status_modified_from", "status_modified_to", "statusModifiedAtFrom", "statusModifiedAtTo"))
+# Options sent as themselves: option -> query parameter.
+FILTERS = (("statuses", "status"), ("contact_id", "contactId"), ("resource_id", "resourceId"), ("reference", "reference"))
+LIST_OPTIONS = ("job_ids",) + tuple(option for option, dummy in FILTERS) + tuple(
+    option for pair in RANGES for option in pair[:2])
 
 
-def main():
-    spec = dict(
+class BigchangeJobInfo(BigChangeModule):
+    ARGUMENT_SPEC = dict(
         job_id=dict(type="int"),
+        job_ids=dict(type="list", elements="int"),
         statuses=dict(type="list", elements="str", choices=list(STATUSES)),
         contact_id=dict(type="int"),
         resource_id=dict(type="int"),
         reference=dict(type="str"),
+        created_from=dict(type="str"),
+        created_to=dict(type="str"),
+        start_from=dict(type="str"),
+        start_to=dict(type="str"),
+        status_modified_from=dict(type="str"),
+        status_modified_to=dict(type="str"),
         page_size=dict(type="int", default=MAX_PAGE_SIZE),
     )
-    module = BigChangeModule(spec, mutually_exclusive=[("job_id", option) for option in LIST_FILTERS])
-    page_size = module.params["page_size"]
-    if not 1 <= page_size <= MAX_PAGE_SIZE:
-        module.fail("page_size must be between 1 and %d, got %s" % (MAX_PAGE_SIZE, page_size))
-    filters = dict((option, module.params[option]) for option in LIST_FILTERS if module.params[option] is not None)
-    if filters.get("statuses") == []:
-        # No status at all selects no job; the API would read an empty filter as no filter.
-        module.exit(jobs=[])
-    job_id = module.job_id() if module.params["job_id"] is not None else None
-    bigchange = module.client
+    CONSTRAINTS = dict(mutually_exclusive=[("job_id", option) for option in LIST_OPTIONS])
 
-    def run():
-        if job_id is None:
-            module.exit(jobs=bigchange.jobs(filters, page_size))
-        try:
-            module.exit(jobs=[bigchange.job(job_id).raw()])
-        except ApiError as error:
-            if error.status != 404:
-                raise
-            module.exit(jobs=[])
+    def __init__(self):
+        super(BigchangeJobInfo, self).__init__()
+        self.page_size = self.params["page_size"]
+        if not 1 <= self.page_size <= MAX_PAGE_SIZE:
+            self.fail("page_size must be between 1 and %d, got %s" % (MAX_PAGE_SIZE, self.page_size))
+        self.one = self.job_id() if self.params["job_id"] is not None else None
+        if self.one is None:
+            self.query, self.ids = self.list_query()
 
-    module.run(run)
+    def list_query(self):
+        """The GET /v1/jobs parameters, refused before any request where BigChange would refuse them."""
+        p = self.params
+        query = {}
+        complete = False
+        for low, high, low_param, high_param in RANGES:
+            given = [option for option in (low, high) if p[option] is not None]
+            if not given:
+                continue
+            if len(given) == 1:
+                missing = high if given[0] == low else low
+                self.fail("%s is set but %s is not: BigChange filters by a date range only with both ends"
+                          % (given[0], missing))
+            moments = []
+            for option in (low, high):
+                moment = date_time(p[option])
+                if moment is None:
+                    self.fail("%s must be an ISO 8601 date and time such as 2026-12-01T00:00:00Z, got %r"
+                              % (option, p[option]))
+                moments.append(moment)
+            if moments[0] > moments[1]:
+                self.fail("%s (%s) is later than %s (%s): the range holds nothing" % (low, p[low], high, p[high]))
+            query[low_param], query[high_param] = p[low], p[high]
+            complete = True
+        ids = self.job_ids() if p["job_ids"] is not None else None
+        if ids is None and p["reference"] is None and not complete:
+            self.fail("listing BigChange jobs needs job_ids or reference, or both ends of one date range "
+                      "(created_from and created_to, start_from and start_to, or status_modified_from and "
+                      "status_modified_to): BigChange refuses a list without one (statuses, contact_id and "
+                      "resource_id alone are not enough). To read one job, give job_id.")
+        for option, param in FILTERS:
+            value = p[option]
+            if option == "statuses" and value is not None:
+                value = list(dict.fromkeys(value))
+            if value is not None:
+                query[param] = value
+        return query, ids
+
+    def select(self):
+        if self.one is not None:
+            job = missing_as_none(self.client.job, self.one)
+            return [job] if job is not None else []
+        if self.ids == [] or self.query.get("status") == []:
+            # An empty list of IDs or statuses selects no job; sent, the API would read it as no filter.
+            return []
+        return self.client.jobs(self.query, self.ids, self.page_size)
+
+    def report(self, done):
+        self.result["jobs"] = done
+
+
+def main():
+    BigchangeJobInfo().main()
 
 
 if __name__ == "__main__":

@@ -13,16 +13,21 @@ short_description: Cancel Cloud Foundry tasks
 version_added: 0.1.0
 description:
   - Cancels Cloud Foundry tasks (one-off processes run with C(cf run-task)) through the Cloud Controller v3 API.
-  - Selects one task by O(guid), several by O(guids), or by app with O(app_guid) and either O(name)
-    (every C(PENDING), C(RUNNING) or C(CANCELING) task of that name) or O(sequence_id) (the task with
-    that number, whatever its state).
+  - Selects one task by O(guid), several by O(guids), or the tasks of one app, named by O(app) (with
+    O(space) and O(org) where the name alone is ambiguous) or by O(app_guid), together with either
+    O(name) (every C(PENDING), C(RUNNING) or C(CANCELING) task of that name) or O(sequence_id) (the
+    task with that number, whatever its state). O(app) with O(sequence_id) is what
+    C(cf terminate-task APP SEQUENCE_ID) does in the targeted org and space.
   - Reads the selected tasks first. A task that is C(PENDING) or C(RUNNING) is cancelled with
     C(POST /v3/tasks/{guid}/actions/cancel) and reported changed. A task that is C(CANCELING),
     C(SUCCEEDED) or C(FAILED) is left alone and reported unchanged, with its state in RV(tasks).
   - By O(guid), a run sends one read and at most one cancel (plus, when it logs in, one read of the
-    root document and one token request).
-  - A task that finishes between the read and the cancel (Cloud Controller answers HTTP 422
-    C(CF-UnprocessableEntity)) is reported unchanged, not as a failure.
+    root document and one token request). Each of O(org), O(space) and O(app) costs one list request
+    (C(GET /v3/organizations?names=), C(GET /v3/spaces?names=), C(GET /v3/apps?names=)).
+  - A name that matches nothing, an app name found in several spaces without O(space) (or a space name
+    in several orgs without O(org)) fails before anything is cancelled, naming what it found.
+  - A task that finished before the cancel arrived (Cloud Controller answers HTTP 422
+    C(CF-UnprocessableEntity)) is read once more and reported unchanged, as it is, not as a failure.
   - A task or app that does not exist, or that the credentials cannot see, is a failure with the
     API's C(CF-ResourceNotFound); nothing is cancelled then.
 author:
@@ -31,30 +36,49 @@ options:
   guid:
     description:
       - The GUID of one task.
-      - Mutually exclusive with O(guids) and O(app_guid).
+      - Mutually exclusive with O(guids), O(app_guid) and O(app).
     type: str
   guids:
     description:
       - The GUIDs of several tasks, for example from M(jobctl.cloud.cf_task_info).
       - Every task is read before any is cancelled, so one unknown GUID fails the run before anything changes.
       - An empty list selects nothing and sends no request.
-      - Mutually exclusive with O(guid) and O(app_guid).
+      - Mutually exclusive with O(guid), O(app_guid) and O(app).
     type: list
     elements: str
   app_guid:
     description:
       - The GUID of the app whose tasks to cancel, together with O(name) or O(sequence_id).
-      - Mutually exclusive with O(guid) and O(guids).
+      - Mutually exclusive with O(guid), O(guids) and O(app).
+    type: str
+  app:
+    description:
+      - The name of the app whose tasks to cancel, together with O(name) or O(sequence_id), as C(cf tasks)
+        and C(cf terminate-task) take it.
+      - Cloud Controller matches app names case-insensitively.
+      - When the name is used in several spaces the credentials can see, set O(space) (and O(org)).
+      - Mutually exclusive with O(guid), O(guids) and O(app_guid).
+    type: str
+  space:
+    description:
+      - The name of the space of O(app) (what C(cf target -s) sets). Only with O(app).
+    type: str
+  org:
+    description:
+      - The name of the org of O(app) (what C(cf target -o) sets). Only with O(app).
     type: str
   name:
     description:
-      - With O(app_guid), select every task of the app with this name that is C(PENDING), C(RUNNING) or C(CANCELING).
+      - With O(app) or O(app_guid), select every task of the app with this name that is C(PENDING),
+        C(RUNNING) or C(CANCELING).
+      - Cloud Controller matches task names case-insensitively, so V(db-migrate) also selects C(DB-Migrate);
+        the module keeps every task the API selects.
       - Finished tasks of that name are not selected, so they do not appear in RV(tasks).
       - Mutually exclusive with O(sequence_id).
     type: str
   sequence_id:
     description:
-      - With O(app_guid), select the app's task with this sequence number (C(cf tasks) shows it as C(id)).
+      - With O(app) or O(app_guid), select the app's task with this sequence number (C(cf tasks) shows it as C(id)).
       - An app without such a task is a failure.
       - Mutually exclusive with O(name).
     type: int
@@ -65,30 +89,51 @@ options:
     default: canceled
     choices: [canceled]
 extends_documentation_fragment:
+  - jobctl.cloud.attributes
+  - jobctl.cloud.attributes.action_module
   - ansible.builtin.action_common_attributes
   - jobctl.cloud.cloudfoundry
   - jobctl.cloud.http_options
   - jobctl.cloud.wait
 attributes:
-  platform:
-    support: full
-    platforms: posix
   check_mode:
-    support: full
-    details: Reads the selected tasks and predicts which would be cancelled; sends no cancel.
+    details: >-
+      Looks up the names and reads the selected tasks, and reports as cancelled those that are
+      C(PENDING) or C(RUNNING); sends no cancel.
   diff_mode:
-    support: full
-    details: Shows each selected task's GUID, name and state before and after (in check mode, the predicted C(CANCELING)).
+    details: >-
+      Shows each selected task's GUID, name and state before and after (in check mode, the
+      predicted C(CANCELING)).
 notes:
-  - Cloud Foundry moves a cancelled task to C(CANCELING) and, once the cancel is processed, to C(FAILED).
-    With O(wait=true) the module polls C(GET /v3/tasks/{guid}) until every selected task is C(FAILED)
-    or C(SUCCEEDED), including tasks that were already C(CANCELING) before the run.
-  - Cloud Foundry documents the cancel as idempotent, so it is retried like a read. When a retried
-    cancel is refused because the task has meanwhile become C(FAILED), the module reads the task
-    once more and counts it as cancelled by this run.
-  - Cloud Foundry's list filters are comma-separated, so a O(name) holding a comma is refused.
+  - Cloud Foundry moves a cancelled task to C(CANCELING) and, once Diego has stopped it, to C(FAILED)
+    with the failure reason C(task was cancelled). With O(wait=true) the module polls
+    C(GET /v3/tasks/{guid}) until every selected task is C(FAILED) or C(SUCCEEDED), including tasks
+    that were already C(CANCELING) before the run.
+  - >-
+    How each cancel ends: HTTP 202 is this run's cancel. HTTP 422 (the task was C(SUCCEEDED) or
+    C(FAILED) when the cancel arrived) is read once: a task C(FAILED) as cancelled was cancelled by
+    someone else first, any other finished task ended on its own; both are unchanged. A lost answer
+    is settled by one read of the task: C(CANCELING), or C(FAILED) as cancelled, is this run's
+    cancel (with a warning); C(PENDING) or C(RUNNING) gets the cancel again.
+  - >-
+    A limit of the API, not of the module: Cloud Controller accepts a cancel of a task that is already
+    C(CANCELING) and answers it exactly like the first one (HTTP 202, the task C(CANCELING)). Two runs
+    that both read the task C(RUNNING) and both send their cancel before either is handled therefore
+    both report C(changed=true); nothing in the API's answer could tell them apart. A run that reads
+    the task after another run's cancel was handled finds it C(CANCELING), leaves it alone and
+    reports C(changed=false).
+  - Cloud Foundry's list filters are comma-separated, so a O(name), O(app), O(space) or O(org) holding
+    a comma is refused.
   - Cancelling requires the Space Developer role (or admin) in the task's space; a read-only role gets
-    HTTP 403 C(CF-NotAuthorized).
+    HTTP 403 C(CF-NotAuthorized). When some cancels fail, the module fails after trying them all, and
+    the result still says which were cancelled.
+  - >-
+    UNCONFIRMED: that Diego's failure reason for a cancelled task reaches Cloud Controller as
+    C(task was cancelled) on every foundation (it is what cloudfoundry/bbs records); a foundation that
+    shows another reason makes a task someone else cancelled look as if it ended on its own, which
+    is reported unchanged all the same.
+seealso:
+  - module: jobctl.cloud.cf_task_info
 """
 
 EXAMPLES = r"""
@@ -98,6 +143,13 @@ EXAMPLES = r"""
     api_url: https://api.sys.example.com
     username: "{{ cf_username }}"
     password: "{{ cf_password }}"
+
+- name: Cancel task 42 of billing-api in acme/production, as cf terminate-task billing-api 42 would
+  jobctl.cloud.cf_task:
+    org: acme
+    space: production
+    app: billing-api
+    sequence_id: 42
 
 - name: Cancel every running db-migrate task of an app and wait until they have stopped
   jobctl.cloud.cf_task:
@@ -121,7 +173,8 @@ EXAMPLES = r"""
   block:
     - name: List the running tasks of a space
       jobctl.cloud.cf_task_info:
-        space_guids: [3c9f0a52-7b1d-4e8a-a0c4-2f6e8d9b1a73]
+        org: acme
+        space: production
         states: [RUNNING]
       register: running
 
@@ -137,6 +190,7 @@ tasks:
   description:
     - The selected tasks, each as the API returns it, as it is after the run.
     - A task this run cancelled is C(CANCELING) (the cancel's answer), or C(FAILED) after O(wait=true).
+    - A task that finished before its cancel arrived is shown as read after the API's refusal.
     - In check mode, the tasks as they were read.
   returned: success
   type: list
@@ -146,6 +200,7 @@ tasks:
       sequence_id: 3
       name: db-migrate
       command: bin/rake db:migrate
+      user: vcap
       state: CANCELING
       memory_in_mb: 512
       disk_in_mb: 1024
@@ -182,8 +237,7 @@ canceled:
   sample: [6f2d3c1e-8a1b-4f5e-9c2d-1a2b3c4d5e6f]
 """
 
-from ansible_collections.jobctl.cloud.plugins.module_utils.base import wait_argument_spec
-from ansible_collections.jobctl.cloud.plugins.module_utils.client import ApiError
+from ansible_collections.jobctl.cloud.plugins.module_utils.base import id_problem, wait_argument_spec
 from ansible_collections.jobctl.cloud.plugins.module_utils.cloudfoundry import (
     ACTIVE_STATES,
     CANCELABLE_STATES,
@@ -191,114 +245,143 @@ from ansible_collections.jobctl.cloud.plugins.module_utils.cloudfoundry import (
     STATES,
     CloudFoundryModule,
 )
+from ansible_collections.jobctl.cloud.plugins.module_utils.errors import ApiError
 
 
 def brief(tasks):
     return [{"guid": t.guid, "name": t.name, "state": t.state} for t in tasks]
 
 
-def main():
-    spec = dict(
+class CfTask(CloudFoundryModule):
+    ARGUMENT_SPEC = dict(
         guid=dict(type="str"),
         guids=dict(type="list", elements="str"),
         app_guid=dict(type="str"),
+        app=dict(type="str"),
+        space=dict(type="str"),
+        org=dict(type="str"),
         name=dict(type="str"),
         sequence_id=dict(type="int"),
         state=dict(type="str", default="canceled", choices=["canceled"]),
+        **wait_argument_spec()
     )
-    spec.update(wait_argument_spec())
-    module = CloudFoundryModule(
-        spec,
-        mutually_exclusive=[("guid", "guids", "app_guid"), ("name", "sequence_id")],
-        required_one_of=[("guid", "guids", "app_guid")],
-        required_by={"name": "app_guid", "sequence_id": "app_guid"},
+    CONSTRAINTS = dict(
+        mutually_exclusive=[("guid", "guids", "app_guid", "app"), ("name", "sequence_id")],
+        required_one_of=[("guid", "guids", "app_guid", "app")],
+        required_by={"space": "app", "org": "app"},
     )
-    p = module.params
-    module.result.update(tasks=[], canceled=[])
-    app_guid, guids = None, []
-    if p["app_guid"] is not None:
-        app_guid = module.guid("app_guid", p["app_guid"])
-        if p["name"] is None and p["sequence_id"] is None:
-            module.fail("app_guid needs name or sequence_id to say which of the app's tasks to cancel")
-        module.no_commas("name", [p["name"]] if p["name"] is not None else [])
-    else:
-        option = "guid" if p["guid"] is not None else "guids"
-        for guid in [p["guid"]] if option == "guid" else p["guids"]:
-            guid = module.guid(option, guid)
-            if guid not in guids:
-                guids.append(guid)
 
-    def select(cf):
+    def __init__(self):
+        super(CfTask, self).__init__()
+        p = self.params
+        self.result.update(tasks=[], canceled=[])
+        self.app_guid = self.guid("app_guid", p["app_guid"]) if p["app_guid"] is not None else None
+        self.names = dict((option, self.name(option)) for option in ("org", "space", "app"))
+        self.task_name = self.name("name")
+        by_app = self.app_guid is not None or self.names["app"] is not None
+        if by_app and self.task_name is None and p["sequence_id"] is None:
+            self.fail("%s needs name or sequence_id to say which of the app's tasks to cancel"
+                      % ("app_guid" if self.app_guid is not None else "app"))
+        if not by_app and (self.task_name is not None or p["sequence_id"] is not None):
+            self.fail("%s selects among an app's tasks: set app or app_guid too"
+                      % ("name" if self.task_name is not None else "sequence_id"))
+        self.guids = []
+        if not by_app:
+            option = "guid" if p["guid"] is not None else "guids"
+            for guid in [p["guid"]] if option == "guid" else p["guids"]:
+                guid = self.guid(option, guid)
+                if guid not in self.guids:
+                    self.guids.append(guid)
+        self.by_app = by_app
+        self.before = []
+        self.after = {}
+        self.canceled = []
+
+    def select(self):
+        """The tasks the options name, read from the API (names to GUIDs first, one list request each)."""
+        if not self.by_app:
+            return [self.client.task(guid) for guid in self.guids]
+        app_guid = self.app_guid
         if app_guid is None:
-            return [cf.task(guid) for guid in guids]
-        if p["sequence_id"] is not None:
-            tasks = cf.tasks(app_guid, sequence_ids=[p["sequence_id"]])
+            app_guid = self.resolve(**self.names)["app"]
+        if self.params["sequence_id"] is not None:
+            tasks = self.client.tasks(app_guid, sequence_ids=[self.params["sequence_id"]])
             if not tasks:
-                module.fail("app %s has no task with sequence_id %s" % (app_guid, p["sequence_id"]))
+                self.fail("app %s has no task with sequence_id %s"
+                          % ("'%s'" % self.names["app"] if self.app_guid is None else app_guid, self.params["sequence_id"]))
             return tasks
-        return [t for t in cf.tasks(app_guid, names=[p["name"]], states=ACTIVE_STATES) if t.name == p["name"]]
+        # As Cloud Controller matches them: case-insensitively. Every task it returns is kept.
+        return self.client.tasks(app_guid, names=[self.task_name], states=ACTIVE_STATES)
 
-    def run():
-        if app_guid is None and not guids:
-            module.exit()
-        cf = module.client
-        tasks = select(cf)
+    def decide(self, selected):
+        """The tasks a cancel would act on: those still PENDING or RUNNING."""
+        tasks = selected
+        self.before = tasks
+        self.after = dict((t.guid, t) for t in tasks)
         unknown = [t for t in tasks if t.state not in STATES]
         if unknown:
-            module.fail("task %s is in state %r, which this module does not know; nothing was cancelled"
-                        % (unknown[0].guid, unknown[0].state), tasks=[t.raw() for t in tasks])
+            self.fail("task %s is in state %r, which this module does not know; nothing was cancelled"
+                      % (unknown[0].guid, unknown[0].state), tasks=[t.raw() for t in tasks])
         to_cancel = [t for t in tasks if t.state in CANCELABLE_STATES]
-        after = dict((t.guid, t) for t in tasks)
+        if self.check_mode:
+            self.canceled = [t.guid for t in to_cancel]
+        return to_cancel
+
+    def act(self, plan):
+        to_cancel = plan
         failed = []
-        if module.check_mode:
-            canceled = [t.guid for t in to_cancel]
-        else:
-            canceled = []
-            for task in to_cancel:
-                try:
-                    answer, retries = cf.cancel(task.guid)
-                    if answer is None:
-                        # Finished between our read and the cancel. After a retry, FAILED is most
-                        # likely our own first cancel, whose answer was lost.
-                        answer = cf.task(task.guid)
-                        if retries and answer.state == "FAILED":
-                            canceled.append(task.guid)
-                    else:
-                        canceled.append(task.guid)
-                    after[task.guid] = answer
-                except ApiError as error:
-                    failed.append((task.guid, error))
-
-        def report():
-            shown = [after[t.guid] for t in tasks]
-            module.result.update(changed=bool(canceled), canceled=canceled, tasks=[t.raw() for t in shown])
-            now = brief(shown)
-            if module.check_mode:
-                now = [dict(b, state="CANCELING") if b["guid"] in canceled else b for b in now]
-            module.set_diff({"tasks": brief(tasks)}, {"tasks": now})
-
-        report()
+        for task in to_cancel:
+            try:
+                outcome = self.note(self.client.cancel(task.guid))
+            except ApiError as error:
+                failed.append((task.guid, error.msg, error.problem))
+                continue
+            if outcome.obj is not None:
+                self.after[task.guid] = outcome.obj
+            if outcome.changed:
+                self.canceled.append(task.guid)
+            elif outcome.refused:
+                failed.append((task.guid, outcome.reason, None))
+        # Said now: a failure afterwards (another cancel, the wait) must still report the cancels made.
+        self.report(to_cancel)
         if failed:
-            module.fail("could not cancel %d of %d tasks: %s" % (
-                len(failed), len(to_cancel), "; ".join("%s: %s" % (guid, e.msg) for guid, e in failed)),
-                problem=failed[0][1].problem)
-        if p["wait"] and not module.check_mode:
-            waiting = [t.guid for t in tasks if after[t.guid].state not in FINISHED_STATES]
+            self.fail("could not cancel %d of %d tasks: %s" % (
+                len(failed), len(to_cancel), "; ".join("%s: %s" % (guid, msg) for guid, msg, dummy in failed)),
+                problem=next((problem for dummy, dummy2, problem in failed if problem), None))
+        return to_cancel
 
-            def stopped():
-                for guid in list(waiting):
-                    after[guid] = cf.task(guid)
-                    if after[guid].state in FINISHED_STATES:
-                        waiting.remove(guid)
-                report()
-                return not waiting, None
+    def wait(self, done):
+        """Poll every selected task that has not finished (also those already CANCELING) until it has."""
+        to_cancel = done
+        # A GUID that would not stay in its path segment is never sent, not even to read it.
+        waiting = [t.guid for t in self.before
+                   if self.after[t.guid].state not in FINISHED_STATES and id_problem(t.guid) is None]
 
-            if waiting:
-                module.wait_for(stopped, "task%s %s to reach FAILED or SUCCEEDED"
-                                % ("s" if len(waiting) > 1 else "", ", ".join(waiting)))
-        module.exit()
+        def stopped():
+            for guid in list(waiting):
+                self.after[guid] = self.client.task(guid)
+                if self.after[guid].state in FINISHED_STATES:
+                    waiting.remove(guid)
+            # Said at each poll: a wait that times out must still report the tasks as they are.
+            self.report(to_cancel)
+            return not waiting, None
 
-    module.run(run)
+        if waiting:
+            self.wait_for(stopped, "task%s %s to reach FAILED or SUCCEEDED"
+                          % ("s" if len(waiting) > 1 else "", ", ".join(waiting)))
+        return to_cancel
+
+    def report(self, done):
+        shown = [self.after[t.guid] for t in self.before]
+        self.result.update(changed=bool(self.canceled), canceled=list(self.canceled), tasks=[t.raw() for t in shown])
+        now = brief(shown)
+        if self.check_mode:
+            now = [dict(b, state="CANCELING") if b["guid"] in self.canceled else b for b in now]
+        self.set_diff({"tasks": brief(self.before)}, {"tasks": now})
+
+
+def main():
+    CfTask().main()
 
 
 if __name__ == "__main__":

@@ -15,9 +15,13 @@ description:
   - Lists Cloud Foundry tasks through the Cloud Controller v3 API, every page of them.
   - With O(guid), reads that one task (C(GET /v3/tasks/{guid})); a task that does not exist, or that the
     credentials cannot see, gives an empty list.
-  - With O(app_guid), lists the app's tasks (C(GET /v3/apps/{guid}/tasks)); an app that does not exist,
-    or that the credentials cannot see, is a failure.
+  - With O(app_guid) or O(app), lists the app's tasks (C(GET /v3/apps/{guid}/tasks)); an app that does not
+    exist, or that the credentials cannot see, is a failure.
   - Otherwise lists every task the credentials can see (C(GET /v3/tasks)), filtered on the API's side.
+  - Orgs, spaces and apps can be named as the cf CLI names them (O(org), O(space), O(app)). Each name
+    costs one list request (C(GET /v3/organizations?names=), C(GET /v3/spaces?names=&organization_guids=),
+    C(GET /v3/apps?names=&space_guids=)). A name that matches nothing fails naming it; an app name found
+    in several spaces without O(space) (or a space name in several orgs without O(org)) fails listing them.
   - Pages are read with the largest page size Cloud Controller allows (5000) and followed through
     C(pagination.next), so a listing takes as few round trips as the API allows.
 author:
@@ -31,11 +35,30 @@ options:
   app_guid:
     description:
       - Only the tasks of this app.
-      - Mutually exclusive with O(space_guids) and O(organization_guids) (an app is in one space).
+      - Mutually exclusive with O(app), O(space), O(org), O(space_guids) and O(organization_guids) (an app is
+        in one space).
+    type: str
+  app:
+    description:
+      - Only the tasks of the app with this name (case-insensitive, as Cloud Controller matches names).
+      - When the name is used in several spaces the credentials can see, set O(space) (and O(org)).
+      - Mutually exclusive with O(app_guid), O(space_guids) and O(organization_guids).
+    type: str
+  space:
+    description:
+      - Only the tasks of apps in the space with this name; with O(app), the space to find the app in.
+      - When the name is used in several orgs the credentials can see, set O(org).
+      - Mutually exclusive with O(space_guids) and O(organization_guids).
+    type: str
+  org:
+    description:
+      - Only the tasks of apps in the org with this name; with O(space) or O(app), the org to find them in.
+      - Mutually exclusive with O(organization_guids).
     type: str
   names:
     description:
       - Only tasks with one of these names. An empty list does not filter.
+      - Cloud Controller matches task names case-insensitively; every task it returns is listed.
     type: list
     elements: str
   states:
@@ -59,22 +82,22 @@ options:
       - A Cloud Foundry label selector, passed to the API as it is, for example V(team=billing,kind!=migration).
       - See U(https://v3-apidocs.cloudfoundry.org/#labels-and-selectors) for its syntax.
     type: str
+  order_by:
+    description:
+      - The order of the list, as Cloud Controller sorts it. A leading C(-) means newest first.
+      - Not set, the API's default order applies (creation order, oldest first).
+    type: str
+    choices: [created_at, -created_at, updated_at, -updated_at]
 extends_documentation_fragment:
+  - jobctl.cloud.attributes
+  - jobctl.cloud.attributes.info_module
   - ansible.builtin.action_common_attributes
   - jobctl.cloud.cloudfoundry
   - jobctl.cloud.http_options
-attributes:
-  platform:
-    support: full
-    platforms: posix
-  check_mode:
-    support: full
-    details: The module only reads.
-  diff_mode:
-    support: none
 notes:
   - Cloud Foundry's list filters are comma-separated, so a name or GUID holding a comma is refused.
-  - The tasks come in the API's order (creation order, oldest first).
+seealso:
+  - module: jobctl.cloud.cf_task
 """
 
 EXAMPLES = r"""
@@ -86,6 +109,14 @@ EXAMPLES = r"""
     username: "{{ cf_username }}"
     password: "{{ cf_password }}"
   register: app_tasks
+
+- name: List the tasks of billing-api in acme/production, as cf tasks billing-api would, newest first
+  jobctl.cloud.cf_task_info:
+    org: acme
+    space: production
+    app: billing-api
+    order_by: -created_at
+  register: billing_tasks
 
 - name: List the nightly batch tasks of two spaces by label
   jobctl.cloud.cf_task_info:
@@ -117,6 +148,7 @@ tasks:
       sequence_id: 3
       name: db-migrate
       command: bin/rake db:migrate
+      user: vcap
       state: RUNNING
       memory_in_mb: 512
       disk_in_mb: 1024
@@ -146,55 +178,71 @@ tasks:
           href: https://api.sys.example.com/v3/droplets/740ebd2b-162b-469a-bd72-3edb96fabd9a
 """
 
-from ansible_collections.jobctl.cloud.plugins.module_utils.client import ApiError
-from ansible_collections.jobctl.cloud.plugins.module_utils.cloudfoundry import (
-    STATES,
-    CloudFoundryModule,
-    is_cf_error,
-)
-
-# Cloud Controller's "the resource does not exist or you cannot see it"; a 404 for an unknown
-# route (a wrong api_url) is CF-NotFound and stays a failure.
-RESOURCE_NOT_FOUND = "10010"
+from ansible_collections.jobctl.cloud.plugins.module_utils.cloudfoundry import ORDER_BY, STATES, CloudFoundryModule
 
 LIST_FILTERS = ("names", "states", "space_guids", "organization_guids")
+NAMES = ("org", "space", "app")
+
+
+class CfTaskInfo(CloudFoundryModule):
+    ARGUMENT_SPEC = dict(
+        guid=dict(type="str"),
+        app_guid=dict(type="str"),
+        app=dict(type="str"),
+        space=dict(type="str"),
+        org=dict(type="str"),
+        names=dict(type="list", elements="str"),
+        states=dict(type="list", elements="str", choices=list(STATES)),
+        space_guids=dict(type="list", elements="str"),
+        organization_guids=dict(type="list", elements="str"),
+        label_selector=dict(type="str"),
+        order_by=dict(type="str", choices=list(ORDER_BY)),
+    )
+    CONSTRAINTS = dict(mutually_exclusive=(
+        [("guid", other) for other in ("app_guid", "label_selector", "order_by") + NAMES + LIST_FILTERS]
+        + [("app_guid", other) for other in ("space_guids", "organization_guids") + NAMES]
+        # Names scope names: a GUID filter beside them would select something else than they say.
+        + [("app", "space_guids"), ("app", "organization_guids"), ("space", "space_guids"),
+           ("space", "organization_guids"), ("org", "organization_guids")]
+    ))
+
+    def __init__(self):
+        super(CfTaskInfo, self).__init__()
+        p = self.params
+        self.task_guid = self.guid("guid", p["guid"]) if p["guid"] is not None else None
+        self.app_guid = self.guid("app_guid", p["app_guid"]) if p["app_guid"] is not None else None
+        self.names = dict((option, self.name(option)) for option in NAMES)
+        # An empty list is no filter: Cloud Controller would read "names=" as "no name matches".
+        self.filters = dict((option, self.no_commas(option, p[option]) or None) for option in LIST_FILTERS)
+        self.filters["label_selector"] = p["label_selector"] or None
+        self.filters["order_by"] = p["order_by"]
+
+    def select(self):
+        if self.task_guid is not None:
+            task = self.client.find_task(self.task_guid)
+            return [task] if task is not None else []
+        filters = dict(self.filters)
+        app_guid = self.app_guid
+        if any(self.names.values()):
+            found = self.resolve(**self.names)
+            app_guid = found["app"] or app_guid
+            if app_guid is None:
+                if found["space"] is not None:
+                    filters["space_guids"] = [found["space"]]
+                elif found["org"] is not None:
+                    filters["organization_guids"] = [found["org"]]
+        if app_guid is not None:
+            # The app's own list takes no space or org filter (Cloud Controller answers 400).
+            filters.pop("space_guids", None)
+            filters.pop("organization_guids", None)
+        return self.client.tasks(app_guid, **filters)
+
+    def report(self, done):
+        self.result["tasks"] = [t.raw() for t in done]
 
 
 def main():
-    module = CloudFoundryModule(
-        dict(
-            guid=dict(type="str"),
-            app_guid=dict(type="str"),
-            names=dict(type="list", elements="str"),
-            states=dict(type="list", elements="str", choices=list(STATES)),
-            space_guids=dict(type="list", elements="str"),
-            organization_guids=dict(type="list", elements="str"),
-            label_selector=dict(type="str"),
-        ),
-        mutually_exclusive=[("guid", other) for other in ("app_guid", "label_selector") + LIST_FILTERS]
-        + [("app_guid", "space_guids"), ("app_guid", "organization_guids")],
-    )
-    p = module.params
-    guid = module.guid("guid", p["guid"]) if p["guid"] is not None else None
-    app_guid = module.guid("app_guid", p["app_guid"]) if p["app_guid"] is not None else None
-    # An empty list is no filter: Cloud Controller would read "names=" as "no name matches".
-    filters = dict((option, module.no_commas(option, p[option]) or None) for option in LIST_FILTERS)
-    filters["label_selector"] = p["label_selector"] or None
-
-    def run():
-        cf = module.client
-        if guid is not None:
-            try:
-                tasks = [cf.task(guid)]
-            except ApiError as error:
-                if error.status != 404 or not is_cf_error(error.problem, RESOURCE_NOT_FOUND):
-                    raise
-                tasks = []
-        else:
-            tasks = cf.tasks(app_guid, **filters)
-        module.exit(tasks=[t.raw() for t in tasks])
-
-    module.run(run)
+    CfTaskInfo().main()
 
 
 if __name__ == "__main__":

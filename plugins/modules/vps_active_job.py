@@ -13,18 +13,16 @@ short_description: Cancel the active backup or restore job of a HostUp VPS
 version_added: 0.1.0
 description:
   - Cancels the running backup or restore job of a HostUp VPS.
-  - HostUp cancels by job type, not by job ID, so the module sends one C(DELETE /vps/{id}/active-jobs)
-    and the API's answer says whether anything was cancelled. A VPS with no such job is left alone
-    and reported unchanged.
-  - The job list is read first only when check mode, diff mode or O(wait) needs it.
+  - HostUp cancels by job type, not by job ID, so in a normal run the module sends one
+    C(DELETE /vps/{id}/active-jobs) and the API's answer (C(cancelled)) says whether anything was
+    cancelled. A VPS with no such job is left alone and reported unchanged.
+  - The job list (C(GET /vps/{id}/active-jobs)) is read first only when check mode, diff mode or
+    O(wait) needs it. Then no C(DELETE) is sent at all when no job of O(job_type) is listed, or only
+    one that is already stopping.
+  - A VPS that does not exist, or is not the caller's, is a failure.
 author:
   - jobctl.cloud maintainers (@jobctl)
 options:
-  vps_id:
-    description:
-      - The public ID of the VPS, as returned by the API (C(vps_) and 26 characters).
-    type: str
-    required: true
   job_type:
     description:
       - Which job to cancel.
@@ -38,25 +36,40 @@ options:
     default: canceled
     choices: [canceled]
 extends_documentation_fragment:
+  - jobctl.cloud.attributes
+  - jobctl.cloud.attributes.action_module
   - ansible.builtin.action_common_attributes
   - jobctl.cloud.hostup
+  - jobctl.cloud.hostup.vps_id
   - jobctl.cloud.http_options
   - jobctl.cloud.wait
 attributes:
-  platform:
-    support: full
-    platforms: posix
   check_mode:
-    support: full
     details: Reads the job list and predicts the cancel; sends nothing that changes anything.
   diff_mode:
-    support: full
-    details: Shows the active jobs before and after.
+    details: Reads the job list first and shows the active jobs before and after.
 notes:
-  - The schema of C(GET /vps/{id}/active-jobs) is not documented by HostUp. The module looks for the
-    job list under C(data), C(jobs) or C(activeJobs) and for each job's type under C(jobType) or C(type).
-    Check mode predicts a cancel when a job of O(job_type) is listed and not already stopping.
+  - >-
+    UNCONFIRMED: the answer of C(GET /vps/{id}/active-jobs) is not documented by HostUp and no
+    public client of the API exists. The module looks for the job list under C(data), C(jobs) or
+    C(activeJobs) (or one level down under C(data), or a bare list), for each job's type under
+    C(jobType) or C(type), and for its state under C(status) or C(state). A job whose state is
+    C(cancelling), C(canceling), C(cancelled), C(canceled), C(completed) or C(failed) is taken as
+    already stopping. Check mode predicts a cancel when a job of O(job_type) is listed in any other
+    state.
+  - >-
+    A cancel whose answer was lost is settled by reading the job list once: no job of O(job_type)
+    left that a cancel would act on means the cancel is in place (C(changed=true) with a warning);
+    otherwise the C(DELETE) is sent again. It is never sent again without that read, because a
+    second C(DELETE) would answer "nothing to cancel" and hide the change.
+  - >-
+    O(wait=true) polls the job list until no job of O(job_type) is listed, or only in a finished
+    state (C(cancelled), C(canceled), C(completed), C(failed)). It also waits for a job that was
+    already stopping before this run.
   - Cancelling a restore stops a destructive operation part way; the VPS may need a new restore.
+  - The role C(jobctl.cloud.vps_job_cancel) runs this module over a list of VPS and job types, with a summary.
+seealso:
+  - module: jobctl.cloud.vps_active_job_info
 """
 
 EXAMPLES = r"""
@@ -88,21 +101,21 @@ EXAMPLES = r"""
 RETURN = r"""
 canceled:
   description:
-    - Whether a job was cancelled (in check mode, whether one would be).
-    - This is the API's C(cancelled) answer.
+    - Whether this run cancelled a job (in check mode, whether it would).
+    - In a normal run this is the API's C(cancelled) answer; after a lost answer, what the job list showed.
   returned: success
   type: bool
   sample: true
 reason:
   description:
-    - The API's reason when nothing was cancelled, else null.
+    - Why nothing was cancelled (the API's C(reason) when it gave one), else null.
   returned: success
   type: str
   sample: No active backup job was found to cancel.
 active_jobs:
   description:
-    - The VPS's active jobs as the API lists them, read after waiting when O(wait=true),
-      else before the cancel.
+    - The VPS's active jobs, each as the API lists it; read after waiting when O(wait=true), else
+      before the cancel.
     - Returned only when the module read them (check mode, diff mode or O(wait=true)).
   returned: when read
   type: list
@@ -118,55 +131,75 @@ active_jobs:
 from ansible_collections.jobctl.cloud.plugins.module_utils.base import wait_argument_spec
 from ansible_collections.jobctl.cloud.plugins.module_utils.hostup import (
     JOB_TYPES,
-    STOPPING_STATES,
     HostupModule,
-    job_status_of,
-    job_type_of,
+    cancellable,
+    of_type,
+    unfinished,
 )
 
 
-def of_type(jobs, job_type):
-    return [job for job in jobs if job_type_of(job) == job_type]
-
-
-def main():
-    spec = dict(
+class VpsActiveJob(HostupModule):
+    ARGUMENT_SPEC = dict(
         vps_id=dict(type="str", required=True),
         job_type=dict(type="str", required=True, choices=list(JOB_TYPES)),
         state=dict(type="str", default="canceled", choices=["canceled"]),
+        **wait_argument_spec()
     )
-    spec.update(wait_argument_spec())
-    module = HostupModule(spec)
-    vps_id = module.vps_id()
-    job_type = module.params["job_type"]
-    hostup = module.client
 
-    def run():
-        before = None
-        if module.check_mode or module.diff_mode or module.params["wait"]:
-            before = hostup.active_jobs(vps_id)
-        if module.check_mode:
-            running = [j for j in of_type(before, job_type) if job_status_of(j) not in STOPPING_STATES]
-            canceled = bool(running)
-            reason = None if canceled else "No active %s job was found to cancel." % job_type
-        else:
-            answer = hostup.cancel_active_job(vps_id, job_type)
-            canceled, reason = answer.cancelled, answer.reason
-        module.result.update(changed=canceled, canceled=canceled, reason=reason)
-        listed = before
-        # Nothing was listed and nothing cancelled: polling could only confirm what was just read.
-        if module.params["wait"] and not module.check_mode and (canceled or of_type(before, job_type)):
+    def __init__(self):
+        super(VpsActiveJob, self).__init__()
+        self.vps = self.vps_id()
+        self.job_type = self.params["job_type"]
+        self.before = None
+        self.after = None
+        self.outcome = None
+
+    def select(self):
+        """The active jobs, read only when check mode, diff mode or wait needs them: else one DELETE says it all."""
+        if self.check_mode or self.diff_mode or self.params["wait"]:
+            self.before = self.client.active_jobs(self.vps)
+        return self.before
+
+    def decide(self, selected):
+        """Whether to send the cancel: always when nothing was read; else only for a job still running."""
+        return selected is None or bool(cancellable(selected, self.job_type))
+
+    def act(self, plan):
+        """``plan`` says whether to cancel; the client decides the outcome (and settles a lost answer)."""
+        cancel = bool(plan)
+        if cancel:
+            self.outcome = self.note(self.client.cancel_active_job(self.vps, self.job_type))
+            # Said now: a wait that fails afterwards must still report the cancel.
+            self.result["changed"] = self.outcome.changed
+        return cancel
+
+    def canceled(self, cancel):
+        return self.outcome.changed if self.outcome is not None else (cancel and self.check_mode)
+
+    def wait(self, done):
+        """Poll until no job of the type is left unfinished, when one was cancelled or listed (perhaps stopping)."""
+        if self.canceled(done) or unfinished(self.before or [], self.job_type):
             def stopped():
-                jobs = hostup.active_jobs(vps_id)
-                return not of_type(jobs, job_type), jobs
-            listed = module.wait_for(stopped, "the %s job of %s to stop" % (job_type, vps_id))
-        if before is not None:
-            module.result["active_jobs"] = listed
-            after = listed if listed is not before else [j for j in before if not (canceled and job_type_of(j) == job_type)]
-            module.set_diff({"active_jobs": before}, {"active_jobs": after})
-        module.exit()
+                jobs = self.client.active_jobs(self.vps)
+                return not unfinished(jobs, self.job_type), jobs
+            self.after = self.wait_for(stopped, "the %s job of %s to stop" % (self.job_type, self.vps))
+        return done
 
-    module.run(run)
+    def report(self, done):
+        canceled = self.canceled(done)
+        reason = None
+        if not canceled:
+            reason = (self.outcome.reason if self.outcome is not None and self.outcome.reason
+                      else "No active %s job was found to cancel." % self.job_type)
+        self.result.update(changed=canceled, canceled=canceled, reason=reason)
+        if self.before is not None:
+            self.result["active_jobs"] = self.before if self.after is None else self.after
+            predicted = [j for j in self.before if not (canceled and j in of_type(self.before, self.job_type))]
+            self.set_diff({"active_jobs": self.before}, {"active_jobs": predicted if self.after is None else self.after})
+
+
+def main():
+    VpsActiveJob().main()
 
 
 if __name__ == "__main__":

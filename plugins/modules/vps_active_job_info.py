@@ -13,30 +13,26 @@ short_description: List the active backup and restore jobs of a HostUp VPS
 version_added: 0.1.0
 description:
   - Reads C(GET /vps/{id}/active-jobs) once and returns the jobs as the API lists them.
+  - A VPS that does not exist, or is not the caller's, is a failure.
 author:
   - jobctl.cloud maintainers (@jobctl)
-options:
-  vps_id:
-    description:
-      - The public ID of the VPS, as returned by the API (C(vps_) and 26 characters).
-    type: str
-    required: true
+options: {}
 extends_documentation_fragment:
+  - jobctl.cloud.attributes
+  - jobctl.cloud.attributes.info_module
   - ansible.builtin.action_common_attributes
   - jobctl.cloud.hostup
+  - jobctl.cloud.hostup.vps_id
   - jobctl.cloud.http_options
-attributes:
-  platform:
-    support: full
-    platforms: posix
-  check_mode:
-    support: full
-    details: The module only reads.
-  diff_mode:
-    support: none
 notes:
-  - The schema of C(GET /vps/{id}/active-jobs) is not documented by HostUp. The module looks for the
-    job list under C(data), C(jobs) or C(activeJobs) and returns each job unchanged.
+  - >-
+    UNCONFIRMED: the answer of C(GET /vps/{id}/active-jobs) is not documented by HostUp and no
+    public client of the API exists. The module looks for the job list under C(data), C(jobs) or
+    C(activeJobs) (or one level down under C(data), or a bare list) and returns each job unchanged,
+    with the API's own keys (its type may be under C(jobType) or C(type), its state under
+    C(status) or C(state)). An answer with no list in any of these places fails, saying so.
+seealso:
+  - module: jobctl.cloud.vps_active_job
 """
 
 EXAMPLES = r"""
@@ -68,10 +64,22 @@ active_jobs:
 from ansible_collections.jobctl.cloud.plugins.module_utils.hostup import HostupModule
 
 
+class VpsActiveJobInfo(HostupModule):
+    ARGUMENT_SPEC = dict(vps_id=dict(type="str", required=True))
+
+    def __init__(self):
+        super(VpsActiveJobInfo, self).__init__()
+        self.vps = self.vps_id()
+
+    def select(self):
+        return self.client.active_jobs(self.vps)
+
+    def report(self, done):
+        self.result["active_jobs"] = done
+
+
 def main():
-    module = HostupModule(dict(vps_id=dict(type="str", required=True)))
-    vps_id = module.vps_id()
-    module.run(lambda: module.exit(active_jobs=module.client.active_jobs(vps_id)))
+    VpsActiveJobInfo().main()
 
 
 if __name__ == "__main__":

@@ -13,27 +13,30 @@ short_description: Delete backups of a HostUp VPS
 version_added: 0.1.0
 description:
   - Deletes one or more backups of a HostUp VPS.
-  - Reads the VPS's backup list once, then sends one C(DELETE /vps/{id}/backups/{backupId}) per
-    requested backup that is present. A backup that is already gone is left out and reported
-    unchanged, so a second run sends the read alone.
+  - Reads the VPS's backup list once (C(GET /vps/{id}/backups)), then sends one
+    C(DELETE /vps/{id}/backups/{backupId}) per requested backup that is listed. A backup that is
+    already gone is left out and reported unchanged, so a second run sends the read alone.
+  - An empty O(backup_ids) sends no request at all and reports no change.
   - A list of backups is deleted concurrently, at most four at a time.
+  - A backup the API refuses to delete (HTTP 409, for example while a restore from it is running) is
+    kept and listed in RV(refused) with the API's words; every other backup is still handled, and
+    the module then fails naming each backup it could not delete.
   - A VPS that does not exist, or is not the caller's, is a failure.
 author:
   - jobctl.cloud maintainers (@jobctl)
 options:
-  vps_id:
-    description:
-      - The public ID of the VPS, as returned by the API (C(vps_) and 26 characters).
-    type: str
-    required: true
   backup_id:
     description:
-      - The public ID of one backup (C(bkp_) and 26 characters).
+      - The public ID of one backup, as the API lists it.
+      - HostUp's backup IDs have always been seen as C(bkp_) followed by 26 lowercase base32
+        characters (HostUp shows this form only by example); an ID of another form fails before any
+        request.
       - Mutually exclusive with O(backup_ids).
     type: str
   backup_ids:
     description:
-      - The public IDs of several backups of the same VPS.
+      - The public IDs of several backups of the same VPS, each of the form described in O(backup_id).
+      - Repeated IDs are handled once.
       - Mutually exclusive with O(backup_id).
     type: list
     elements: str
@@ -44,23 +47,35 @@ options:
     default: absent
     choices: [absent]
 extends_documentation_fragment:
+  - jobctl.cloud.attributes
+  - jobctl.cloud.attributes.action_module
   - ansible.builtin.action_common_attributes
   - jobctl.cloud.hostup
+  - jobctl.cloud.hostup.vps_id
   - jobctl.cloud.http_options
 attributes:
-  platform:
-    support: full
-    platforms: posix
   check_mode:
-    support: full
-    details: Reads the backup list and reports what would be deleted; deletes nothing.
+    details:
+      - Reads the backup list and reports what a real run would delete; deletes nothing.
+      - A refusal by the API (HTTP 409) cannot be foreseen from the list; the real run reports it.
   diff_mode:
-    support: full
-    details: Shows the IDs of the requested backups that exist before and after.
+    details: Shows the IDs of the requested backups that exist, before and after.
 notes:
   - Deleting a backup cannot be undone. Run in check mode first to see what would go.
+  - >-
+    A deletion whose answer was lost is settled by reading the backup list once: a backup no longer
+    listed was deleted by this run (it is in RV(deleted), with a warning); one still listed gets the
+    C(DELETE) again. Only the documented answer (HTTP 204, no body) is taken as "deleted" on its face;
+    any other success answer is settled the same way.
+  - >-
+    INVENTED: HostUp documents only 204 (deleted) and 404 (not found) for this C(DELETE), no answer
+    for a backup that is in use. The module takes an HTTP 409 as such a refusal; any other error
+    fails the deletion with the API's words.
   - When some deletions fail, the module fails after trying them all, and the result still says
     which were deleted.
+seealso:
+  - module: jobctl.cloud.vps_backup_info
+  - module: jobctl.cloud.vps_backup_retention
 """
 
 EXAMPLES = r"""
@@ -86,91 +101,133 @@ backups:
   description:
     - The requested backups that existed, as the API listed them before the deletion.
     - Requested backups that did not exist are left out.
-  returned: success
+  returned: always
   type: list
   elements: dict
   sample:
     - id: bkp_01hxa3b4c5d6e7f8g9h0j1k2m3
-      displayId: 12
-      storageKey: backups/vps_01hxa3b4c5d6e7f8g9h0j1k2m3/12
+      displayId: web-1-2026-11-01-0300
+      storageKey: vps/vps_01hxa3b4c5d6e7f8g9h0j1k2m3/backups/bkp_01hxa3b4c5d6e7f8g9h0j1k2m3.qcow2
       createdAt: "2026-11-01T03:00:00.000Z"
       sizeGb: 18.4
       backupType: manual
       note: before upgrade
 deleted:
   description:
-    - IDs of the backups this run deleted (in check mode, would delete).
+    - IDs of the backups this run deleted (in check mode, would delete), in the order requested.
+    - A backup that vanished between the list and its deletion (another run, a person) is not in it.
   returned: always
   type: list
   elements: str
   sample: [bkp_01hxa3b4c5d6e7f8g9h0j1k2m3]
+refused:
+  description:
+    - The backups the API refused to delete (they are kept), each with the API's words.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The backup.
+      type: str
+    reason:
+      description: The API's refusal, with its HTTP status, title, detail and request ID.
+      type: str
+  sample:
+    - id: bkp_01hxa3b4c5d6e7f8g9h0j1k2m4
+      reason: "HostUp API DELETE /api/v2/vps/vps_01hxa3b4c5d6e7f8g9h0j1k2m3/backups/bkp_01hxa3b4c5d6e7f8g9h0j1k2m4
+        failed: HTTP 409 Conflict: The backup is being restored and cannot be deleted. [code conflict]"
+errors:
+  description:
+    - The backups whose deletion failed for another reason (an error that outlasted the retries), each
+      with the error.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The backup.
+      type: str
+    reason:
+      description: The error, with the API's words when it gave any.
+      type: str
+  sample: []
 """
 
-from concurrent.futures import ThreadPoolExecutor
-
+from ansible_collections.jobctl.cloud.plugins.module_utils.errors import ApiError
 from ansible_collections.jobctl.cloud.plugins.module_utils.hostup import HostupModule
-from ansible_collections.jobctl.cloud.plugins.module_utils.client import ApiError
 
-# Enough to hide round-trip latency on a list; few enough not to trip the API's rate limit.
-MAX_PARALLEL = 4
+
+class VpsBackup(HostupModule):
+    ARGUMENT_SPEC = dict(
+        vps_id=dict(type="str", required=True),
+        backup_id=dict(type="str"),
+        backup_ids=dict(type="list", elements="str"),
+        state=dict(type="str", default="absent", choices=["absent"]),
+    )
+    CONSTRAINTS = dict(mutually_exclusive=[("backup_id", "backup_ids")],
+                       required_one_of=[("backup_id", "backup_ids")])
+
+    def __init__(self):
+        super(VpsBackup, self).__init__()
+        self.vps = self.vps_id()
+        option = "backup_id" if self.params["backup_id"] is not None else "backup_ids"
+        requested = [self.params["backup_id"]] if option == "backup_id" else self.params["backup_ids"]
+        self.wanted = []
+        for backup_id in requested:
+            backup_id = self.backup_id(option, backup_id)
+            if backup_id not in self.wanted:
+                self.wanted.append(backup_id)
+        self.problems = []
+        self.result.update(backups=[], deleted=[], refused=[], errors=[])
+
+    def select(self):
+        """The requested backups the VPS's list holds; nothing is read when nothing is requested."""
+        if not self.wanted:
+            return []
+        by_id = dict((b.id, b) for b in self.client.backups(self.vps).backups)
+        present = [by_id[b] for b in self.wanted if b in by_id]
+        self.result["backups"] = [b.raw() for b in present]
+        return [b.id for b in present]
+
+    def decide(self, selected):
+        """Every requested backup that is listed goes; in check mode, that is what would be deleted."""
+        if self.check_mode:
+            self.result.update(changed=bool(selected), deleted=list(selected))
+        return selected
+
+    def act(self, plan):
+        """Delete the backups of ``plan`` concurrently; the client decides each outcome."""
+        deleted, refused, failed = [], [], []
+        for deletion in self.client.delete_backups((self.vps, backup_id) for backup_id in plan):
+            if deletion.error is not None:
+                failed.append({"id": deletion.backup_id, "reason": deletion.error.msg})
+                self.problems.append(deletion.error.problem)
+                continue
+            outcome = self.note(deletion.outcome)
+            if outcome.changed:
+                deleted.append(deletion.backup_id)
+            elif outcome.refused:
+                refused.append({"id": deletion.backup_id, "reason": outcome.reason})
+                if outcome.error is not None:
+                    self.problems.append(outcome.error.problem)
+        self.result.update(changed=bool(deleted), deleted=deleted, refused=refused, errors=failed)
+        return plan
+
+    def report(self, done):
+        present = done
+        trouble = dict((item["id"], item["reason"]) for item in self.result["refused"] + self.result["errors"])
+        self.set_diff({"backups": present}, {"backups": [b for b in present if b in trouble] if not self.check_mode
+                                             else []})
+        if trouble:
+            # Named in the order requested; the first API error explains the rest.
+            msg = "could not delete %d of %d backups of %s: %s" % (
+                len(trouble), len(present), self.vps, "; ".join("%s: %s" % (b, trouble[b]) for b in present if b in trouble))
+            self.fail(msg, problem=self.problems[0] if self.problems else ApiError(msg).problem)
 
 
 def main():
-    module = HostupModule(
-        dict(
-            vps_id=dict(type="str", required=True),
-            backup_id=dict(type="str"),
-            backup_ids=dict(type="list", elements="str"),
-            state=dict(type="str", default="absent", choices=["absent"]),
-        ),
-        mutually_exclusive=[("backup_id", "backup_ids")],
-        required_one_of=[("backup_id", "backup_ids")],
-    )
-    vps_id = module.vps_id()
-    option = "backup_id" if module.params["backup_id"] is not None else "backup_ids"
-    requested = [module.params["backup_id"]] if option == "backup_id" else module.params["backup_ids"]
-    wanted = []
-    for backup_id in requested:
-        backup_id = module.backup_id(option, backup_id)
-        if backup_id not in wanted:
-            wanted.append(backup_id)
-    hostup = module.client
-    module.result["deleted"] = []
-
-    def delete(backup_id):
-        """Returns (deleted by this run, error or None)."""
-        try:
-            hostup.delete_backup(vps_id, backup_id)
-            return True, None
-        except ApiError as error:
-            if error.status == 404:
-                # Gone. After a retry the 404 most likely answers our own first, lost, success.
-                return error.repeats > 0, None
-            return False, error
-
-    def run():
-        listing = hostup.backups(vps_id)
-        by_id = dict((b.id, b) for b in listing.backups)
-        present = [by_id[b] for b in wanted if b in by_id]
-        module.result["backups"] = [b.raw() for b in present]
-        ids = [b.id for b in present]
-        if module.check_mode:
-            module.result.update(changed=bool(ids), deleted=ids)
-            module.set_diff({"backups": ids}, {"backups": []})
-            module.exit()
-        with ThreadPoolExecutor(max_workers=max(1, min(MAX_PARALLEL, len(ids)))) as pool:
-            outcomes = list(zip(ids, pool.map(delete, ids)))
-        deleted = [b for b, (done, _error) in outcomes if done]
-        failed = [(b, error) for b, (_done, error) in outcomes if error is not None]
-        module.result.update(changed=bool(deleted), deleted=deleted)
-        module.set_diff({"backups": ids}, {"backups": [b for b, _error in failed]})
-        if failed:
-            module.fail("could not delete %d of %d backups of %s: %s" % (
-                len(failed), len(ids), vps_id, "; ".join("%s: %s" % (b, e.msg) for b, e in failed)),
-                problem=failed[0][1].problem)
-        module.exit()
-
-    module.run(run)
+    VpsBackup().main()
 
 
 if __name__ == "__main__":

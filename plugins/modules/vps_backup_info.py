@@ -12,29 +12,29 @@ module: vps_backup_info
 short_description: List the backups of a HostUp VPS
 version_added: 0.1.0
 description:
-  - Reads C(GET /vps/{id}/backups) once and returns the backups and the backup quota as the API gives them.
+  - Reads C(GET /vps/{id}/backups) once and returns the backups, the backup quota and the actions
+    the API allows, each as the API gives them.
   - A VPS that does not exist, or is not the caller's, is a failure.
 author:
   - jobctl.cloud maintainers (@jobctl)
-options:
-  vps_id:
-    description:
-      - The public ID of the VPS, as returned by the API (C(vps_) and 26 characters).
-    type: str
-    required: true
+options: {}
 extends_documentation_fragment:
+  - jobctl.cloud.attributes
+  - jobctl.cloud.attributes.info_module
   - ansible.builtin.action_common_attributes
   - jobctl.cloud.hostup
+  - jobctl.cloud.hostup.vps_id
   - jobctl.cloud.http_options
-attributes:
-  platform:
-    support: full
-    platforms: posix
-  check_mode:
-    support: full
-    details: The module only reads.
-  diff_mode:
-    support: none
+notes:
+  - >-
+    HostUp's endpoint pages show that a backup's C(createdAt) and C(note) may be null, that
+    C(quotaInfo.limit) and C(quotaInfo.remaining) may be null, and that C(actions.canCreateBackup)
+    and C(actions.canRestore) are objects C({allowed, reason, code}). The module returns all of them
+    unchanged.
+  - The list is not paginated (none is documented).
+seealso:
+  - module: jobctl.cloud.vps_backup
+  - module: jobctl.cloud.vps_backup_retention
 """
 
 EXAMPLES = r"""
@@ -43,49 +43,82 @@ EXAMPLES = r"""
     vps_id: vps_01hxa3b4c5d6e7f8g9h0j1k2m3
   register: listing
 
-- name: Show the oldest scheduled backup
+- name: Show the oldest dated scheduled backup
   ansible.builtin.debug:
-    msg: "{{ listing.backups | selectattr('backupType', 'equalto', 'scheduled') | sort(attribute='createdAt') | first }}"
+    msg: >-
+      {{ listing.backups | selectattr('backupType', 'equalto', 'scheduled')
+         | rejectattr('createdAt', 'none') | sort(attribute='createdAt') | first }}
+
+- name: Say why no backup can be created now
+  ansible.builtin.debug:
+    msg: "{{ listing.actions.canCreateBackup.reason }}"
+  when: not listing.actions.canCreateBackup.allowed
 """
 
 RETURN = r"""
 backups:
   description:
-    - The VPS's backups, each as the API returns it (newest first, as the API orders them).
+    - The VPS's backups, each as the API returns it (in the API's order).
+    - C(createdAt) and C(note) may be null.
   returned: success
   type: list
   elements: dict
   sample:
     - id: bkp_01hxa3b4c5d6e7f8g9h0j1k2m3
-      displayId: 12
-      storageKey: backups/vps_01hxa3b4c5d6e7f8g9h0j1k2m3/12
+      displayId: web-1-2026-11-01-0300
+      storageKey: vps/vps_01hxa3b4c5d6e7f8g9h0j1k2m3/backups/bkp_01hxa3b4c5d6e7f8g9h0j1k2m3.qcow2
       createdAt: "2026-11-01T03:00:00.000Z"
       sizeGb: 18.4
       backupType: scheduled
       note: null
 quota:
   description:
-    - The backup quota, the API's C(quotaInfo) object.
+    - The backup quota, the API's C(quotaInfo) object; an empty dict when the API sent none.
+    - C(limit) and C(remaining) may be null.
   returned: success
   type: dict
   sample:
     used: 4
     limit: 10
     remaining: 6
+actions:
+  description:
+    - What the API allows on the VPS's backups now, the API's C(actions) object; an empty dict when
+      the API sent none.
+    - Each of C(canCreateBackup) and C(canRestore) is an object C({allowed, reason, code}).
+  returned: success
+  type: dict
+  sample:
+    canCreateBackup:
+      allowed: false
+      reason: A backup job is already active for this VPS.
+      code: job_active
+    canRestore:
+      allowed: true
+      reason: null
+      code: null
 """
 
 from ansible_collections.jobctl.cloud.plugins.module_utils.hostup import HostupModule
 
 
+class VpsBackupInfo(HostupModule):
+    ARGUMENT_SPEC = dict(vps_id=dict(type="str", required=True))
+
+    def __init__(self):
+        super(VpsBackupInfo, self).__init__()
+        self.vps = self.vps_id()
+
+    def select(self):
+        return self.client.backups(self.vps)
+
+    def report(self, done):
+        self.result.update(backups=[b.raw() for b in done.backups], quota=done.quota_info or {},
+                           actions=done.actions or {})
+
+
 def main():
-    module = HostupModule(dict(vps_id=dict(type="str", required=True)))
-    vps_id = module.vps_id()
-
-    def run():
-        listing = module.client.backups(vps_id)
-        module.exit(backups=[b.raw() for b in listing.backups], quota=listing.quota_info or {})
-
-    module.run(run)
+    VpsBackupInfo().main()
 
 
 if __name__ == "__main__":

@@ -16,29 +16,39 @@ description:
     It is the engine of the role C(jobctl.cloud.vps_backup_prune); use M(jobctl.cloud.vps_backup) to delete
     backups by ID.
   - Only backups whose C(backupType) is in O(backup_types) are considered; others are never touched.
-  - The newest O(keep_last) considered backups are always kept. Of the rest, a backup is deleted when
-    it is older than O(older_than_days), or always when O(older_than_days) is not set.
-  - Each VPS's backup list is read once. A VPS whose list failed to load, looks incomplete, has a
-    backup without a readable C(createdAt), or repeats an ID, has nothing deleted; the module goes on
-    with the other VPS and fails at the end naming every VPS it could not prune, and why.
+  - A considered backup whose C(createdAt) is null or cannot be read has an unknown age and is never
+    deleted; neither is one whose ID could not be used in a request path (see O(vps_ids) for the
+    form IDs must have). Such backups are left alone, named in the result with the reason, and the
+    policy applies to the other backups of that VPS as if they were not there.
+  - Of the rest, the newest O(keep_last) are always kept. Of the others, a backup is deleted when it
+    is older than O(older_than_days), or always when O(older_than_days) is not set.
+  - Each VPS's backup list is read once. A VPS whose list failed to load, looks incomplete, or
+    repeats an ID, has nothing deleted. A backup the API refuses to delete (HTTP 409, for example
+    while a restore from it is running) is kept. In every such case the module goes on with the other
+    VPS and backups, then fails at the end naming every VPS it could not prune, and why.
   - Lists are read and backups deleted concurrently, a few requests at a time.
 author:
   - jobctl.cloud maintainers (@jobctl)
 options:
   vps_ids:
     description:
-      - The public IDs of the VPS to prune (C(vps_) and 26 characters each).
+      - The public IDs of the VPS to prune, as the API returns them. Repeated IDs are handled once.
+      - HostUp's IDs have always been seen as a prefix (C(vps_), C(bkp_)) followed by 26 lowercase
+        base32 characters. HostUp shows this form only by example and never states it. An ID of
+        O(vps_ids) of another form fails before any request; a backup listed with an ID of another
+        form is left alone.
     type: list
     elements: str
     required: true
   keep_last:
     description:
-      - How many of the newest considered backups of each VPS to keep whatever their age. At least 1.
+      - How many of the newest considered (dated) backups of each VPS to keep whatever their age. At least 1.
       - At least one of O(keep_last) and O(older_than_days) must be set.
     type: int
   older_than_days:
     description:
       - Delete only backups older than this many days (beyond the newest O(keep_last)).
+      - At least 1 (a fraction of a day is almost always a typo) and at most 36500; checked before any request.
       - Ages are measured from C(createdAt) against the clock of the host that runs the module.
     type: float
   backup_types:
@@ -49,22 +59,35 @@ options:
     choices: [manual, scheduled]
     default: [manual, scheduled]
 extends_documentation_fragment:
+  - jobctl.cloud.attributes
+  - jobctl.cloud.attributes.action_module
   - ansible.builtin.action_common_attributes
   - jobctl.cloud.hostup
   - jobctl.cloud.http_options
 attributes:
-  platform:
-    support: full
-    platforms: posix
   check_mode:
-    support: full
-    details: Reads every list and reports exactly what a real run would delete; deletes nothing.
+    details:
+      - Reads every list and reports exactly what a real run would delete and leave alone; deletes nothing.
+      - A refusal by the API (HTTP 409) cannot be foreseen from the list; the real run reports it.
   diff_mode:
-    support: full
     details: Shows, per VPS, the IDs of the considered backups before and after.
 notes:
   - Deleting a backup cannot be undone. Run in check mode first.
-  - A list is taken as incomplete when its C(quotaInfo.used) counts more backups than it lists.
+  - A list is taken as incomplete when its C(quotaInfo.used) is a number and counts more backups
+    than the list holds. A null C(quotaInfo.used) (or C(limit), C(remaining)) is not a reason to
+    doubt the list.
+  - Every backup left alone (no readable C(createdAt), an unusable ID) is also named in a warning.
+  - >-
+    A deletion whose answer was lost is settled by reading that VPS's backup list once: a backup no
+    longer listed was deleted by this run (counted, with a warning); one still listed gets the
+    C(DELETE) again. Only the documented answer (HTTP 204, no body) is taken as "deleted" on its
+    face; any other success answer is settled the same way.
+  - >-
+    INVENTED: HostUp documents only 204 (deleted) and 404 (not found) for the C(DELETE), no answer
+    for a backup that is in use. The module takes an HTTP 409 as such a refusal.
+seealso:
+  - module: jobctl.cloud.vps_backup
+  - module: jobctl.cloud.vps_backup_info
 """
 
 EXAMPLES = r"""
@@ -100,23 +123,47 @@ vps:
       description:
         - V(pruned) when backups were deleted (would be, in check mode), V(unchanged) when none had to go,
           V(skipped) when nothing was deleted because the list could not be trusted,
-          V(failed) when the list did not load or a deletion failed.
+          V(failed) when the list did not load, or a deletion failed or was refused.
       type: str
     reason:
       description: Why the VPS was skipped or failed; null otherwise.
       type: str
     kept:
-      description: IDs of the considered backups that stay, newest first.
+      description: IDs of the dated, considered backups that the policy keeps, newest first.
       type: list
       elements: str
     deleted:
-      description: IDs of the backups deleted (in check mode, that would be).
+      description: IDs of the backups this run deleted (in check mode, would delete).
       type: list
       elements: str
     failed:
-      description: IDs of the backups whose deletion failed.
+      description: IDs of the backups whose deletion failed (the error is in RV(vps[].reason)).
       type: list
       elements: str
+    refused:
+      description: The backups the API refused to delete (they are kept), each with the API's words.
+      type: list
+      elements: dict
+      contains:
+        id:
+          description: The backup.
+          type: str
+        reason:
+          description: The API's refusal.
+          type: str
+    left_alone:
+      description:
+        - Considered backups the policy never touches, each with the reason, such as a null or
+          unreadable C(createdAt) (its age is unknown) or an ID that could not be used in a request path.
+      type: list
+      elements: dict
+      contains:
+        id:
+          description: The backup, as listed.
+          type: str
+        reason:
+          description: Why it was left alone.
+          type: str
     ignored:
       description: How many backups were not considered because of their type.
       type: int
@@ -127,6 +174,10 @@ vps:
       kept: [bkp_01hxa3b4c5d6e7f8g9h0j1k2m3]
       deleted: [bkp_01hxa3b4c5d6e7f8g9h0j1k2m4]
       failed: []
+      refused: []
+      left_alone:
+        - id: bkp_01hxa3b4c5d6e7f8g9h0j1k2m5
+          reason: its createdAt is null, so its age is unknown
       ignored: 0
 deleted_count:
   description: How many backups were deleted in all (in check mode, would be).
@@ -137,109 +188,134 @@ deleted_count:
 
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.jobctl.cloud.plugins.module_utils.hostup import HostupModule
-from ansible_collections.jobctl.cloud.plugins.module_utils.client import ApiError
-from ansible_collections.jobctl.cloud.plugins.module_utils.retention import plan_prune
+from ansible_collections.jobctl.cloud.plugins.module_utils.errors import ApiError
+from ansible_collections.jobctl.cloud.plugins.module_utils.hostup import HostupModule, backup_id_problem
+from ansible_collections.jobctl.cloud.plugins.module_utils.retention import plan_prune, policy_problem
 
 # Few enough not to trip the API's rate limit on a large fleet, enough to hide latency.
 MAX_PARALLEL = 6
+MAX_DAYS = 36500
+
+
+class VpsBackupRetention(HostupModule):
+    ARGUMENT_SPEC = dict(
+        vps_ids=dict(type="list", elements="str", required=True),
+        keep_last=dict(type="int"),
+        older_than_days=dict(type="float"),
+        backup_types=dict(type="list", elements="str", choices=["manual", "scheduled"],
+                          default=["manual", "scheduled"]),
+    )
+    CONSTRAINTS = dict(required_one_of=[("keep_last", "older_than_days")])
+
+    def __init__(self):
+        super(VpsBackupRetention, self).__init__()
+        p = self.params
+        self.number("older_than_days", high=MAX_DAYS)
+        problem = policy_problem(p["keep_last"], p["older_than_days"])
+        if problem:
+            self.fail(problem)
+        self.vps = self.vps_ids()
+        # The API's words for every VPS or backup that could not be handled, the first one shown as `problem`.
+        self.problems = []
+        # Per VPS: the backups found gone when their deletion came (another run, a person).
+        self.gone = {}
+
+    def select(self):
+        """Each VPS's backup list, read concurrently: (vps_id, listing or None, ApiError or None)."""
+        def read(vps_id):
+            try:
+                return vps_id, self.client.backups(vps_id), None
+            except ApiError as error:
+                return vps_id, None, error
+
+        with ThreadPoolExecutor(max_workers=max(1, min(MAX_PARALLEL, len(self.vps)))) as pool:
+            return list(pool.map(read, self.vps))
+
+    def decide(self, selected):
+        """One entry per VPS, with the backups the policy deletes (in check mode: would delete)."""
+        return [self.plan_vps(vps_id, listing, error) for vps_id, listing, error in selected]
+
+    def plan_vps(self, vps_id, listing, error):
+        p = self.params
+        entry = dict(vps_id=vps_id, status="unchanged", reason=None, kept=[], deleted=[], failed=[], refused=[],
+                     left_alone=[], ignored=0)
+        if error is not None:
+            self.problems.append(error.problem)
+            entry.update(status="failed", reason="the backup list did not load: %s" % error.msg)
+            return entry
+        backups = [b.raw() for b in listing.backups]
+        used = listing.quota_used()
+        if used is not None and used > len(backups):
+            entry.update(status="skipped", reason="the backup list looks incomplete: it lists %d backups but "
+                         "quotaInfo.used says %s" % (len(backups), used))
+            return entry
+        plan = plan_prune(backups, p["keep_last"], p["older_than_days"], p["backup_types"], id_problem=backup_id_problem)
+        entry.update(kept=plan.ids("keep"), ignored=len(plan.ignored), left_alone=plan.left_alone_report())
+        if plan.unsafe:
+            entry.update(status="skipped", reason=plan.unsafe)
+            return entry
+        entry["deleted"] = plan.ids("delete")
+        return entry
+
+    def act(self, plan):
+        """Delete what each VPS's entry says, concurrently; each deletion's outcome comes from the client."""
+        entries = plan
+        targets = [(entry["vps_id"], backup_id) for entry in entries for backup_id in entry["deleted"]]
+        by_vps = dict((entry["vps_id"], entry) for entry in entries)
+        troubles = dict((entry["vps_id"], []) for entry in entries)
+        for entry in entries:
+            entry["deleted"] = []
+        for deletion in self.client.delete_backups(targets, parallel=MAX_PARALLEL):
+            entry = by_vps[deletion.vps_id]
+            if deletion.error is not None:
+                self.problems.append(deletion.error.problem)
+                entry["failed"].append(deletion.backup_id)
+                troubles[deletion.vps_id].append("%s: %s" % (deletion.backup_id, deletion.error.msg))
+                continue
+            outcome = self.note(deletion.outcome)
+            if outcome.changed:
+                entry["deleted"].append(deletion.backup_id)
+            elif outcome.refused:
+                if outcome.error is not None:
+                    self.problems.append(outcome.error.problem)
+                entry["refused"].append({"id": deletion.backup_id, "reason": outcome.reason})
+                troubles[deletion.vps_id].append("%s: %s" % (deletion.backup_id, outcome.reason))
+            else:
+                self.gone.setdefault(deletion.vps_id, []).append(deletion.backup_id)
+        for entry in entries:
+            if troubles[entry["vps_id"]]:
+                entry.update(status="failed", reason="could not delete %d backup(s): %s"
+                             % (len(troubles[entry["vps_id"]]), "; ".join(troubles[entry["vps_id"]])))
+        return entries
+
+    def report(self, done):
+        entries = done
+        for entry in entries:
+            if entry["status"] == "unchanged" and entry["deleted"]:
+                entry["status"] = "pruned"
+            if entry["left_alone"]:
+                self.warn("%s: %d backup(s) left alone: %s" % (entry["vps_id"], len(entry["left_alone"]), "; ".join(
+                    "%s (%s)" % (item["id"], item["reason"]) for item in entry["left_alone"])))
+        deleted_count = sum(len(e["deleted"]) for e in entries)
+        self.result.update(changed=deleted_count > 0, vps=entries, deleted_count=deleted_count)
+        before = dict((e["vps_id"], sorted(self.considered(e) + e["deleted"] + self.gone.get(e["vps_id"], [])))
+                      for e in entries)
+        self.set_diff(before, dict((e["vps_id"], sorted(self.considered(e))) for e in entries))
+        trouble = [e for e in entries if e["status"] in ("failed", "skipped")]
+        if trouble:
+            msg = "could not prune %d of %d VPS: %s" % (
+                len(trouble), len(entries), "; ".join("%s: %s" % (e["vps_id"], e["reason"]) for e in trouble))
+            # The first API error explains the rest; a list refused as untrustworthy has none.
+            self.fail(msg, problem=self.problems[0] if self.problems else ApiError(msg).problem)
+
+    def considered(self, entry):
+        """The considered backups of a VPS that are there after the run (in check mode: would be)."""
+        return (entry["kept"] + entry["failed"] + [r["id"] for r in entry["refused"]]
+                + [item["id"] for item in entry["left_alone"]])
 
 
 def main():
-    module = HostupModule(
-        dict(
-            vps_ids=dict(type="list", elements="str", required=True),
-            keep_last=dict(type="int"),
-            older_than_days=dict(type="float"),
-            backup_types=dict(type="list", elements="str", choices=["manual", "scheduled"],
-                              default=["manual", "scheduled"]),
-        ),
-        required_one_of=[("keep_last", "older_than_days")],
-    )
-    params = module.params
-    if params["keep_last"] is not None and params["keep_last"] < 1:
-        module.fail("keep_last must be at least 1; to delete by age alone, leave keep_last unset")
-    if params["older_than_days"] is not None and params["older_than_days"] < 0:
-        module.fail("older_than_days must be 0 or more")
-    vps_ids = []
-    for vps_id in params["vps_ids"]:
-        vps_id = module.vps_id("vps_ids", vps_id)
-        if vps_id not in vps_ids:
-            vps_ids.append(vps_id)
-    hostup = module.client
-
-    problems = []
-
-    def plan(vps_id):
-        entry = dict(vps_id=vps_id, status="unchanged", reason=None, kept=[], deleted=[], failed=[], ignored=0)
-        try:
-            listing = hostup.backups(vps_id)
-        except ApiError as error:
-            problems.append(error.problem)
-            entry.update(status="failed", reason="the backup list did not load: %s" % error.msg)
-            return entry, []
-        backups = [b.raw() for b in listing.backups]
-        used = (listing.quota_info or {}).get("used")
-        if isinstance(used, int) and used > len(backups):
-            entry.update(status="skipped", reason="the backup list looks incomplete: it lists %d backups but "
-                         "quotaInfo.used says %d" % (len(backups), used))
-            return entry, []
-        result = plan_prune(backups, params["keep_last"], params["older_than_days"], params["backup_types"])
-        entry.update(kept=result.ids("keep"), ignored=len(result.ignored))
-        if result.unsafe:
-            entry.update(status="skipped", reason=result.unsafe)
-            return entry, []
-        return entry, result.ids("delete")
-
-    def delete(job):
-        vps_id, backup_id = job
-        try:
-            hostup.delete_backup(vps_id, backup_id)
-            return True, None
-        except ApiError as error:
-            if error.status == 404:
-                # Already gone; after a retry, most likely by our own first attempt.
-                return error.repeats > 0, None
-            problems.append(error.problem)
-            return False, error.msg
-
-    with ThreadPoolExecutor(max_workers=max(1, min(MAX_PARALLEL, len(vps_ids)))) as pool:
-        planned = list(pool.map(plan, vps_ids))
-        jobs = [(entry["vps_id"], backup_id) for entry, doomed in planned for backup_id in doomed]
-        if module.check_mode:
-            outcomes = [(True, None)] * len(jobs)
-        else:
-            outcomes = list(pool.map(delete, jobs))
-
-    by_vps = dict((entry["vps_id"], entry) for entry, _doomed in planned)
-    errors = {}
-    for (vps_id, backup_id), (done, error) in zip(jobs, outcomes):
-        entry = by_vps[vps_id]
-        if done:
-            entry["deleted"].append(backup_id)
-        if error:
-            entry["failed"].append(backup_id)
-            errors.setdefault(vps_id, []).append("%s: %s" % (backup_id, error))
-    for entry, doomed in planned:
-        if entry["failed"]:
-            entry.update(status="failed", reason="could not delete %d of %d backups: %s"
-                         % (len(entry["failed"]), len(doomed), "; ".join(errors[entry["vps_id"]])))
-        elif entry["deleted"]:
-            entry["status"] = "pruned"
-
-    entries = [entry for entry, _doomed in planned]
-    deleted_count = sum(len(e["deleted"]) for e in entries)
-    module.result.update(changed=deleted_count > 0, vps=entries, deleted_count=deleted_count)
-    module.set_diff(
-        dict((e["vps_id"], sorted(e["kept"] + e["deleted"] + e["failed"])) for e in entries),
-        dict((e["vps_id"], sorted(e["kept"] + e["failed"])) for e in entries))
-    trouble = [e for e in entries if e["status"] in ("failed", "skipped")]
-    if trouble:
-        msg = "could not prune %d of %d VPS: %s" % (
-            len(trouble), len(entries), "; ".join("%s: %s" % (e["vps_id"], e["reason"]) for e in trouble))
-        # The first API error explains the rest; a list that was refused as untrustworthy has none.
-        module.fail(msg, problem=problems[0] if problems else ApiError(msg).problem)
-    module.exit()
+    VpsBackupRetention().main()
 
 
 if __name__ == "__main__":

@@ -9,55 +9,87 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: vsp_job
-short_description: Cancel a Hitachi VSP One Object job
+short_description: Cancel Hitachi VSP One Object jobs
 version_added: 0.1.0
 description:
-  - Cancels a job of Hitachi Virtual Storage Platform One Object (replication, lifecycle update,
-    reconciliation) through the management API.
-  - Reads the job's status with C(POST /v1/jobs/status) first. A job that is C(EXAMINING),
+  - Cancels jobs of Hitachi Virtual Storage Platform One Object (replication, lifecycle update,
+    reconciliation) through the management API, one job with O(job_id) or a list with O(job_ids)
+    in one run (one Keycloak token, one CSRF session).
+  - Reads each job's status with C(POST /v1/jobs/status) first. A job that is C(EXAMINING),
     C(PROCESSING) or C(EXECUTING) is cancelled with C(POST /v1/jobs/cancel) and reported changed.
-    A job that is C(COMPLETE), C(FAILED) or C(CANCELLED) is left alone and reported unchanged.
-  - A job that does not exist is a failure, with the API's own message.
+    A job that is C(COMPLETE), C(FAILED) or C(CANCELLED) is left alone and reported unchanged, so a
+    re-run sends no cancel.
+  - A job the API refuses to cancel, a job that does not exist and a job in a state the module does
+    not know make the module fail, naming each job, its state and the API's words. With O(job_ids)
+    every other job is handled first and the module fails once, at the end.
 author:
   - jobctl.cloud maintainers (@jobctl)
 options:
   job_id:
     description:
       - The ID of the job, the C(jobId.id) of the API's job objects.
-      - A 32-bit integer; negative IDs are valid.
+      - A 32-bit integer; negative IDs are valid (real systems hand them out).
+      - Exactly one of O(job_id) and O(job_ids) is required.
     type: int
-    required: true
+  job_ids:
+    description:
+      - The IDs of several jobs to cancel in one run (32-bit integers; duplicates are handled once).
+      - Every ID is checked before the first request. An empty list sends no request.
+      - The result is then RV(jobs) instead of RV(job).
+    type: list
+    elements: int
   state:
     description:
-      - V(canceled) makes sure the job is no longer running.
+      - V(canceled) makes sure the jobs are no longer running.
     type: str
     default: canceled
     choices: [canceled]
 extends_documentation_fragment:
+  - jobctl.cloud.attributes
+  - jobctl.cloud.attributes.action_module
   - ansible.builtin.action_common_attributes
   - jobctl.cloud.vsp
   - jobctl.cloud.http_options
   - jobctl.cloud.wait
 attributes:
-  platform:
-    support: full
-    platforms: posix
   check_mode:
-    support: full
-    details: Reads the job's status and predicts the cancel; sends no cancel.
+    details: Reads each job's status and predicts the cancels; sends no cancel. A job that does not
+      exist, or is in a state the module does not know, fails check mode too. A refusal that only
+      the cancel itself would reveal cannot be predicted.
   diff_mode:
-    support: full
-    details: Shows the job's status before and after (in check mode, the predicted C(CANCELLED) state).
+    details: Shows the jobs' status before and after (in check mode, the predicted C(CANCELLED) state).
 notes:
-  - With O(wait=true) the module polls C(POST /v1/jobs/status) until the job has left the running
-    states. It does not poll when the cancel's answer already shows the job stopped.
-  - The documents list no "cancelling" state. Should the API report C(CANCELING) or C(CANCELLING),
-    the job is left alone and reported unchanged, and O(wait=true) waits for it to end. A state the
-    module does not know is a failure; nothing is cancelled.
-  - If the API still reported a running state after accepting a cancel, a re-run before the job has
-    stopped would send the cancel again and report a change; O(wait=true) avoids that.
-  - When the answer to a cancel is lost and the repeated cancel is refused, the module reads the
-    job's status once more and counts a job that is now C(CANCELLED) as cancelled by this run.
+  - >-
+    A cancel is decided as follows. HTTP 200 - cancelled by this run (changed), whatever state the
+    answer shows unless it is C(COMPLETE) or C(FAILED). A refusal (HTTP 400 or 409) is explained by
+    one status read - C(CANCELLED) means another run or a person cancelled it first (unchanged, no
+    failure); C(COMPLETE) or C(FAILED) means it ended on its own just before the cancel arrived
+    (unchanged, no failure, also with O(wait=true)); a job still running means the API really
+    refused (a failure with the API's words). HTTP 404 means the job no longer exists (a failure).
+  - >-
+    INVENTED - what VSP answers to a cancel of a job that is no longer running is not documented.
+    The module handles a 400 (the only client error the reference lists), a 409, and a 200 that shows
+    the job unchanged. With that last answer two runs racing for one job cannot be told apart - both
+    would report a change; with 400 or 409 exactly one does. A re-run never meets it, since it
+    reads the status first and sends no cancel to a job that is not running.
+  - >-
+    UNCONFIRMED - the documents list no "cancelling" state. Should the API report C(CANCELING) or
+    C(CANCELLING), the job is left alone and reported unchanged, and O(wait=true) waits for it to end.
+  - >-
+    When the answer to a cancel is lost and the status read shows the job still running, the cancel
+    is sent again. If VSP keeps a cancelled job in its running state for a while and refuses the
+    second cancel, the module fails saying so; run it again once the job has stopped.
+  - >-
+    With O(wait=true) the module polls C(POST /v1/jobs/status) until every cancelled job (and every
+    job that was stopping before the run) has left the running states, or O(wait_timeout) (for all
+    of them together) has passed. It does not poll a job whose cancel answer already shows it stopped.
+  - >-
+    With O(job_ids) the jobs are handled one after the other, not concurrently. Every job call is a
+    C(POST), and the server may answer each with a new C(XSRF-TOKEN) that replaces the one before,
+    so two calls in flight at once would race for the token.
+  - >-
+    A failure that is not about one job (the API or Keycloak cannot be reached, credentials refused,
+    a wait that timed out) ends the run at once; the result still tells what was cancelled so far.
 """
 
 EXAMPLES = r"""
@@ -71,7 +103,7 @@ EXAMPLES = r"""
 
 - name: Cancel a job and wait until it has stopped
   jobctl.cloud.vsp_job:
-    job_id: -17
+    job_id: -769908758
     wait: true
     wait_timeout: 600
 
@@ -81,97 +113,240 @@ EXAMPLES = r"""
       api_url: https://admin.eu-1.cluster.example.com/mapi
       access_token: "{{ vsp_access_token }}"
   block:
-    - name: Cancel several jobs
+    - name: Cancel several jobs in one run (one token, one CSRF session)
       jobctl.cloud.vsp_job:
-        job_id: "{{ item }}"
-      loop: [4211, 4212, 4213]
+        job_ids: [4211, 4212, -17]
+      register: cancelled
+
+    - name: Show what was cancelled
+      ansible.builtin.debug:
+        msg: "Cancelled {{ cancelled.canceled_ids }}"
 """
 
 RETURN = r"""
 job:
   description:
-    - The job's status object as the API returned it last, with the API's own keys.
+    - With O(job_id), the job's status object as the API showed it last, with the API's own keys.
     - After a cancel, the cancel's answer (or the last status read when O(wait=true)); when nothing
       was sent, the status as read. In check mode, always the status as read.
-  returned: success
+    - C(startTime) and C(completeTime) are passed on as the API gives them, epoch seconds (as in
+      the vendor's samples) or date-time strings (as in the reference).
+  returned: success, with O(job_id)
   type: dict
   sample:
     jobId:
-      id: 4211
+      id: -769908758
     jobState: CANCELLED
     jobType: BATCH_REPLICATE
-    startTime: "2026-11-22T01:00:00Z"
-    completeTime: "2026-11-22T03:02:11Z"
+    startTime: 1752770711.809
+    completeTime: 1752770724.423
     jobParams:
       destination: backups-us
     jobStats:
       processed: 18250
       failed: 3
     bucketName: backups-eu
+jobs:
+  description:
+    - With O(job_ids), each job's status object as the API showed it last (as RV(job) above), in
+      the order of O(job_ids). A job that does not exist is left out (and named in the failure).
+  returned: with O(job_ids)
+  type: list
+  elements: dict
+  sample:
+    - jobId:
+        id: 4211
+      jobState: CANCELLED
+      jobType: BATCH_REPLICATE
+      startTime: 1752770711.809
+      completeTime: 1752770724.423
+      bucketName: backups-eu
+    - jobId:
+        id: 4212
+      jobState: COMPLETE
+      jobType: LIFECYCLE_UPDATE
+      startTime: 1752770000.5
+      completeTime: 1752770600.25
+      bucketName: backups-eu
+canceled_ids:
+  description:
+    - With O(job_ids), the IDs of the jobs this run cancelled (in check mode, would cancel), in
+      the order of O(job_ids).
+  returned: with O(job_ids)
+  type: list
+  elements: int
+  sample: [4211]
+not_canceled:
+  description:
+    - With O(job_ids), the jobs that could not be cancelled, each with its state as last read
+      (null when the job does not exist) and why. The module fails when this list is not empty.
+  returned: with O(job_ids)
+  type: list
+  elements: dict
+  contains:
+    job_id:
+      description: The job's ID.
+      type: int
+    state:
+      description: The job's state as last read, or null when the job does not exist.
+      type: str
+    msg:
+      description: Why the job could not be cancelled, with the API's own words when it gave them.
+      type: str
+  sample:
+    - job_id: 4213
+      state: EXECUTING
+      msg: "the API refused the cancel and the job is still EXECUTING: VSP One Object API POST
+        /mapi/v1/jobs/cancel failed: HTTP 400 Invalid request: ..."
 """
 
 from ansible_collections.jobctl.cloud.plugins.module_utils.base import wait_argument_spec
-from ansible_collections.jobctl.cloud.plugins.module_utils.client import ApiError
 from ansible_collections.jobctl.cloud.plugins.module_utils.vsp import (
+    KNOWN_STATES,
     RUNNING_STATES,
     STOPPING_STATES,
-    TERMINAL_STATES,
     VspModule,
 )
 
 
-def main():
-    spec = dict(
-        job_id=dict(type="int", required=True),
+class VspJob(VspModule):
+    ARGUMENT_SPEC = dict(
+        job_id=dict(type="int"),
+        job_ids=dict(type="list", elements="int"),
         state=dict(type="str", default="canceled", choices=["canceled"]),
+        **wait_argument_spec()
     )
-    spec.update(wait_argument_spec())
-    module = VspModule(spec)
-    job_id = module.int32("job_id")
-    vsp = module.client
+    CONSTRAINTS = dict(mutually_exclusive=[("job_id", "job_ids")], required_one_of=[("job_id", "job_ids")])
 
-    def cancel():
-        try:
-            return vsp.cancel(job_id)
-        except ApiError as error:
-            # The cancel is never sent twice. It may have acted before its answer was lost (a 5xx,
-            # a dropped connection): one status read, which is safe to repeat, settles it.
-            try:
-                now = vsp.status(job_id)
-            except ApiError:
-                raise error
-            if now.job_state != "CANCELLED":
-                raise error
-            return now
+    def __init__(self):
+        super(VspJob, self).__init__()
+        self.bulk = self.params["job_ids"] is not None
+        if self.bulk:
+            self.ids = []
+            for value in self.params["job_ids"]:
+                value = self.int32("job_ids", value)
+                if value not in self.ids:
+                    self.ids.append(value)
+        else:
+            self.ids = [self.int32("job_id")]
+        self.before = {}      # job ID -> JobStatus as first read
+        self.jobs = {}        # job ID -> JobStatus as last seen
+        self.canceled = []    # job IDs this run cancelled (check mode: would cancel)
+        self.problems = {}    # job ID -> (why, ApiError or None): the jobs that could not be cancelled
 
-    def stopped():
-        status = vsp.status(job_id)
-        return status.job_state not in RUNNING_STATES | STOPPING_STATES, status
+    # -- the steps ----------------------------------------------------------------------------------
+    def select(self):
+        """Each job's status, read once: what every decision rests on. An unknown job is a problem, not a stop."""
+        for job_id in self.ids:
+            job, missing = self.client.find(job_id)
+            if job is None:
+                self.problems[job_id] = (missing.msg, missing)
+            else:
+                self.before[job_id] = self.jobs[job_id] = job
+        self.publish()
+        return self.ids
 
-    def run():
-        before = vsp.status(job_id)
-        state = before.job_state
-        if state not in RUNNING_STATES | TERMINAL_STATES | STOPPING_STATES:
-            module.fail("job %d is in state %s, which this module does not know; it was left alone"
-                        % (job_id, state), job=before.raw())
-        running = state in RUNNING_STATES
-        module.result["job"] = before.raw()
-        job = before
-        if running and not module.check_mode:
-            job = cancel()
-            module.result["job"] = job.raw()
-        # Set only now: a cancel that failed changed nothing. A wait that times out still reports it.
-        module.result["changed"] = running
-        # Also waits for a job that was already stopping before this run.
-        if module.params["wait"] and not module.check_mode and job.job_state in RUNNING_STATES | STOPPING_STATES:
-            module.result["job"] = module.wait_for(stopped, "job %d to stop" % job_id).raw()
-        after = module.result["job"]
-        if running and module.check_mode:
-            after = dict(after, jobState="CANCELLED")
-        module.set_diff({"job": before.raw()}, {"job": after})
-        module.exit()
+    def decide(self, selected):
+        """The running jobs are to be cancelled; the rest are left alone (and a state not known is a problem)."""
+        plan = []
+        for job_id in selected:
+            job = self.jobs.get(job_id)
+            if job is None:
+                continue
+            if job.job_state in RUNNING_STATES:
+                plan.append(job_id)
+            elif job.job_state not in KNOWN_STATES:
+                self.problems[job_id] = ("it is in state %s, which this module does not know; it was left alone"
+                                         % job.job_state, None)
+        if self.check_mode:
+            self.canceled = list(plan)
+            self.result["changed"] = bool(plan)
+        self.publish()
+        return plan
 
-    module.run(run)
+    def act(self, plan):
+        """One cancel per running job, one after the other; the client decides each outcome."""
+        for job_id in plan:
+            outcome = self.client.cancel(job_id)
+            if outcome.obj is not None:
+                self.jobs[job_id] = outcome.obj
+            if outcome.warning:
+                self.warn("job %s: %s" % (job_id, outcome.warning) if self.bulk else outcome.warning)
+            if outcome.changed:
+                self.canceled.append(job_id)
+                # Said at once: a failure later in the run must still report this cancel.
+                self.result["changed"] = True
+            elif outcome.refused:
+                self.problems[job_id] = (outcome.reason, outcome.error)
+            self.publish()
+        return plan
+
+    def wait(self, done):
+        """Poll until every job cancelled by this run, or stopping before it, has left the running states."""
+        pending = [job_id for job_id in self.ids if job_id in self.jobs and job_id not in self.problems
+                   and self.jobs[job_id].job_state in RUNNING_STATES | STOPPING_STATES
+                   and (job_id in self.canceled or self.before[job_id].job_state in STOPPING_STATES)]
+
+        def stopped():
+            for job_id in list(pending):
+                job, dummy = self.client.find(job_id)
+                if job is not None:
+                    self.jobs[job_id] = job
+                if job is None or job.job_state not in RUNNING_STATES | STOPPING_STATES:
+                    pending.remove(job_id)
+            self.publish()
+            return not pending, None
+
+        if pending:
+            self.wait_for(stopped, "%s %s to stop" % ("job" if len(pending) == 1 else "jobs",
+                                                      ", ".join(str(job_id) for job_id in pending)))
+        return done
+
+    def report(self, done):
+        self.result["changed"] = bool(self.canceled)
+        self.publish()
+        before = [self.before[job_id].raw() for job_id in self.ids if job_id in self.before]
+        after = [self.shown(job_id) for job_id in self.ids if job_id in self.jobs]
+        if self.bulk:
+            self.set_diff({"jobs": before}, {"jobs": after})
+        elif before:
+            self.set_diff({"job": before[0]}, {"job": after[0]})
+        if self.problems:
+            self.fail_problems()
+
+    # -- results ----------------------------------------------------------------------------------
+    def shown(self, job_id):
+        """The job as the result shows it after the run: in check mode, a job to be cancelled as CANCELLED."""
+        job = self.jobs[job_id].raw()
+        if self.check_mode and job_id in self.canceled:
+            job = dict(job, jobState="CANCELLED")
+        return job
+
+    def publish(self):
+        """Keep the result current at every step, so that a failure anywhere still reports what was done."""
+        if self.bulk:
+            self.result["jobs"] = [self.jobs[job_id].raw() for job_id in self.ids if job_id in self.jobs]
+            self.result["canceled_ids"] = list(self.canceled)
+            self.result["not_canceled"] = [
+                {"job_id": job_id, "state": self.jobs[job_id].job_state if job_id in self.jobs else None, "msg": msg}
+                for job_id, (msg, dummy) in sorted(self.problems.items(), key=lambda item: self.ids.index(item[0]))]
+        elif self.ids[0] in self.jobs:
+            self.result["job"] = self.jobs[self.ids[0]].raw()
+
+    def fail_problems(self):
+        problems = [(job_id, self.problems[job_id]) for job_id in self.ids if job_id in self.problems]
+        first_error = next((error for dummy, (msg, error) in problems if error is not None), None)
+        extra = {"problem": first_error.problem} if first_error is not None else {}
+        if not self.bulk:
+            self.fail("job %s could not be cancelled: %s" % (problems[0][0], problems[0][1][0]), **extra)
+        self.fail("could not cancel %d of %d VSP jobs (the others were handled): %s" % (
+            len(problems), len(self.ids), "; ".join(
+                "job %s%s: %s" % (job_id, " (%s)" % self.jobs[job_id].job_state if job_id in self.jobs else "", msg)
+                for job_id, (msg, dummy) in problems)), **extra)
+
+
+def main():
+    VspJob().main()
 
 
 if __name__ == "__main__":

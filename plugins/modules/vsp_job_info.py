@@ -48,28 +48,28 @@ options:
     elements: str
     choices: [BATCH_REPLICATE, LIFECYCLE_UPDATE, METRIC_RECONCILIATION, TRIGGER_RECONCILIATION]
 extends_documentation_fragment:
+  - jobctl.cloud.attributes
+  - jobctl.cloud.attributes.info_module
   - ansible.builtin.action_common_attributes
   - jobctl.cloud.vsp
   - jobctl.cloud.http_options
-attributes:
-  platform:
-    support: full
-    platforms: posix
-  check_mode:
-    support: full
-    details: The module only reads.
-  diff_mode:
-    support: none
 notes:
-  - The module asks for pages of 100 jobs. The largest page size the API allows is not documented;
-    a server that allows fewer answers with more pages, which the module follows just the same.
+  - The module asks for pages of 1000 jobs, the page size the vendor's own collection uses.
+    UNCONFIRMED - the largest page size the API allows is not documented; a server that allows fewer
+    answers with more pages, which the module follows just the same.
+  - A list answer without C(jobs) means no jobs (the vendor's collection reads it so); an answer that
+    has neither C(jobs) nor only a C(pageToken) is a failure, not an empty list.
+  - C(startTime) and C(completeTime) are returned as the API gives them, epoch seconds (floats, as
+    in the vendor's samples) or date-time strings (as in the reference).
   - The vendor's own collection reads only the first page of the list; this module reads them all.
+seealso:
+  - module: jobctl.cloud.vsp_job
 """
 
 EXAMPLES = r"""
 - name: Read the status of one job
   jobctl.cloud.vsp_job_info:
-    job_id: 4211
+    job_id: -769908758
   register: one
 
 - name: List the running replication jobs of a bucket
@@ -79,12 +79,9 @@ EXAMPLES = r"""
     job_states: [EXAMINING, PROCESSING, EXECUTING]
   register: running
 
-- name: Cancel them
+- name: Cancel them in one run
   jobctl.cloud.vsp_job:
-    job_id: "{{ item.jobId.id }}"
-  loop: "{{ running.jobs }}"
-  loop_control:
-    label: "{{ item.jobId.id }} {{ item.jobType }}"
+    job_ids: "{{ running.jobs | map(attribute='jobId.id') | list }}"
 """
 
 RETURN = r"""
@@ -92,15 +89,16 @@ jobs:
   description:
     - The selected jobs, each the API's job status object with the API's own keys, in the API's
       order. An empty list when nothing matches, an unknown O(job_id) included.
+    - C(startTime) and C(completeTime) are as the API gives them (epoch seconds or date-time strings).
   returned: success
   type: list
   elements: dict
   sample:
     - jobId:
-        id: 4211
+        id: -769908758
       jobState: EXECUTING
       jobType: BATCH_REPLICATE
-      startTime: "2026-11-22T01:00:00Z"
+      startTime: 1752770711.809
       jobParams:
         destination: backups-us
       jobStats:
@@ -109,43 +107,43 @@ jobs:
       bucketName: backups-eu
 """
 
-from ansible_collections.jobctl.cloud.plugins.module_utils.client import ApiError
 from ansible_collections.jobctl.cloud.plugins.module_utils.vsp import JOB_STATES, JOB_TYPES, VspModule
 
 
-def main():
-    module = VspModule(
-        dict(
-            job_id=dict(type="int"),
-            bucket_name=dict(type="str"),
-            user_id=dict(type="int"),
-            job_states=dict(type="list", elements="str", choices=list(JOB_STATES)),
-            job_types=dict(type="list", elements="str", choices=list(JOB_TYPES)),
-        ),
-        mutually_exclusive=[("job_id", "bucket_name"), ("job_id", "user_id")],
+class VspJobInfo(VspModule):
+    ARGUMENT_SPEC = dict(
+        job_id=dict(type="int"),
+        bucket_name=dict(type="str"),
+        user_id=dict(type="int"),
+        job_states=dict(type="list", elements="str", choices=list(JOB_STATES)),
+        job_types=dict(type="list", elements="str", choices=list(JOB_TYPES)),
     )
-    p = module.params
-    job_id = module.int32("job_id")
-    user_id = module.int32("user_id")
-    vsp = module.client
+    CONSTRAINTS = dict(mutually_exclusive=[("job_id", "bucket_name"), ("job_id", "user_id")])
 
-    def run():
-        if job_id is not None:
-            try:
-                jobs = [vsp.status(job_id)]
-            except ApiError as error:
-                if error.status != 404:
-                    raise
-                jobs = []
-        else:
-            jobs = vsp.list_jobs(bucket_name=p["bucket_name"], user_id=user_id)
-        if p["job_states"] is not None:
-            jobs = [j for j in jobs if j.job_state in p["job_states"]]
-        if p["job_types"] is not None:
-            jobs = [j for j in jobs if j.job_type in p["job_types"]]
-        module.exit(jobs=[j.raw() for j in jobs])
+    def __init__(self):
+        super(VspJobInfo, self).__init__()
+        self.job_id = self.int32("job_id")
+        self.user_id = self.int32("user_id")
 
-    module.run(run)
+    def select(self):
+        """One job's status, or every page of the list the API filters."""
+        if self.job_id is not None:
+            job, dummy = self.client.find(self.job_id)
+            return [] if job is None else [job]
+        return self.client.list_jobs(bucket_name=self.params["bucket_name"], user_id=self.user_id)
+
+    def decide(self, selected):
+        """The filters the API cannot apply itself."""
+        states, types = self.params["job_states"], self.params["job_types"]
+        return [job for job in selected
+                if (states is None or job.job_state in states) and (types is None or job.job_type in types)]
+
+    def report(self, done):
+        self.result["jobs"] = [job.raw() for job in done]
+
+
+def main():
+    VspJobInfo().main()
 
 
 if __name__ == "__main__":

@@ -7,6 +7,10 @@ as the value it is, which the simulator's log shows, and no request ever carries
 """
 
 
+import json
+
+import pytest
+
 INJECTED = "\r\nX-Injected: 1"
 VSP_TOKEN_PATH = "/vsp/auth/realms/vsp-object/protocol/openid-connect/token"
 BIGCHANGE_TOKEN_PATH = "/bigchange/auth/tokens"
@@ -119,3 +123,90 @@ def test_a_url_option_holding_a_line_break_is_refused_before_any_request(sim, pl
     for name, option in (("hostup", "api_url"), ("cloudfoundry", "api_url"), ("vsp", "token_url"),
                          ("bigchange", "token_url")):
         assert run.task(name)["msg"].startswith(option)
+
+
+# -- URL options, secrets and numbers: refused before any request, naming the option -------------
+
+SECRET_PART = "S3cretPW"
+URL_CASES = [
+    ("user info", lambda url: url.replace("://", "://admin:%s@" % SECRET_PART)),
+    ("a token as user", lambda url: url.replace("://", "://%s@" % SECRET_PART)),
+    ("a query", lambda url: url + "?sig=" + SECRET_PART),
+    ("a fragment", lambda url: url + "#" + SECRET_PART),
+    ("a leading space", lambda url: " " + url + "/" + SECRET_PART),
+    ("a trailing space", lambda url: url + "/" + SECRET_PART + " "),
+]
+
+
+def test_url_options_with_user_info_query_fragment_or_spaces_are_refused_quoting_nothing(sim, play):
+    env = environment(sim)
+    cases = []
+    for n, (label, spoil) in enumerate(URL_CASES):
+        for api, module, args, option, url in (
+                ("hostup", "vps_backup_info", {"vps_id": VPS}, "api_url", sim.hostup_url),
+                ("cf", "cf_task_info", {"guid": GUID}, "api_url", sim.url + "/cf"),
+                ("vsp", "vsp_job_info", {"job_id": 1}, "token_url", env["VSP_TOKEN_URL"]),
+                ("bigchange", "bigchange_job_info", {"job_id": 1}, "api_url", sim.url + "/bigchange/v1")):
+            # Through the environment: a URL typed into the task would be echoed by Ansible itself
+            # with the source lines of a failed task.
+            variable = "URL_CASE_%s_%d" % (api.upper(), n)
+            env[variable] = spoil(url)
+            cases.append(("%s %s" % (api, label), module,
+                          dict(args, **{option: "{{ lookup('ansible.builtin.env', '%s') }}" % variable}), option))
+    run = play([{"name": name, "jobctl.cloud." + module: args, "ignore_errors": True}
+                for name, module, args, option in cases], env=env, verbosity=3)
+    assert run.rc == 0, run
+    for name, module, args, option in cases:
+        out = run.task(name)
+        assert out["failed"] and out["msg"].startswith(option + " "), (name, out["msg"])
+        assert SECRET_PART not in json.dumps(out), (name, out)
+    assert SECRET_PART not in run.stdout + run.stderr
+    assert sim.requests() == [], "every one was refused before any request"
+
+
+def test_a_secret_a_header_cannot_carry_is_refused_naming_the_option(sim, play):
+    curly = "hostup-\u201ctest\u201d-key"  # typographic quotes pasted from a document
+    env = dict(environment(sim), HOSTUP_API_KEY=curly, CF_ACCESS_TOKEN="tok\u00a0en", VSP_ACCESS_TOKEN="t\u00e9ken",
+               BIGCHANGE_ACCESS_TOKEN="tok en")
+    run = play([
+        {"name": "hostup", "jobctl.cloud.vps_backup_info": {"vps_id": VPS}, "ignore_errors": True},
+        {"name": "cf", "jobctl.cloud.cf_task_info": {"guid": GUID}, "ignore_errors": True},
+        {"name": "vsp", "jobctl.cloud.vsp_job_info": {"job_id": 1}, "ignore_errors": True},
+        {"name": "bigchange", "jobctl.cloud.bigchange_job_info": {"job_id": 1}, "ignore_errors": True},
+    ], env=env)
+    for name, option in (("hostup", "api_token"), ("cf", "access_token"), ("vsp", "access_token"),
+                         ("bigchange", "access_token")):
+        out = run.task(name)
+        assert out["failed"] and out["msg"].startswith(option + " holds a character an HTTP header cannot carry"), out
+        assert "codec" not in out["msg"] and "Traceback" not in json.dumps(out)
+    assert "test\u201d" not in run.stdout and "tok en" not in run.stdout
+    assert sim.requests() == []
+
+
+def test_a_password_with_any_character_is_sent_as_itself_in_the_form(sim, play):
+    # Passwords travel in form bodies (UTF-8), not headers: a non-ASCII one is fine.
+    sim.seed(vsp={"users": [{"username": "\u00e5sa", "password": "p\u00e4ss\u201cw\u201d"}]})
+    env = dict(environment(sim), VSP_USERNAME="\u00e5sa", VSP_PASSWORD="p\u00e4ss\u201cw\u201d")
+    run = play([{"name": "vsp", "jobctl.cloud.vsp_job_info": {"job_id": 1}}], env=env)
+    assert run.task("vsp")["jobs"] == [], run
+
+
+@pytest.mark.parametrize("option,value,words", [
+    ("timeout", "nan", "timeout must be a finite number"),
+    ("timeout", "inf", "timeout must be a finite number"),
+    ("timeout", 1e300, "timeout must be at most"),
+    ("timeout", 0, "timeout must be greater than 0"),
+    ("retries", -1, "retries must be at least 0"),
+    ("retries", 10 ** 6, "retries must be at most"),
+    ("wait_sleep", "nan", "wait_sleep must be a finite number"),
+    ("wait_sleep", "-inf", "wait_sleep must be a finite number"),
+    ("wait_timeout", 10 ** 9, "wait_timeout must be at most"),
+    ("wait_timeout", -1, "wait_timeout must be at least 0"),
+])
+def test_numbers_must_be_finite_and_in_range(sim, play, option, value, words):
+    run = play([{"name": "n", "ignore_errors": True, "jobctl.cloud.vps_active_job": {
+        "vps_id": VPS, "job_type": "backup", "wait": True, option: value}}], env=environment(sim))
+    out = run.task("n")
+    assert out["failed"] and out["msg"].startswith(words), out["msg"]
+    assert out["changed"] is False
+    assert sim.requests() == []

@@ -1,92 +1,100 @@
-"""The fault suite (issue #7): every module against every fault the simulator can inject.
+"""The fault suite: every module against every fault the simulator can inject, judged by one contract.
 
 Cases per module (one fault-free baseline per targeted request, plus one case per fault kind on
 each request the module depends on; ``test_the_case_counts_above_are_current`` keeps these honest):
 
-    vps_active_job 15, vps_active_job_info 13, vps_backup 28, vps_backup_info 13,
-    vps_backup_retention 28, cf_task 42, cf_task_info 13, vsp_job 42, vsp_job_info 13,
-    bigchange_job 35, bigchange_job_info 13 -- 255 in all.
+    vps_active_job 17, vps_active_job_info 15, vps_backup 32, vps_backup_info 15,
+    vps_backup_retention 32, cf_task 52, cf_task_info 15, vsp_job 52, vsp_job_info 15,
+    bigchange_job 42, bigchange_job_info 15 -- 302 in all.
 
-A case is judged on what the issue asks: the module either succeeds with the ``changed`` of the
-fault-free run (and the change really happened), or fails with a clear ``msg`` (the words that fault
-calls for; no traceback, no raw HTML) and claims no change the API did not make. A mutating request
-the API does not document as safe to repeat is never *handled* twice (read from the simulator log's
-``handled_status``), and every fault rule must have fired exactly as often as it says, so no case
-passes because its fault missed.
+The contract (docs/outcomes.md) decides every case; no case accepts "success or failure":
+
+* A fault the transport survives (429 within the retries, 502/503/504, a drop, a cut-off answer, a
+  slow answer, an HTML error page) ends in success with the fault-free run's ``changed``.
+* A mutating request whose answer was lost after the API acted (a drop, a 502, a cut-off or an
+  unreadable 2xx answer) ends in success with ``changed: true`` AND a warning that the answer was
+  lost; one whose answer was intact needs no warning.
+* What cannot be survived fails with a clear ``msg`` (the words that fault calls for, no traceback,
+  no raw HTML) and a ``problem`` dict: the retries running out on 429, an unreadable answer to a
+  read, an error that is the API's refusal.
+* ``changed`` is judged both ways from the simulator's ground truth (``acted`` in its log, set by the
+  API when a request changed its state): a case whose mutation the API carried out must say
+  ``changed: true`` (even when it fails afterwards), one where nothing was carried out must say
+  ``changed: false``.
+* A mutating request is never sent again blind: between two of them (in arrival order) there is a
+  read, unless the earlier one was refused with 429. At most one of them acts.
+* Every play runs at -vvv, and neither its output nor any result holds a secret of the case, in
+  any encoding.
+* Every fault rule fires exactly as often as it says, so no case passes because its fault missed.
 
 Speed (each module run costs about a second of CPU): one playbook per (module, request), with a
 fresh object per case. A fault on a request whose path names the case's own object is set before
 the play. One on a path every case shares (token, CSRF, VSP's job calls) is set by
-``ansible.builtin.uri`` just before its case. A one-hit rule is used up by its case's first matching
-request (the baseline shows every case reaches its request), so only after a several-hit rule (the
-429 ones), which a misbehaving client could leave half used, are the rules cleared before the next case.
+``ansible.builtin.uri`` just before its case. After a several-hit rule (the 429 ones), which a
+misbehaving client could leave half used, the rules are cleared before the next case.
 """
 
+import base64
 import json
 import re
+import threading
 import time
 from collections import namedtuple
+from urllib.parse import quote, quote_plus
 
 import pytest
 
 # -- fault kinds ---------------------------------------------------------------------------------
-#
-# outcome(target) says what the client promises for that kind on that request: "ok" (must succeed),
-# "fail" (must fail), or None (either, judged by the rules above).
 
-Fault = namedtuple("Fault", "name rule args msg outcome mutating_only")
+Fault = namedtuple("Fault", "name rule args msg mutating_only")
 
-
-def _retried_if_safe(target):
-    return "ok" if target.repeat_safe else None
-
-
-def _recovered_if_safe(target):
-    # The server acted and the answer was lost: a repeat-safe request is repeated and the module must
-    # recognise its own first attempt; any other must fail rather than guess, unless the module reads
-    # the outcome back (a read is safe to repeat), when either is fine and `changed` must match the state.
-    if target.repeat_safe:
-        return "ok"
-    return None if target.settles_by_read else "fail"
-
-
-def _garbage_is_refused(target):
-    # A read whose answer cannot be trusted must fail; a mutation's 2xx may carry a body the module ignores.
-    return None if target.mutating else "fail"
-
-
-DROPPED = r"could not talk to|closed connection|Connection aborted|RemoteDisconnected"
+# How each kind ends, by the kind of request it hits: "ok" or "fail", never either.
+READ, MUTATION = "read", "mutation"
+SURVIVED = {READ: "ok", MUTATION: "ok"}
+EXPECTED = {
+    "429_exhausted": {READ: "fail", MUTATION: "fail"},
+    # An answer that cannot be read: a read cannot trust it; a mutation is settled by reading.
+    "malformed": {READ: "fail", MUTATION: "ok"},
+    "empty": {READ: "fail", MUTATION: "ok"},
+    "wrong_shape": {READ: "fail", MUTATION: "ok"},
+    "echo": {READ: "fail", MUTATION: "fail"},
+}
 
 FAULTS = [
-    Fault("429_storm", {"kind": "rate_limit", "retry_after": 1, "times": 3}, {"retries": 3}, r"HTTP 429",
-          lambda t: "ok", False),
+    Fault("429_storm", {"kind": "rate_limit", "retry_after": 1, "times": 3}, {"retries": 3}, None, False),
+    Fault("429_garbage", {"kind": "rate_limit", "retry_after": "garbage", "times": 1}, {}, None, False),
     Fault("429_exhausted", {"kind": "rate_limit", "retry_after": 1, "times": 2}, {"retries": 1},
-          r"HTTP 429 .*\(after 1 retries\)", lambda t: "fail", False),
-    Fault("502", {"kind": "status", "status": 502}, {}, r"HTTP 502", _retried_if_safe, False),
-    Fault("503", {"kind": "status", "status": 503}, {}, r"HTTP 503", _retried_if_safe, False),
-    Fault("504", {"kind": "status", "status": 504}, {}, r"HTTP 504", _retried_if_safe, False),
-    Fault("drop", {"kind": "drop"}, {}, DROPPED, _retried_if_safe, False),
-    Fault("drop_after", {"kind": "drop", "when": "after"}, {}, DROPPED, _recovered_if_safe, True),
-    Fault("502_after", {"kind": "status", "status": 502, "when": "after"}, {}, r"HTTP 502", _recovered_if_safe, True),
-    Fault("drop_mid_body", {"kind": "drop_mid_body", "when": "after"}, {},
-          r"Connection broken|IncompleteRead|could not talk to", lambda t: None, False),
-    Fault("slow", {"kind": "slow", "delay": 2.0}, {"timeout": 1},
-          r"no answer within 1(\.0)? seconds \(timeout\)|Read timed out",
-          _retried_if_safe, False),
-    Fault("malformed", {"kind": "malformed", "when": "after"}, {}, r"not valid JSON|set no XSRF-TOKEN",
-          _garbage_is_refused, False),
-    Fault("html", {"kind": "html"}, {}, r"HTTP 502 502 Bad Gateway", _retried_if_safe, False),
+          r"HTTP 429 .*\(after 1 retries\)", False),
+    Fault("502", {"kind": "status", "status": 502}, {}, None, False),
+    Fault("503", {"kind": "status", "status": 503}, {}, None, False),
+    Fault("504", {"kind": "status", "status": 504}, {}, None, False),
+    Fault("drop", {"kind": "drop"}, {}, None, False),
+    Fault("drop_after", {"kind": "drop", "when": "after"}, {}, None, True),
+    Fault("502_after", {"kind": "status", "status": 502, "when": "after"}, {}, None, True),
+    Fault("drop_mid_body", {"kind": "drop_mid_body", "when": "after"}, {}, None, False),
+    Fault("slow", {"kind": "slow", "delay": 2.0}, {"timeout": 1}, None, False),
+    Fault("malformed", {"kind": "malformed", "when": "after"}, {}, r"not valid JSON|set no XSRF-TOKEN", False),
+    Fault("html", {"kind": "html"}, {}, None, False),
     Fault("empty", {"kind": "empty", "when": "after"}, {}, r"not valid JSON|unexpected shape|set no XSRF-TOKEN",
-          _garbage_is_refused, False),
-    Fault("wrong_shape", {"kind": "wrong_shape", "when": "after"}, {}, r"unexpected shape|set no XSRF-TOKEN",
-          _garbage_is_refused, False),
+          False),
+    Fault("wrong_shape", {"kind": "wrong_shape", "when": "after"}, {}, r"unexpected shape|set no XSRF-TOKEN", False),
+    Fault("echo", {"kind": "echo", "status": 400}, {}, r"HTTP 400", False),
 ]
 FAULT_BY_NAME = {f.name: f for f in FAULTS}
-# Token, CSRF and root-document requests: the retry and body-parsing kinds (the rest behave as on any read).
-AUTH_FAULTS = ("503", "drop", "malformed", "html", "empty", "wrong_shape")
+# Token, CSRF and root-document requests: the kinds that behave differently from any other read.
+AUTH_FAULTS = ("429_garbage", "503", "drop", "drop_mid_body", "malformed", "html", "empty", "wrong_shape", "echo")
+# A mutation attempt whose answer never arrived whole although the API may have acted on it.
+LOST_KINDS = ("drop", "status", "drop_mid_body", "malformed", "empty", "wrong_shape", "html", "slow")
 
 # Few retries and a short timeout, so a hang or a backoff costs little; a fault's own args override them.
 CASE_ARGS = {"retries": 2, "timeout": 5}
+
+
+def expected(fault, tgt):
+    if fault is None:
+        return "ok"
+    return EXPECTED.get(fault.name, SURVIVED)[MUTATION if tgt.mutating else READ]
+
 
 # -- modules -------------------------------------------------------------------------------------
 #
@@ -94,12 +102,12 @@ CASE_ARGS = {"retries": 2, "timeout": 5}
 # fault rule ({name} placeholders are filled from the case's object); ``shared`` means the path is
 # the same for every case, so its fault is set just before its case.
 
-Target = namedtuple("Target", "name method path mutating repeat_safe shared kinds settles_by_read")
+Target = namedtuple("Target", "name method path mutating shared kinds")
 
 
-def target(name, method, path, mutating=False, repeat_safe=True, shared=False, kinds=None, settles_by_read=False):
-    return Target(name, method, path, mutating, repeat_safe, shared,
-                  kinds or tuple(f.name for f in FAULTS if mutating or not f.mutating_only), settles_by_read)
+def target(name, method, path, mutating=False, shared=False, kinds=None):
+    return Target(name, method, path, mutating, shared,
+                  kinds or tuple(f.name for f in FAULTS if mutating or not f.mutating_only))
 
 
 class Module:
@@ -109,13 +117,7 @@ class Module:
     api = None
     changed = None  # what a fault-free run reports
     targets = ()
-    # INTERFACE.md: a failed module returns ``problem`` beside ``msg``.
-    problem_on_failure = True
-
-    @property
-    def mutation_repeat_safe(self):
-        """Whether the API documents the module's mutating request as safe to repeat; None for a module that reads."""
-        return next((t.repeat_safe for t in self.targets if t.mutating), None)
+    secrets = ()
 
     def defaults(self, sim):
         raise NotImplementedError
@@ -138,8 +140,11 @@ class Module:
         return []
 
 
+HOSTUP_KEY = "hostup-test-key"
+
+
 def hostup_defaults(sim):
-    return {"group/jobctl.cloud.hostup": {"api_url": sim.hostup_url, "api_token": "hostup-test-key"}}
+    return {"group/jobctl.cloud.hostup": {"api_url": sim.hostup_url, "api_token": HOSTUP_KEY}}
 
 
 def hostup_vps(state, obj):
@@ -150,8 +155,8 @@ class VpsActiveJob(Module):
     name = "vps_active_job"
     api = "hostup"
     changed = True
-    # The DELETE cancels by type: repeated after a lost answer it would answer "nothing to cancel".
-    targets = (target("cancel", "DELETE", r"/vps/{vps}/active-jobs$", mutating=True, repeat_safe=False),)
+    secrets = (HOSTUP_KEY,)
+    targets = (target("cancel", "DELETE", r"/vps/{vps}/active-jobs$", mutating=True),)
     defaults = staticmethod(hostup_defaults)
 
     def seed(self, sim, count):
@@ -174,6 +179,7 @@ class VpsActiveJobInfo(Module):
     name = "vps_active_job_info"
     api = "hostup"
     changed = False
+    secrets = (HOSTUP_KEY,)
     targets = (target("read", "GET", r"/vps/{vps}/active-jobs$"),)
     defaults = staticmethod(hostup_defaults)
     seed = VpsActiveJob.seed
@@ -204,7 +210,7 @@ class VpsBackup(Module):
     name = "vps_backup"
     api = "hostup"
     changed = True
-    # DELETE of one backup by its ID: a repeat answers 404.
+    secrets = (HOSTUP_KEY,)
     targets = (target("read", "GET", r"/vps/{vps}/backups$"),
                target("delete", "DELETE", r"/vps/{vps}/backups/{doomed}$", mutating=True))
     defaults = staticmethod(hostup_defaults)
@@ -230,6 +236,7 @@ class VpsBackupInfo(Module):
     name = "vps_backup_info"
     api = "hostup"
     changed = False
+    secrets = (HOSTUP_KEY,)
     targets = (target("read", "GET", r"/vps/{vps}/backups$"),)
     defaults = staticmethod(hostup_defaults)
     seed = VpsBackup.seed
@@ -246,8 +253,7 @@ class VpsBackupRetention(Module):
     name = "vps_backup_retention"
     api = "hostup"
     changed = True
-    # Known gap, pinned by test_retention_failure_carries_problem.
-    problem_on_failure = False
+    secrets = (HOSTUP_KEY,)
     targets = VpsBackup.targets
     defaults = staticmethod(hostup_defaults)
 
@@ -268,9 +274,12 @@ class VpsBackupRetention(Module):
         return []
 
 
+CF_PASSWORD = "admin-secret"
+
+
 def cf_defaults(sim):
     return {"group/jobctl.cloud.cloudfoundry": {"api_url": sim.url + "/cf", "username": "admin",
-                                                "password": "admin-secret"}}
+                                                "password": CF_PASSWORD}}
 
 
 CF_AUTH = (target("root", "GET", r"^/cf/?$", shared=True, kinds=AUTH_FAULTS),
@@ -287,7 +296,7 @@ class CfTask(Module):
     name = "cf_task"
     api = "cloudfoundry"
     changed = True
-    # Documented: repeating a cancel on a CANCELING task is accepted.
+    secrets = (CF_PASSWORD,)
     targets = CF_AUTH + (target("read", "GET", r"/v3/tasks/{task}$"),
                          target("cancel", "POST", r"/v3/tasks/{task}/actions/cancel$", mutating=True))
     defaults = staticmethod(cf_defaults)
@@ -312,6 +321,7 @@ class CfTaskInfo(Module):
     name = "cf_task_info"
     api = "cloudfoundry"
     changed = False
+    secrets = (CF_PASSWORD,)
     targets = (target("read", "GET", r"/v3/apps/{app}/tasks$"),)
     defaults = staticmethod(cf_defaults)
 
@@ -327,11 +337,12 @@ class CfTaskInfo(Module):
 
 
 VSP_TOKEN_PATH = "/vsp/auth/realms/vsp-object/protocol/openid-connect/token"
+VSP_PASSWORD = "vsp-secret"
 
 
 def vsp_defaults(sim):
     return {"group/jobctl.cloud.vsp": {"api_url": sim.url + "/vsp/mapi", "token_url": sim.url + VSP_TOKEN_PATH,
-                                       "username": "vsp-admin", "password": "vsp-secret"}}
+                                       "username": "vsp-admin", "password": VSP_PASSWORD}}
 
 
 def vsp_job_of(state, job_id):
@@ -342,13 +353,11 @@ class VspJob(Module):
     name = "vsp_job"
     api = "vsp"
     changed = True
-    # POST /v1/jobs/cancel: nothing in the documents says it may be repeated, so it is sent once; after a
-    # failed cancel the module reads the job's status to learn whether the cancel acted.
+    secrets = (VSP_PASSWORD,)
     targets = (target("token", "POST", VSP_TOKEN_PATH + "$", shared=True, kinds=AUTH_FAULTS),
                target("csrf", "GET", r"/mapi/v1/csrf$", shared=True, kinds=AUTH_FAULTS),
                target("status", "POST", r"/mapi/v1/jobs/status$", shared=True),
-               target("cancel", "POST", r"/mapi/v1/jobs/cancel$", mutating=True, repeat_safe=False, shared=True,
-                      settles_by_read=True))
+               target("cancel", "POST", r"/mapi/v1/jobs/cancel$", mutating=True, shared=True))
     defaults = staticmethod(vsp_defaults)
 
     def seed(self, sim, count):
@@ -370,6 +379,7 @@ class VspJobInfo(Module):
     name = "vsp_job_info"
     api = "vsp"
     changed = False
+    secrets = (VSP_PASSWORD,)
     targets = (target("list", "POST", r"/mapi/v1/jobs/list$", shared=True),)
     defaults = staticmethod(vsp_defaults)
 
@@ -388,12 +398,13 @@ class VspJobInfo(Module):
 
 
 BIGCHANGE_TOKEN_PATH = "/bigchange/auth/tokens"
+BIGCHANGE_SECRET = "bigchange-secret"
 
 
 def bigchange_defaults(sim):
     return {"group/jobctl.cloud.bigchange": {
         "api_url": sim.url + "/bigchange/v1", "token_url": sim.url + BIGCHANGE_TOKEN_PATH, "customer_id": 1001,
-        "client_id": "bigchange-client", "client_secret": "bigchange-secret"}}
+        "client_id": "bigchange-client", "client_secret": BIGCHANGE_SECRET}}
 
 
 def seed_bigchange(sim, count, per_case):
@@ -407,7 +418,7 @@ class BigchangeJob(Module):
     name = "bigchange_job"
     api = "bigchange"
     changed = True
-    # A PUT; a repeat meets a cancelled job, which the module recognises.
+    secrets = (BIGCHANGE_SECRET,)
     targets = (target("token", "POST", BIGCHANGE_TOKEN_PATH + "$", shared=True, kinds=AUTH_FAULTS),
                target("read", "GET", r"/v1/jobs/{job}$"),
                target("cancel", "PUT", r"/v1/jobs/{job}/cancel$", mutating=True))
@@ -430,6 +441,7 @@ class BigchangeJobInfo(Module):
     name = "bigchange_job_info"
     api = "bigchange"
     changed = False
+    secrets = (BIGCHANGE_SECRET,)
     targets = (target("list", "GET", r"/bigchange/v1/jobs$", shared=True),)
     defaults = staticmethod(bigchange_defaults)
 
@@ -448,8 +460,20 @@ MODULES = dict((m.name, m) for m in (
     VpsActiveJob(), VpsActiveJobInfo(), VpsBackup(), VpsBackupInfo(), VpsBackupRetention(),
     CfTask(), CfTaskInfo(), VspJob(), VspJobInfo(), BigchangeJob(), BigchangeJobInfo()))
 
-# Cases that show a bug, each run on its own and expected to fail (strict) until the bug is fixed.
-KNOWN_BUGS = {}
+
+# -- secrets -------------------------------------------------------------------------------------
+
+def secret_forms(secret):
+    """Every way a secret might show: raw, URL-encoded both ways, base64 (alone and as HTTP Basic)."""
+    raw = secret.encode()
+    forms = {secret, quote(secret, safe=""), quote_plus(secret), base64.b64encode(raw).decode().rstrip("=")}
+    for user in ("admin", "vsp-admin", "bigchange-client", "cf"):
+        forms.add(base64.b64encode(("%s:%s" % (user, secret)).encode()).decode().rstrip("="))
+    return forms
+
+
+def leaks(text, secrets):
+    return sorted(form for secret in secrets for form in secret_forms(secret) if form in text)
 
 
 # -- running a batch -----------------------------------------------------------------------------
@@ -467,9 +491,9 @@ def control_task(sim, name, method, body=None):
     return {"name": name, "ansible.builtin.uri": args}
 
 
-def run_cases(sim, play, module, tgt, faults, baseline=True):
+def run_cases(sim, play, module, tgt, faults):
     """Run one playbook: the baseline (no fault) and one case per fault on ``tgt``; return the problems found."""
-    names = (["none"] if baseline else []) + list(faults)
+    names = ["none"] + list(faults)
     objects = module.seed(sim, len(names))
     rules, tasks = {}, []
     leftover = False
@@ -490,7 +514,7 @@ def run_cases(sim, play, module, tgt, faults, baseline=True):
         tasks.append({"name": "case %s" % name, "jobctl.cloud." + module.name: case_args, "ignore_errors": True})
 
     started = time.monotonic()
-    result = play(tasks, defaults=module.defaults(sim))
+    result = play(tasks, defaults=module.defaults(sim), verbosity=3)
     elapsed = time.monotonic() - started
     assert result.rc == 0, result
     for name in names:
@@ -506,6 +530,8 @@ def run_cases(sim, play, module, tgt, faults, baseline=True):
     for marker in ("Traceback", "MODULE FAILURE"):
         if marker in result.stdout or marker in result.stderr:
             problems.append("%s/%s: %r in the play's output" % (module.name, tgt.name, marker))
+    for form in leaks(result.stdout + result.stderr, module.secrets):
+        problems.append("%s/%s: a secret shows in the -vvv output (as %r)" % (module.name, tgt.name, form[:4] + "..."))
     print("%s/%s: %d cases in %.1f s" % (module.name, tgt.name, len(names), elapsed))
     return problems
 
@@ -529,6 +555,31 @@ def settled_log(sim, rules):
         time.sleep(0.2)
 
 
+def lost_warning(result):
+    return any("lost" in w for w in result.get("warnings") or [])
+
+
+def blind_resends(module, obj, log):
+    """Mutation attempts sent again without a read in between (a 429 refusal needs none), per object path."""
+    api_log = sorted((e for e in log if e["api"] == module.api), key=lambda e: e["arrival"])
+    problems = []
+    previous = {}
+    read_since = {}
+    for entry in api_log:
+        if module.is_mutation(entry, obj):
+            path = entry["path"]
+            earlier = previous.get(path)
+            if earlier is not None and earlier["status"] != 429 and not read_since[path]:
+                problems.append("the mutating request %s was sent again without a read in between (after %s)"
+                                % (path, earlier["fault"] or earlier["status"]))
+            previous[path], read_since[path] = entry, False
+        elif entry["method"] in ("GET", "POST") and "/oauth/" not in entry["path"] \
+                and not entry["path"].endswith(("/token", "/tokens", "/csrf")):
+            for path in read_since:
+                read_since[path] = True
+    return problems
+
+
 def judge(module, tgt, fault, rule, obj, result, log, state):
     """What is wrong with one case's outcome (see the module docstring); an empty list when nothing is."""
     problems = []
@@ -536,50 +587,61 @@ def judge(module, tgt, fault, rule, obj, result, log, state):
     for marker in ("Traceback", "MODULE FAILURE", "object at 0x", "module_stderr"):
         if marker in text:
             problems.append("%r in the result" % marker)
+    for form in leaks(text, module.secrets):
+        problems.append("a secret shows in the result (as %r)" % (form[:4] + "..."))
     if rule is not None:
         fired = sum(1 for e in log if e["fault_id"] == rule["id"])
         if fired != rule["times"]:
             problems.append("the fault fired %d times, not %d: the case did not test what it says"
                             % (fired, rule["times"]))
     mutations = [e for e in log if module.is_mutation(e, obj)]
-    handled = [e for e in mutations if e["handled_status"] is not None]
-    acted = [e for e in handled if 200 <= e["handled_status"] < 300]
-    if module.mutation_repeat_safe is False and len(handled) > 1:
-        problems.append("the mutating request, not documented as safe to repeat, was handled %d times" % len(handled))
-    expected = fault.outcome(tgt) if fault else "ok"
-    if result.get("failed"):
+    acted = [e for e in mutations if e.get("acted")]
+    for path in sorted(set(e["path"] for e in acted)):
+        times = sum(1 for e in acted if e["path"] == path)
+        if times > 1:
+            problems.append("the change %s was carried out %d times" % (path, times))
+    problems.extend(blind_resends(module, obj, log))
+    want = expected(fault, tgt)
+    failed = bool(result.get("failed"))
+    if acted and result.get("changed") is not True:
+        problems.append("the API carried out the change but the module says changed=%s" % result.get("changed"))
+    if not acted and result.get("changed"):
+        problems.append("reports changed although the API carried out nothing")
+    if failed:
         msg = result.get("msg")
-        if expected == "ok":
+        if want == "ok":
             problems.append("failed where it must succeed: %s" % msg)
         if not isinstance(msg, str) or not msg.strip():
-            problems.append("failed without a msg")
-            return problems
-        if fault is None or not re.search(fault.msg, msg):
+            return problems + ["failed without a msg"]
+        if fault is None or fault.msg is None or not re.search(fault.msg, msg):
             problems.append("msg does not say what happened (wanted /%s/): %s" % (fault.msg if fault else "", msg))
         if "<html" in msg.lower() or len(msg) > 2000:
             problems.append("msg is not readable: %s" % msg[:300])
-        if module.problem_on_failure and not isinstance(result.get("problem"), dict):
+        if not isinstance(result.get("problem"), dict):
             problems.append("no problem dict beside msg")
-        if result.get("changed") and not acted:
-            problems.append("reports changed although no mutating request was handled")
-        if not tgt.mutating and handled:
-            problems.append("a failed %s still sent %d mutating request(s)" % (tgt.name, len(handled)))
-    else:
-        if expected == "fail":
-            problems.append("succeeded where it must fail (changed=%s)" % result.get("changed"))
-        if result.get("changed") is not module.changed:
-            problems.append("changed is %s, the fault-free run says %s" % (result.get("changed"), module.changed))
-        elif module.changed and not module.applied(state, obj):
-            problems.append("reports the change but the API's state does not show it")
-        problems.extend(module.check(result, obj))
+        if not tgt.mutating and mutations:
+            problems.append("a failed %s still sent %d mutating request(s)" % (tgt.name, len(mutations)))
+        return problems
+    if want == "fail":
+        problems.append("succeeded where it must fail (changed=%s)" % result.get("changed"))
+    if result.get("changed") is not module.changed:
+        problems.append("changed is %s, the fault-free run says %s" % (result.get("changed"), module.changed))
+    elif module.changed and not module.applied(state, obj):
+        problems.append("reports the change but the API's state does not show it")
+    # An attempt that acted had a fault on it: its answer never reached the module whole.
+    answer_lost = any(e["fault"] in LOST_KINDS for e in acted)
+    if answer_lost and not lost_warning(result):
+        problems.append("the answer to the change was lost, but no warning says so")
+    if not answer_lost and lost_warning(result):
+        problems.append("warns of a lost answer although the change's answer arrived")
+    problems.extend(module.check(result, obj))
     return problems
 
 
 def batches():
     for module in MODULES.values():
         for tgt in module.targets:
-            faults = [k for k in tgt.kinds if (module.name, tgt.name, k) not in KNOWN_BUGS]
-            yield pytest.param(module.name, tgt.name, faults, id="%s-%s" % (module.name, tgt.name))
+            yield pytest.param(module.name, tgt.name, list(tgt.kinds), id="%s-%s" % (module.name, tgt.name))
 
 
 @pytest.mark.parametrize("module_name,target_name,faults", list(batches()))
@@ -587,16 +649,6 @@ def test_faults(sim, play, module_name, target_name, faults):
     module = MODULES[module_name]
     tgt = next(t for t in module.targets if t.name == target_name)
     problems = run_cases(sim, play, module, tgt, faults)
-    assert not problems, "\n".join(problems)
-
-
-@pytest.mark.parametrize("module_name,target_name,fault_name", [
-    pytest.param(m, t, f, id="%s-%s-%s" % (m, t, f), marks=pytest.mark.xfail(strict=True, reason=reason))
-    for (m, t, f), reason in sorted(KNOWN_BUGS.items())])
-def test_known_bugs(sim, play, module_name, target_name, fault_name):
-    module = MODULES[module_name]
-    tgt = next(t for t in module.targets if t.name == target_name)
-    problems = run_cases(sim, play, module, tgt, [fault_name], baseline=False)
     assert not problems, "\n".join(problems)
 
 
@@ -609,30 +661,75 @@ def case_counts():
 
 def test_the_case_counts_above_are_current():
     counts = case_counts()
-    documented = dict((m, int(n)) for m, n in re.findall(r"(\w+) (\d+)(?=,| --)", __doc__))
+    block = __doc__[__doc__.index("Cases per module"):__doc__.index("in all.")]
+    documented = dict((m, int(n)) for m, n in re.findall(r"(\w+) (\d+)(?=,| --)", block))
     assert documented == counts
     assert "-- %d in all" % sum(counts.values()) in __doc__
 
 
-def test_retention_failure_carries_problem(sim, play):
-    module = MODULES["vps_backup_retention"]
-    obj = module.seed(sim, 1)[0]
-    sim.fault(api="hostup", method="GET", path=obj["vps"], kind="status", status=500)
-    result = play([{"name": "prune", "jobctl.cloud.vps_backup_retention": dict(module.args(obj), **CASE_ARGS)}],
-                  defaults=module.defaults(sim))
-    out = result.task("prune")
-    assert out["failed"] and "HTTP 500" in out["msg"]
-    assert isinstance(out.get("problem"), dict) and out["problem"]["status"] == 500
+def test_every_fault_kind_has_one_expected_ending():
+    for fault in FAULTS:
+        for kind in (READ, MUTATION):
+            assert EXPECTED.get(fault.name, SURVIVED)[kind] in ("ok", "fail")
+            if EXPECTED.get(fault.name, SURVIVED)[kind] == "fail":
+                assert fault.msg, "%s fails on a %s: its msg must be named" % (fault.name, kind)
 
 
-@pytest.mark.xfail(strict=True, reason="a body cut short raises requests' ChunkedEncodingError after urllib3's Retry "
-                   "has finished, and client.py:257 turns it into a failure, so a repeat-safe read is not retried "
-                   "although client.py:9 promises retries on dropped responses")
-def test_a_read_whose_answer_is_cut_short_is_retried(sim, play):
-    module = MODULES["vps_backup_info"]
+# -- two runs racing for one object ----------------------------------------------------------------
+
+CANCEL_MODULES = ("vps_active_job", "cf_task", "vsp_job", "bigchange_job")
+
+
+@pytest.mark.parametrize("module_name", CANCEL_MODULES)
+def test_two_runs_racing_for_one_job_one_changed_no_failure(sim, play, module_name):
+    """The first run's cancel is carried out, its answer held back; the second run meets the job
+    cancelled and leaves it. Then the first run gets its answer. Exactly one reports changed."""
+    module = MODULES[module_name]
     obj = module.seed(sim, 1)[0]
-    sim.fault(api="hostup", method="GET", path=obj["vps"], kind="drop_mid_body", when="after")
-    result = play([{"name": "info", "jobctl.cloud.vps_backup_info": dict(module.args(obj), **CASE_ARGS)}],
-                  defaults=module.defaults(sim))
-    assert result.task("info")["failed"] is False, result.task("info").get("msg")
-    assert [r["fault"] for r in sim.requests("hostup")] == ["drop_mid_body", None]
+    tgt = next(t for t in module.targets if t.mutating)
+    sim.fault(**dict(api=module.api, method=tgt.method, path=tgt.path.format(**obj), kind="slow", delay=12,
+                     when="after", times=1))
+    task = [{"name": "cancel", "jobctl.cloud." + module.name: dict(module.args(obj), timeout=30)}]
+    results = {}
+
+    def run(which):
+        results[which] = play(task, defaults=module.defaults(sim))
+
+    first = threading.Thread(target=run, args=("first",))
+    first.start()
+    deadline = time.monotonic() + 60
+    while not module.applied(sim.state(module.api), obj):
+        assert time.monotonic() < deadline, "the first run's cancel never arrived"
+        time.sleep(0.1)
+    run("second")
+    first.join(90)
+    assert not first.is_alive()
+    outcomes = {k: (r.rc, r.task("cancel").get("changed"), r.task("cancel").get("msg")) for k, r in results.items()}
+    assert outcomes["first"][:2] == (0, True), outcomes
+    assert outcomes["second"][:2] == (0, False), outcomes
+    acted = [e for e in sim.requests(module.api) if module.is_mutation(e, obj) and e["acted"]]
+    assert len(acted) == 1
+
+
+# -- a failure after the change still reports the change ----------------------------------------
+
+def test_a_wait_that_times_out_after_the_cancel_still_reports_the_cancel(sim, play):
+    vps = sim.seed(hostup={"vps": [{"name": "slow-stop", "active_jobs": [
+        {"jobType": "backup", "duration": 3600, "cancel_delay": 600}]}]})["hostup"]["vps"][0]
+    result = play([{"name": "cancel", "ignore_errors": True, "jobctl.cloud.vps_active_job": {
+        "vps_id": vps["id"], "job_type": "backup", "wait": True, "wait_timeout": 1, "wait_sleep": 0.2}}],
+        defaults=hostup_defaults(sim))
+    out = result.task("cancel")
+    assert out["failed"] and "timed out" in out["msg"]
+    assert out["changed"] is True, "the cancel was made; a failure afterwards does not undo it"
+    assert [e["acted"] for e in sim.requests("hostup") if e["method"] == "DELETE"] == [True]
+
+
+def test_a_cf_wait_that_times_out_after_the_cancel_still_reports_the_cancel(sim, play):
+    task = seed_cf(sim, 1, 1)[0]["tasks"][0]
+    sim.seed(cloudfoundry={"settings": {"cancel_delay": 600}})
+    result = play([{"name": "cancel", "ignore_errors": True, "jobctl.cloud.cf_task": {
+        "guid": task, "wait": True, "wait_timeout": 1, "wait_sleep": 0.2}}], defaults=cf_defaults(sim))
+    out = result.task("cancel")
+    assert out["failed"] and "timed out" in out["msg"]
+    assert out["changed"] is True

@@ -1,14 +1,17 @@
 """The bigchange_job_cancel role through playbooks/bigchange_job_cancel.yml, against the simulator.
 
 The role must cancel exactly the jobs that have not started, leave every other job as it was, and
-say so; these tests read the simulator's state after each run to prove it.
+say so, in one module run (one token, one read per 50 jobs) whatever the number of jobs; these
+tests read the simulator's state and request log after each run to prove it.
 """
+
+import math
 
 import pytest
 
 PLAYBOOK = "playbooks/bigchange_job_cancel.yml"
 SUMMARY_TASK = "Record what was cancelled and what was left as bigchange_job_cancel_summary"
-CANCEL_TASK = "Cancel each job that has not started"
+CANCEL_TASK = "Cancel every job that has not started"
 TOKEN_PATH = "/bigchange/auth/tokens"
 
 
@@ -37,7 +40,7 @@ def report(result):
 
 
 def methods(sim, since=0):
-    return [r["method"] for r in sim.requests("bigchange", since=since)]
+    return [r["method"] for r in sorted(sim.requests("bigchange", since=since), key=lambda r: r["arrival"])]
 
 
 def test_check_real_rerun(sim, playbook, env):
@@ -52,7 +55,8 @@ def test_check_real_rerun(sim, playbook, env):
     assert report(check)[:2] == ["Check mode: nothing was cancelled; a real run would do what is listed.",
                                  "Would cancel: %d, %d (reason: Depot flooded)" % tuple(ids[:2])]
     assert statuses(sim) == dict(zip(ids, ["scheduled", "accepted", "completedOk", "cancelled"]))
-    assert methods(sim) == ["POST", "GET"] * 4, "check mode reads only, each job once"
+    assert methods(sim) == ["POST", "GET"], "check mode reads only: one token, one read for the four jobs"
+    assert sim.requests("bigchange")[-1]["query"]["id"] == [str(i) for i in ids], "each job asked for once"
 
     real = playbook(PLAYBOOK, extra, env=env)
     assert real.rc == 0, real
@@ -70,13 +74,14 @@ def test_check_real_rerun(sim, playbook, env):
     assert again.rc == 0, again
     assert again.task(CANCEL_TASK)["changed"] is False
     assert summary(again)["cancelled"] == [] and [j["job_id"] for j in summary(again)["left"]] == ids
-    assert methods(sim, seq) == ["POST", "GET"] * 4
+    assert methods(sim, seq) == ["POST", "GET"]
 
 
 def test_jobs_under_way_are_left_and_named_once_at_the_end(sim, playbook, env):
     ids = seed_jobs(sim, "started", "scheduled", "suspended", "onTheWay")
     extra = {"bigchange_job_cancel_job_ids": ids + [999999]}
     for check in (True, False):
+        seq = sim.requests()[-1]["seq"] if sim.requests() else 0
         result = playbook(PLAYBOOK, extra, env=env, check=check)
         assert result.rc != 0
         s = summary(result)
@@ -84,13 +89,29 @@ def test_jobs_under_way_are_left_and_named_once_at_the_end(sim, playbook, env):
         assert [(f["job_id"], f["status"]) for f in s["failed"]] == [(ids[0], "started"), (ids[2], "suspended"),
                                                                      (999999, None)]
         assert "BigChange does not allow cancelling a started or suspended job" in s["failed"][0]["msg"]
-        assert "HTTP 404 Not Found: Job 999999 was not found." in s["failed"][2]["msg"]
+        assert s["failed"][2]["msg"] == ("job 999999 was not found: BigChange did not list it: it does not exist, or "
+                                         "customer 1001 cannot see it")
         assert result.task("Fail if any job could not be cancelled")["msg"] == (
             "Could not cancel 3 of 5 BigChange jobs: %d (status started), %d (status suspended), 999999 (status "
             "unknown). Each was left as it was; the summary above says why." % (ids[0], ids[2]))
         assert "Could not cancel %d: job %d cannot be cancelled" % (ids[0], ids[0]) in report(result)[-3]
+        assert methods(sim, seq) == ["POST", "GET"] + ([] if check else ["PUT", "PUT"])
     assert statuses(sim) == dict(zip(ids, ["started", "cancelled", "suspended", "cancelled"]))
     assert sim.state("bigchange")["jobs"][1]["cancelReason"] == "Cancelled by automation"
+
+
+def test_one_module_run_and_one_token_for_120_jobs(sim, playbook, env):
+    ids = seed_jobs(sim, *(["scheduled"] * 118 + ["started", "completedOk"]))
+    result = playbook(PLAYBOOK, {"bigchange_job_cancel_job_ids": ids, "bigchange_job_cancel_reason": "Depot closed"},
+                      env=env)
+    assert result.rc != 0, "the started job fails the role, at the end"
+    s = summary(result)
+    assert s["cancelled"] == ids[:118] and s["left"] == [{"job_id": ids[119], "status": "completedOk"}]
+    assert [(f["job_id"], f["status"]) for f in s["failed"]] == [(ids[118], "started")]
+    assert len([r for r in result.results if r["task"].endswith(CANCEL_TASK)]) == 1, "one module run"
+    sent = methods(sim)
+    assert sent.count("POST") == 1 and sent.count("GET") == math.ceil(120 / 50) and sent.count("PUT") == 118
+    assert list(statuses(sim).values()).count("cancelled") == 118
 
 
 def test_credentials_from_module_defaults_and_nothing_secret_at_verbosity_3(sim, play):
@@ -107,7 +128,7 @@ def test_credentials_from_module_defaults_and_nothing_secret_at_verbosity_3(sim,
     assert summary(result)["cancelled"] == [ids[0]]
     assert statuses(sim) == {ids[0]: "cancelled", ids[1]: "started"}
     tokens = [t["token"] for t in sim.state("bigchange")["tokens"]]
-    assert len(tokens) == 2
+    assert len(tokens) == 1, "one token for the role run"
     for value in [secret] + tokens:
         assert value not in result.stdout and value not in result.stderr and value not in str(result.results)
 
@@ -119,6 +140,7 @@ def test_bad_credentials_fail_every_job_and_change_nothing(sim, playbook, env):
     failed = summary(result)["failed"]
     assert [f["job_id"] for f in failed] == ids and {f["status"] for f in failed} == {None}
     assert "HTTP 401 invalid_client: Client authentication failed." in failed[0]["msg"]
+    assert methods(sim) == ["POST"], "one token request, refused; nothing else"
     assert statuses(sim) == {ids[0]: "scheduled", ids[1]: "new"}
 
 

@@ -118,6 +118,10 @@ def test_labels_spaces_states_and_wait_with_module_defaults(sim, play):
     ({"cf_task_cancel_app_guid": UNKNOWN, "cf_task_cancel_space_guids": [UNKNOWN]}, "Got: app_guid, space_guids"),
     ({"cf_task_cancel_names": ["a"], "cf_task_cancel_states": ["CANCELING"]}, "cf_task_cancel_states"),
     ({"cf_task_cancel_names": ["a"], "cf_task_cancel_wait": "maybe"}, "cf_task_cancel_wait"),
+    ({"cf_task_cancel_app": "web", "cf_task_cancel_app_guid": UNKNOWN}, "Got: app, app_guid"),
+    ({"cf_task_cancel_space": "prod", "cf_task_cancel_space_guids": [UNKNOWN]}, "Got: space, space_guids"),
+    ({"cf_task_cancel_app": "web", "cf_task_cancel_space_guids": [UNKNOWN]}, "Got: app, space_guids"),
+    ({"cf_task_cancel_org": "acme", "cf_task_cancel_app_guid": UNKNOWN}, "Got: org, app_guid"),
 ])
 def test_bad_selections_are_refused_before_any_request(sim, playbook, env, extra, words):
     result = playbook(PLAYBOOK, extra_vars=extra, env=env)
@@ -143,3 +147,78 @@ def test_a_task_that_finished_meanwhile_is_left_with_its_reason(sim, playbook, e
     racy, plain = (t["guid"] for t in app["tasks"])
     assert [t["guid"] for t in s["canceled"]] == [plain]
     assert s["left"] == [dict(s["left"][0], guid=racy, state="SUCCEEDED", reason="already SUCCEEDED when its turn came")]
+
+
+ORG = "0000000a-0000-4000-8000-00000000000a"
+PROD, STAGING = "aaaaaaaa-0000-4000-8000-000000000001", "aaaaaaaa-0000-4000-8000-000000000002"
+
+
+@pytest.fixture
+def foundation(sim):
+    """billing-api in acme/production (old and young db-migrate tasks) and in acme/staging."""
+    apps = sim.seed(cloudfoundry={"apps": [
+        {"name": "billing-api", "space_guid": PROD, "space_name": "production", "organization_guid": ORG,
+         "organization_name": "acme", "tasks": [{"name": "db-migrate", "age_seconds": 90 * 60},
+                                                {"name": "DB-Migrate", "age_seconds": 120 * 60, "state": "PENDING"},
+                                                {"name": "db-migrate", "age_seconds": 5 * 60}]},
+        {"name": "billing-api", "space_guid": STAGING, "space_name": "staging", "organization_guid": ORG,
+         "tasks": [{"name": "db-migrate", "age_seconds": 300 * 60}]},
+    ]})["cloudfoundry"]["apps"]
+    return apps
+
+
+def lookups(sim, since=0):
+    return [(r["path"], r["query"]) for r in sim.requests("cloudfoundry", since=since)
+            if r["path"] in ("/cf/v3/organizations", "/cf/v3/spaces", "/cf/v3/apps")]
+
+
+def test_cancel_by_org_space_and_app_names_check_real_rerun(sim, playbook, env, foundation):
+    prod = foundation[0]
+    old, old_pending, young = (t["guid"] for t in prod["tasks"])
+    extra = {"cf_task_cancel_org": "acme", "cf_task_cancel_space": "production", "cf_task_cancel_app": "billing-api",
+             "cf_task_cancel_names": ["db-migrate"], "cf_task_cancel_older_than_minutes": 60}
+
+    check = playbook(PLAYBOOK, extra_vars=extra, env=env, check=True)
+    assert check.rc == 0, check
+    s = summary(check)
+    assert s["check_mode"] is True and s["matched"] == 3
+    assert [t["guid"] for t in s["canceled"]] == [old_pending, old], "both spellings: names match case-insensitively"
+    assert [(t["guid"], t["reason"]) for t in s["left"]] == [(young, "created less than 60 minutes ago")]
+    assert posts(sim) == []
+    assert lookups(sim) == [
+        ("/cf/v3/organizations", {"names": ["acme"], "per_page": ["5000"]}),
+        ("/cf/v3/spaces", {"names": ["production"], "organization_guids": [ORG], "per_page": ["5000"]}),
+        ("/cf/v3/apps", {"names": ["billing-api"], "space_guids": [PROD], "per_page": ["5000"]})]
+
+    seq = last_seq(sim)
+    real = playbook(PLAYBOOK, extra_vars=extra, env=env)
+    assert real.rc == 0, real
+    assert [(t["guid"], t["state"]) for t in summary(real)["canceled"]] == [(old_pending, "CANCELING"), (old, "CANCELING")]
+    assert sorted(posts(sim, seq)) == sorted("/cf/v3/tasks/%s/actions/cancel" % g for g in (old, old_pending))
+    assert len(lookups(sim, seq)) == 3, "one list request per name"
+    logins = [r for r in sim.requests("cloudfoundry", since=seq) if r["path"] in ("/cf/", "/cf/login/oauth/token")]
+    assert len(logins) == 4, "two module runs: one root document and one token each"
+    states = {t["guid"]: t["state"] for t in sim.state("cloudfoundry")["tasks"]}
+    assert states[young] == "RUNNING" and states[foundation[1]["tasks"][0]["guid"]] == "RUNNING"
+
+    seq = last_seq(sim)
+    again = playbook(PLAYBOOK, extra_vars=extra, env=env)
+    assert again.rc == 0 and again.task(CANCEL)["changed"] is False and posts(sim, seq) == []
+
+
+@pytest.mark.parametrize("extra,msg", [
+    ({"cf_task_cancel_org": "nope", "cf_task_cancel_app": "billing-api"}, "org 'nope' was not found"),
+    ({"cf_task_cancel_org": "acme", "cf_task_cancel_space": "qa"}, "space 'qa' was not found in org 'acme'"),
+    ({"cf_task_cancel_space": "production", "cf_task_cancel_app": "ghost"},
+     "app 'ghost' was not found in space 'production'"),
+    ({"cf_task_cancel_app": "billing-api", "cf_task_cancel_names": ["db-migrate"]},
+     "app 'billing-api' is in 2 spaces: 'production' (org 'acme'), 'staging' (org 'acme')"),
+])
+def test_names_that_do_not_decide_fail_before_any_cancel_with_a_summary(sim, playbook, env, foundation, extra, msg):
+    result = playbook(PLAYBOOK, extra_vars=extra, env=env)
+    assert result.rc != 0
+    s = summary(result)
+    assert s["failed"] is True and s["matched"] == 0 and msg in s["msg"]
+    assert msg in result.task(REPORT)["msg"][-1]
+    assert posts(sim) == []
+    assert not [r for r in sim.requests("cloudfoundry") if r["path"].endswith("/tasks")], "no task was even listed"

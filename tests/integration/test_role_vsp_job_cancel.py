@@ -1,7 +1,8 @@
 """The vsp_job_cancel role, through playbooks/vsp_job_cancel.yml and ansible-playbook, against the simulator.
 
 check mode -> real run -> idempotent re-run, then refusals before any request, then failures that
-must not stop the other jobs.
+must not stop the other jobs. One vsp_job run per role run (issue 13): one Keycloak token and one
+CSRF session whatever the number of jobs (by filter, vsp_job_info's run adds one of each).
 """
 
 import pytest
@@ -11,6 +12,10 @@ TOKEN_PATH = "/vsp/auth/realms/vsp-object/protocol/openid-connect/token"
 SUMMARY_TASK = "Record what was cancelled as vsp_job_cancel_summary"
 CANCEL = ("POST", "/vsp/mapi/v1/jobs/cancel")
 LIST = ("POST", "/vsp/mapi/v1/jobs/list")
+STATUS = ("POST", "/vsp/mapi/v1/jobs/status")
+TOKEN = ("POST", TOKEN_PATH)
+CSRF = ("GET", "/vsp/mapi/v1/csrf")
+FINAL = "Fail naming every job that could not be cancelled"
 
 
 @pytest.fixture
@@ -51,6 +56,10 @@ def changed_tasks(result):
     return [r["task"] for r in result.results if r["result"].get("changed")]
 
 
+def calls(sim, since=0):
+    return [(r["method"], r["path"]) for r in sim.requests("vsp", since=since)]
+
+
 def test_cancel_by_ids_check_real_rerun(sim, playbook, env):
     seed(sim, {"id": 1, "jobState": "EXECUTING", "bucketName": "b1"},
          {"id": -2, "jobState": "PROCESSING", "jobType": "LIFECYCLE_UPDATE", "bucketName": "b2"},
@@ -77,6 +86,7 @@ def test_cancel_by_ids_check_real_rerun(sim, playbook, env):
     assert "Cancelled job -2 (LIFECYCLE_UPDATE on b2), now CANCELLED" in report(real)
     assert "Left job 3 (BATCH_REPLICATE on bucket-1) alone: already COMPLETE" in report(real)
     assert sorted(r["body"]["jobId"]["id"] for r in sent(sim, CANCEL, seq)) == [-2, 1], "duplicates handled once"
+    assert calls(sim, seq) == [TOKEN, CSRF] + [STATUS] * 3 + [CANCEL] * 2, "one module run for every job"
     assert states(sim) == {1: "CANCELLED", -2: "CANCELLED", 3: "COMPLETE"}
 
     seq = last_seq(sim)
@@ -98,6 +108,7 @@ def test_cancel_by_type_and_bucket(sim, playbook, env):
     check = playbook(PLAYBOOK, selection, env=env, check=True)
     assert [j["job_id"] for j in summary(check)["canceled"]] == [1, 5] and sent(sim, CANCEL) == []
 
+    seq = last_seq(sim)
     real = playbook(PLAYBOOK, selection, env=env)
     assert real.rc == 0, real
     s = summary(real)
@@ -105,6 +116,8 @@ def test_cancel_by_type_and_bucket(sim, playbook, env):
     assert states(sim) == {1: "CANCELLED", 2: "EXECUTING", 3: "EXECUTING", 4: "FAILED", 5: "CANCELLED"}
     lists = sent(sim, LIST)
     assert len(lists) == 2 and lists[0]["body"]["bucketName"] == "b1"
+    # By filter, two module runs: the list (vsp_job_info), then one vsp_job run for both jobs.
+    assert calls(sim, seq) == [TOKEN, CSRF, LIST, TOKEN, CSRF, STATUS, STATUS, CANCEL, CANCEL]
 
     again = playbook(PLAYBOOK, selection, env=env)
     assert changed_tasks(again) == [] and report(again) == ["No job selected: nothing to do."]
@@ -117,9 +130,10 @@ def test_an_unknown_job_does_not_stop_the_others(sim, playbook, env):
     assert states(sim) == {5: "CANCELLED", 6: "CANCELLED"}
     s = summary(result)
     assert [j["job_id"] for j in s["canceled"]] == [5, 6] and [j["job_id"] for j in s["failed"]] == [404]
-    msg = result.task("Fail naming every job that could not be cancelled")["msg"]
-    assert msg.startswith("Could not cancel 1 VSP job(s): job 404: ")
-    assert "HTTP 404 Job not found: No job with ID 404 exists." in msg
+    assert s["error"] == ""
+    msg = result.task(FINAL)["msg"]
+    assert msg == ("Could not cancel 1 VSP job(s): job 404: VSP One Object API POST /vsp/mapi/v1/jobs/status "
+                   "failed: HTTP 404 Job not found: No job with ID 404 exists. [code NOT_FOUND]")
 
 
 def test_a_list_that_fails_cancels_nothing(sim, playbook, env):
@@ -127,17 +141,80 @@ def test_a_list_that_fails_cancels_nothing(sim, playbook, env):
     sim.fault(api="vsp", path="/jobs/list", kind="status", status=500, times=-1)
     result = playbook(PLAYBOOK, {"vsp_job_cancel_bucket_name": "b1"}, env=env)
     assert result.rc != 0
-    msg = result.task("Fail naming every job that could not be cancelled")["msg"]
+    msg = result.task(FINAL)["msg"]
     assert msg.startswith("Could not list the VSP jobs, so none was cancelled: ") and "HTTP 500" in msg
     assert sent(sim, CANCEL) == [] and states(sim) == {1: "EXECUTING"}
 
 
 def test_wait_until_each_job_has_stopped(sim, playbook, env):
-    seed(sim, {"id": 8, "cancel_delay": 1.0})
-    result = playbook(PLAYBOOK, {"vsp_job_cancel_job_ids": [8], "vsp_job_cancel_wait": True}, env=env)
+    seed(sim, {"id": 8, "cancel_delay": 1.0}, {"id": 9, "cancel_delay": 1.5})
+    result = playbook(PLAYBOOK, {"vsp_job_cancel_job_ids": [8, 9], "vsp_job_cancel_wait": True}, env=env)
     assert result.rc == 0, result
-    assert summary(result)["canceled"][0]["state"] == "CANCELLED"
-    assert len(sent(sim, ("POST", "/vsp/mapi/v1/jobs/status"))) >= 2, "polled after the cancel"
+    assert [j["state"] for j in summary(result)["canceled"]] == ["CANCELLED", "CANCELLED"]
+    assert len(sent(sim, STATUS)) >= 4, "polled after the cancels"
+
+
+def test_a_wait_that_times_out_fails_after_the_summary(sim, play):
+    seed(sim, {"id": 8, "cancel_delay": 3600})
+    result = play([{"name": "run the role", "ansible.builtin.include_role": {"name": "jobctl.cloud.vsp_job_cancel"}}],
+                  defaults=module_defaults(sim), play_vars={
+                      "vsp_job_cancel_job_ids": [8], "vsp_job_cancel_wait": True, "vsp_job_cancel_wait_timeout": 1})
+    assert result.rc != 0
+    s = summary(result)
+    assert [j["job_id"] for j in s["canceled"]] == [8] and s["failed"] == []
+    assert "timed out after 1 seconds waiting for job 8 to stop" in s["error"]
+    assert result.task(FINAL)["msg"].startswith("The VSP job cancel failed: timed out after 1 seconds")
+
+
+def test_a_run_that_fails_before_handling_the_jobs_names_each_of_them(sim, play):
+    seed(sim, {"id": 1}, {"id": 2})
+    sim.fault(api="vsp", path="/jobs/status", kind="status", status=500, times=-1)
+    result = play([{"name": "run the role", "ansible.builtin.include_role": {"name": "jobctl.cloud.vsp_job_cancel"}}],
+                  defaults=module_defaults(sim, retries=0), play_vars={"vsp_job_cancel_job_ids": [1, 2]})
+    assert result.rc != 0
+    s = summary(result)
+    assert s["canceled"] == [] and [(j["job_id"], j["msg"]) for j in s["failed"]] == [
+        (1, "not handled: the run failed before it got to this job"),
+        (2, "not handled: the run failed before it got to this job")]
+    msg = result.task(FINAL)["msg"]
+    assert msg.startswith("Could not cancel 2 VSP job(s): job 1: not handled") and "HTTP 500" in s["error"]
+    assert "The VSP job cancel failed: VSP One Object API POST /vsp/mapi/v1/jobs/status failed: HTTP 500" in msg
+    assert sent(sim, CANCEL) == [] and states(sim) == {1: "EXECUTING", 2: "EXECUTING"}
+
+
+def test_a_bulk_cancel_of_forty_jobs_costs_one_token_and_one_csrf_fetch(sim, playbook, env):
+    seed(sim, *[{"id": 1000 + n, "jobState": "EXECUTING" if n % 4 else "COMPLETE"} for n in range(40)])
+    ids = list(range(1000, 1040))
+    result = playbook(PLAYBOOK, {"vsp_job_cancel_job_ids": ids}, env=env)
+    assert result.rc == 0, result
+    s = summary(result)
+    assert [j["job_id"] for j in s["canceled"]] == [i for i in ids if i % 4]
+    assert [j["job_id"] for j in s["left"]] == [i for i in ids if not i % 4]
+    assert calls(sim) == [TOKEN, CSRF] + [STATUS] * 40 + [CANCEL] * 30
+    counts = sim.state("vsp")["counts"]
+    assert counts["tokens_issued"] == 1 and counts["csrf_issued"] == 1
+    assert counts["csrf_rotated"] == 70 and counts["csrf_refused"] == 0, "each POST carried the rotated token"
+    assert set(states(sim).values()) == {"CANCELLED", "COMPLETE"}
+
+
+def test_the_final_failure_names_every_job_that_could_not_be_cancelled_while_the_others_were(sim, playbook, env):
+    seed(sim, {"id": 1}, {"id": 2, "refuse_cancel": True}, {"id": 3, "jobState": "FAILED"}, {"id": 4},
+         {"id": 5, "refuse_cancel": True, "jobState": "PROCESSING"}, {"id": 6})
+    result = playbook(PLAYBOOK, {"vsp_job_cancel_job_ids": [1, 2, 404, 3, 4, 5, 6]}, env=env)
+    assert result.rc != 0
+    assert states(sim) == {1: "CANCELLED", 2: "EXECUTING", 3: "FAILED", 4: "CANCELLED", 5: "PROCESSING",
+                           6: "CANCELLED"}
+    s = summary(result)
+    assert [j["job_id"] for j in s["canceled"]] == [1, 4, 6] and [j["job_id"] for j in s["left"]] == [3]
+    assert [(j["job_id"], j["state"]) for j in s["failed"]] == [(2, "EXECUTING"), (404, None), (5, "PROCESSING")]
+    msg = result.task(FINAL)["msg"]
+    assert msg.startswith("Could not cancel 3 VSP job(s): job 2 (EXECUTING): the API refused the cancel and the job "
+                          "is still EXECUTING: ")
+    assert "; job 404: VSP One Object API POST /vsp/mapi/v1/jobs/status failed: HTTP 404 Job not found" in msg
+    assert "; job 5 (PROCESSING): the API refused the cancel and the job is still PROCESSING: " in msg
+    assert "Job 5 cannot be cancelled now." in msg
+    assert "Cancelled job 6 (BATCH_REPLICATE on bucket-1), now CANCELLED" in report(result)
+    assert calls(sim)[:2] == [TOKEN, CSRF] and calls(sim).count(TOKEN) == 1 and calls(sim).count(CSRF) == 1
 
 
 @pytest.mark.parametrize("variables,words", [
@@ -155,11 +232,36 @@ def test_bad_variables_fail_before_any_request(sim, playbook, env, variables, wo
     assert sim.requests() == []
 
 
+def module_defaults(sim, **extra):
+    return {"group/jobctl.cloud.vsp": dict({"api_url": sim.url + "/vsp/mapi", "token_url": sim.url + TOKEN_PATH,
+                                            "username": "vsp-admin", "password": "vsp-secret"}, **extra)}
+
+
 def test_credentials_from_module_defaults(sim, play):
     seed(sim, {"id": 1})
-    defaults = {"group/jobctl.cloud.vsp": {"api_url": sim.url + "/vsp/mapi", "token_url": sim.url + TOKEN_PATH,
-                                           "username": "vsp-admin", "password": "vsp-secret"}}
     result = play([{"name": "run the role", "ansible.builtin.include_role": {"name": "jobctl.cloud.vsp_job_cancel"}}],
-                  defaults=defaults, play_vars={"vsp_job_cancel_job_ids": [1]})
+                  defaults=module_defaults(sim), play_vars={"vsp_job_cancel_job_ids": [1]})
     assert result.rc == 0, result
     assert states(sim) == {1: "CANCELLED"}
+
+
+def test_two_runs_of_the_role_in_one_play_keep_their_summaries_apart(sim, play):
+    # The second run fails to list: its summary must not show what the first run cancelled.
+    seed(sim, {"id": 1, "bucketName": "b1"}, {"id": 2, "bucketName": "b2"})
+    sim.fault(api="vsp", path="/jobs/list", kind="status", status=500, times=-1)
+    role = {"name": "jobctl.cloud.vsp_job_cancel"}
+    result = play([
+        {"name": "by id", "ansible.builtin.include_role": role, "vars": {"vsp_job_cancel_job_ids": [2]}},
+        {"name": "second", "block": [{"name": "by filter", "ansible.builtin.include_role": role,
+                                      "vars": {"vsp_job_cancel_bucket_name": "b1"}}],
+         "rescue": [{"name": "carry on", "ansible.builtin.debug": {"msg": "the second run failed, as it should"}}]},
+    ], defaults=module_defaults(sim, retries=0))
+    assert result.rc == 0, result
+    summaries = [r["result"]["ansible_facts"]["vsp_job_cancel_summary"] for r in result.results
+                 if r["task"].endswith(SUMMARY_TASK)]
+    assert [j["job_id"] for j in summaries[0]["canceled"]] == [2] and summaries[0]["list_error"] == ""
+    assert summaries[1]["selected_by"] == "filter" and "HTTP 500" in summaries[1]["list_error"]
+    assert summaries[1]["canceled"] == [] and summaries[1]["failed"] == [] and summaries[1]["left"] == []
+    finals = [r for r in result.results if r["task"].endswith(FINAL)]
+    assert [r["status"] for r in finals] == ["skipped", "failed"]
+    assert states(sim) == {1: "EXECUTING", 2: "CANCELLED"}

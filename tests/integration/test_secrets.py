@@ -14,8 +14,10 @@ ansible-core 2.19 prints the source lines around a failed task, so a secret type
 lines would be printed by Ansible itself, whatever the module does.
 """
 
+import base64
 import json
 import secrets
+from urllib.parse import quote, quote_plus
 
 import pytest
 import requests
@@ -49,12 +51,25 @@ def arm(sim, name, **rule):
                                                   "body_format": "json", "body": rule}}
 
 
+def encoded_forms(value):
+    """A secret as it may travel or be echoed: raw, URL-encoded both ways, base64 at every alignment."""
+    raw = value.encode()
+    forms = {value, quote(value, safe=""), quote_plus(value), quote(value, safe="").lower()}
+    for pad in range(3):
+        for encode in (base64.b64encode, base64.urlsafe_b64encode):
+            text = encode(b"\0" * pad + raw).decode()
+            forms.add(text[(pad + 2) // 3 * 4:(pad + len(raw)) // 3 * 4])
+    return {form for form in forms if form}
+
+
 def leaks(run, known):
-    """Which secrets (by label) show up, whole or in part, in what a run printed or recorded."""
-    texts = {"stdout": run.stdout, "stderr": run.stderr, "results": json.dumps(run.results)}
+    """Which secrets (by label) show up, whole or in part, in any encoding, in what a run printed or recorded."""
+    texts = {"stdout": run.stdout, "stderr": run.stderr, "results": json.dumps(run.results, ensure_ascii=False)}
     found = []
     for label, value in known.items():
-        windows = {value[i:i + 12] for i in range(max(1, len(value) - 11))}
+        windows = set()
+        for form in encoded_forms(value):
+            windows.update(form[i:i + 12] for i in range(max(1, len(form) - 11)))
         for where, text in texts.items():
             if any(w in text for w in windows):
                 found.append("%s in %s" % (label, where))
@@ -236,9 +251,10 @@ def test_bigchange_modules_never_show_client_secrets_or_tokens(sim, play):
     runs = {
         "client": play([
             task("cancel", "bigchange_job", {"job_id": ids[0], "reason": "secret hygiene"}),
-            task("list", "bigchange_job_info", {"statuses": ["cancelled"]}),
+            task("list", "bigchange_job_info", {"job_ids": ids, "statuses": ["cancelled"]}),
             task("cancel started", "bigchange_job", {"job_id": ids[2], "reason": "too late"}, fails=True),
-            task("list wrong secret", "bigchange_job_info", {"client_secret": from_env("T_WRONG")}, fails=True),
+            task("list wrong secret", "bigchange_job_info", {"job_ids": ids, "client_secret": from_env("T_WRONG")},
+                 fails=True),
             arm(sim, "gateway page on the read", api="bigchange", method="GET", kind="html", status=502, times=3),
             task("read behind a broken proxy", "bigchange_job_info", {"job_id": ids[1], "retries": 2}, fails=True),
         ], env=dict(urls, BIGCHANGE_CLIENT_ID="ops", BIGCHANGE_CLIENT_SECRET=client_secret, T_WRONG=wrong),
@@ -305,4 +321,76 @@ def test_a_token_holding_a_line_break_is_refused_without_showing_it(sim, play):
     assert [run.status(api) for api in tokens] == ["failed"] * 4
     assert sim.requests() == [], "refused before any request"
     found = leaks(run, dict(("%s token" % api, t.strip()) for api, t in tokens.items()))
+    assert not found, found
+
+
+# -- error bodies that echo credentials ------------------------------------------------------------
+
+def awkward_secret(header=False):
+    """A secret with the characters encodings change: '&', '+', '/', '=', and (outside headers) ' ' and 'é'."""
+    return new_secret() + ("&+/=" if header else "&+/ =é") + new_secret()
+
+
+def test_an_api_error_echoing_the_key_shows_no_part_of_it(sim, play):
+    key = awkward_secret(header=True)
+    sim.seed(hostup={"api_keys": [{"key": key}]})
+    vps = sim.seed(hostup={"vps": [{"name": "e1"}]})["hostup"]["vps"][0]
+    sim.fault(api="hostup", kind="echo", status=400, times=1)
+    run = play([task("list", "vps_backup_info", {"vps_id": vps["id"]}, fails=True)],
+               env={"HOSTUP_API_URL": sim.hostup_url, "HOSTUP_API_KEY": key}, verbosity=3)
+    out = run.task("list")
+    assert out["failed"] and "Refused: Authorization" in out["msg"], out["msg"]
+    found = leaks(run, {"api key": key})
+    assert not found, found
+
+
+@pytest.mark.parametrize("api", ["cloudfoundry", "vsp", "bigchange"])
+def test_a_token_endpoint_echoing_its_form_shows_no_secret(sim, play, api):
+    secret = awkward_secret()
+    if api == "cloudfoundry":
+        sim.seed(cloudfoundry={"clients": [{"client_id": "bot", "client_secret": secret}]})
+        env = {"CF_API_URL": sim.url + "/cf", "CF_CLIENT_ID": "bot", "CF_CLIENT_SECRET": secret}
+        path, module, args = "/oauth/token$", "cf_task_info", {"guid": UNKNOWN_GUID}
+    elif api == "vsp":
+        sim.seed(vsp={"users": [{"username": "ops", "password": secret}]})
+        env = {"VSP_API_URL": sim.url + "/vsp/mapi", "VSP_TOKEN_URL": sim.url + VSP_TOKEN_PATH,
+               "VSP_USERNAME": "ops", "VSP_PASSWORD": secret}
+        path, module, args = VSP_TOKEN_PATH + "$", "vsp_job_info", {"job_id": 1}
+    else:
+        sim.seed(bigchange={"clients": [{"client_id": "ops", "client_secret": secret}]})
+        env = {"BIGCHANGE_API_URL": sim.url + "/bigchange/v1", "BIGCHANGE_TOKEN_URL": sim.url + BIGCHANGE_TOKEN_PATH,
+               "BIGCHANGE_CUSTOMER_ID": "1001", "BIGCHANGE_CLIENT_ID": "ops", "BIGCHANGE_CLIENT_SECRET": secret}
+        path, module, args = BIGCHANGE_TOKEN_PATH + "$", "bigchange_job_info", {"job_id": 1}
+    sim.fault(api=api, path=path, kind="echo", status=400, times=1)
+    run = play([task("read", module, args, fails=True)], env=env, verbosity=3)
+    out = run.task("read")
+    assert out["failed"] and "HTTP 400" in out["msg"] and "Refused" in out["msg"], out["msg"]
+    found = leaks(run, {"secret": secret})
+    assert not found, found
+
+
+@pytest.mark.parametrize("api", ["cloudfoundry", "vsp", "bigchange"])
+def test_an_api_error_echoing_a_fetched_token_shows_no_part_of_it(sim, play, api):
+    env = {"CF_API_URL": sim.url + "/cf", "CF_USERNAME": "admin", "CF_PASSWORD": "admin-secret",
+           "VSP_API_URL": sim.url + "/vsp/mapi", "VSP_TOKEN_URL": sim.url + VSP_TOKEN_PATH,
+           "VSP_USERNAME": "vsp-admin", "VSP_PASSWORD": "vsp-secret",
+           "BIGCHANGE_API_URL": sim.url + "/bigchange/v1", "BIGCHANGE_TOKEN_URL": sim.url + BIGCHANGE_TOKEN_PATH,
+           "BIGCHANGE_CUSTOMER_ID": "1001", "BIGCHANGE_CLIENT_ID": "bigchange-client",
+           "BIGCHANGE_CLIENT_SECRET": "bigchange-secret"}
+    module, args, path = {"cloudfoundry": ("cf_task_info", {"guid": UNKNOWN_GUID}, "/v3/tasks/"),
+                          "vsp": ("vsp_job_info", {"job_id": 1}, "/jobs/status$"),
+                          "bigchange": ("bigchange_job_info", {"job_id": 1}, "/v1/jobs")}[api]
+    sim.fault(api=api, path=path, kind="echo", status=400, times=1)
+    run = play([task("read", module, args, fails=True)], env=env, verbosity=3)
+    out = run.task("read")
+    assert out["failed"] and "Refused: Authorization" in out["msg"], out["msg"]
+    echoed = [e for e in sim.requests(api) if e["fault"] == "echo"]
+    assert len(echoed) == 1
+    # The token the module sent is the one the server echoed: it must not show, in whole or in part.
+    known = {}
+    if api == "vsp":
+        known.update(("issued token %d" % n, t) for n, t in enumerate(sim.state("vsp")["issued"]["access_tokens"]))
+    if api == "bigchange":
+        known.update(("issued token %d" % n, t["token"]) for n, t in enumerate(sim.state("bigchange")["tokens"]))
+    found = leaks(run, known)
     assert not found, found

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -121,7 +122,8 @@ def test_an_unknown_job_fails_with_the_apis_message(sim, play, vsp):
     result = play(cancel(4242), defaults=vsp)
     assert result.rc != 0
     out = result.task("cancel")
-    assert "HTTP 404 Job not found: No job with ID 4242 exists." in out["msg"]
+    assert out["msg"] == ("job 4242 could not be cancelled: VSP One Object API POST /vsp/mapi/v1/jobs/status failed: "
+                          "HTTP 404 Job not found: No job with ID 4242 exists. [code NOT_FOUND]")
     assert out["problem"]["code"] == "NOT_FOUND" and out["problem"]["status"] == 404
     assert out["changed"] is False
 
@@ -150,14 +152,16 @@ def test_wait_timeout_fails_clearly_and_still_reports_the_cancel(sim, play, vsp)
 
 
 def test_csrf_token_expiring_in_the_middle_of_a_run_is_renewed(sim, play, vsp):
-    # The CSRF token lives 0.4 s of simulated (here: real) time; the job takes 1.2 s to stop.
-    seed(sim, {"id": 11, "cancel_delay": 1.2}, csrf_lifetime=0.4)
-    result = play(cancel(11, wait=True, wait_sleep=0.25, wait_timeout=30), defaults=vsp)
+    # The CSRF token lives 0.4 s of simulated (here: real) time, renewed by each POST; the polls come
+    # 0.6 s apart, so each finds it expired (Vert.x-Web's 403). The job takes 2 s to stop.
+    seed(sim, {"id": 11, "cancel_delay": 2.0}, csrf_lifetime=0.4)
+    result = play(cancel(11, wait=True, wait_sleep=0.6, wait_timeout=30), defaults=vsp)
     assert result.rc == 0, result
     assert result.task("cancel")["job"]["jobState"] == "CANCELLED"
     log = statuses(sim)
-    refused = [i for i, call in enumerate(log) if call[2] == 401]
+    refused = [i for i, call in enumerate(log) if call[2] == 403]
     assert refused, "the CSRF token must have expired during the wait"
+    assert not [call for call in log if call[2] not in (200, 403)]
     for i in refused:
         # Each refusal: one new CSRF token, then the same call again, accepted.
         assert log[i + 1] == CSRF + (200,) and log[i + 2] == log[i][:2] + (200,)
@@ -165,31 +169,98 @@ def test_csrf_token_expiring_in_the_middle_of_a_run_is_renewed(sim, play, vsp):
     assert sim.state("vsp")["counts"]["csrf_issued"] == 1 + len(refused)
 
 
-def test_a_refused_cancel_is_repeated_with_a_new_csrf_token(sim, play, vsp):
+@pytest.mark.parametrize("refusal,renewal", [(403, [CSRF]), (401, [TOKEN, CSRF])])
+def test_a_refused_cancel_is_repeated_with_a_new_csrf_token(sim, play, vsp, refusal, renewal):
+    # A call refused by the CSRF check (403) or the token check (401) was not processed: renewed, then sent again.
     seed(sim, {"id": 12})
-    sim.fault(api="vsp", path="/jobs/cancel", kind="status", status=401, times=1)
+    sim.fault(api="vsp", path="/jobs/cancel", kind="status", status=refusal, times=1)
     out = play(cancel(12), defaults=vsp).task("cancel")
-    assert out["changed"] is True
-    assert statuses(sim) == [TOKEN + (200,), CSRF + (200,), STATUS + (200,), CANCEL + (401,), CSRF + (200,),
-                             CANCEL + (200,)]
+    assert out["changed"] is True and "warnings" not in out
+    assert statuses(sim) == [TOKEN + (200,), CSRF + (200,), STATUS + (200,), CANCEL + (refusal,)] + \
+        [call + (200,) for call in renewal] + [CANCEL + (200,)]
+    assert job_state(sim, 12) == "CANCELLED"
 
 
-def test_a_lost_cancel_answer_is_still_a_change(sim, play, vsp):
-    """The cancel acted, its answer was lost; it is not sent again, and one status read settles it."""
+def test_a_lost_cancel_answer_is_still_a_change_with_a_warning(sim, play, vsp):
+    """The cancel acted, its answer was lost; it is not sent again, and one status read settles it.
+
+    The lost answer also carried the rotated XSRF-TOKEN cookie, so the read meets a 403 first and
+    fetches a new CSRF token: that is the one extra /csrf a 403 costs.
+    """
     seed(sim, {"id": 13})
     sim.fault(api="vsp", path="/jobs/cancel", kind="status", status=502, when="after", times=1)
     out = play(cancel(13), defaults=vsp).task("cancel")
     assert out["changed"] is True and out["job"]["jobState"] == "CANCELLED"
-    assert statuses(sim)[2:] == [STATUS + (200,), CANCEL + (502,), STATUS + (200,)]
+    assert any("the answer to a request was lost" in w and "HTTP 502" in w for w in out["warnings"]), out
+    assert statuses(sim)[2:] == [STATUS + (200,), CANCEL + (502,), STATUS + (403,), CSRF + (200,), STATUS + (200,)]
+    assert [r["handled_status"] for r in sim.requests("vsp") if r["path"].endswith("/cancel")] == [200]
 
 
-def test_a_refused_cancel_that_was_not_repeated_fails(sim, play, vsp):
-    seed(sim, {"id": 14})
-    sim.fault(api="vsp", path="/jobs/cancel", kind="status", status=400, times=1)
+def test_a_lost_cancel_answer_without_rotation_costs_one_read(sim, play, vsp):
+    seed(sim, {"id": 13}, csrf_rotation=False)
+    sim.fault(api="vsp", path="/jobs/cancel", kind="drop", when="after", times=1)
+    out = play(cancel(13), defaults=vsp).task("cancel")
+    assert out["changed"] is True and out["warnings"]
+    assert statuses(sim)[2:] == [STATUS + (200,), CANCEL[:2] + (None,), STATUS + (200,)]
+
+
+def test_a_refused_cancel_fails_with_the_apis_words_and_the_state(sim, play, vsp):
+    seed(sim, {"id": 14, "refuse_cancel": True})
     result = play(cancel(14), defaults=vsp)
     out = result.task("cancel")
-    assert result.rc != 0 and out["changed"] is False and "HTTP 400" in out["msg"]
-    assert job_state(sim, 14) == "EXECUTING"
+    assert result.rc != 0 and out["changed"] is False
+    assert out["msg"].startswith("job 14 could not be cancelled: the API refused the cancel and the job is still "
+                                 "EXECUTING: VSP One Object API POST /vsp/mapi/v1/jobs/cancel failed: HTTP 400 ")
+    assert "Job 14 cannot be cancelled now." in out["msg"] and out["problem"]["code"] == "INVALID_REQUEST"
+    assert out["job"]["jobState"] == "EXECUTING" and job_state(sim, 14) == "EXECUTING"
+    assert calls(sim)[2:] == [STATUS, CANCEL, STATUS]
+
+
+@pytest.mark.parametrize("variant", ["400", "409", "200"])
+def test_a_job_that_finished_just_before_the_cancel_came_is_ok_and_unchanged_even_with_wait(
+        sim, play, vsp, variant):
+    # The job completes 5 s (simulated) after the read; the clock jumps 10 s as the cancel arrives.
+    seed(sim, {"id": 15, "complete_after": 5}, cancel_finished=variant)
+    sim.fault(api="vsp", path="/jobs/cancel", kind="advance", delay=10, times=1)
+    result = play(cancel(15, wait=True, wait_sleep=0.2, wait_timeout=5), defaults=vsp)
+    assert result.rc == 0, result
+    out = result.task("cancel")
+    assert out["changed"] is False and out["job"]["jobState"] == "COMPLETE" and "warnings" not in out
+    settle = [] if variant == "200" else [STATUS]
+    assert calls(sim)[2:] == [STATUS, CANCEL] + settle, "no poll: the job has stopped"
+    assert sim.state("vsp")["events"][-1]["event"] == "job_completed"
+
+
+@pytest.mark.parametrize("variant", ["400", "409", "200"])
+def test_two_runs_racing_for_one_job(sim, play, vsp, variant):
+    """Both runs read the job running (their reads are held 8 s), then both cancel it.
+
+    With 400 or 409 the loser reads the job CANCELLED: exactly one run reports changed, neither fails.
+    With the (INVENTED) 200 answer that shows the job unchanged, no answer tells the runs apart: both
+    report changed, as the module documents.
+    """
+    seed(sim, {"id": 16}, cancel_finished=variant)
+    sim.fault(api="vsp", path="/jobs/status", kind="slow", delay=8, when="after", times=2)
+    results = {}
+
+    def run(which):
+        results[which] = play(cancel(16), defaults=vsp)
+
+    threads = [threading.Thread(target=run, args=(which,)) for which in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    log = sorted(sim.requests("vsp"), key=lambda r: r["arrival"])
+    reads = [r["arrival"] for r in log if r["path"].endswith("/status")]
+    sent = [r for r in log if r["path"].endswith("/cancel")]
+    assert len(reads) >= 2 and len(sent) == 2 and max(reads[:2]) < min(r["arrival"] for r in sent), \
+        "both runs read the job running before either cancel arrived: a real race"
+    assert all(r.rc == 0 for r in results.values()), results
+    changed = sorted(r.task("cancel")["changed"] for r in results.values())
+    assert changed == ([True, True] if variant == "200" else [False, True])
+    assert [r.task("cancel")["job"]["jobState"] for r in results.values()] == ["CANCELLED", "CANCELLED"]
+    assert [e["event"] for e in sim.state("vsp")["events"]] == ["job_cancel_requested"]
 
 
 def test_rate_limited_twice_still_succeeds(sim, play, vsp):
@@ -264,10 +335,12 @@ def test_secrets_never_appear_at_verbosity_3(sim, play):
     tasks = cancel(30, wait=True) + info(job_states=["CANCELLED", "COMPLETE"]) + cancel(4040)
     result = play(tasks, env=env, verbosity=3, diff=True)
     assert result.rc != 0 and result.task("info")["jobs"], result
-    assert result.task("cancel")["msg"].startswith("VSP One Object API POST"), "the failing task ran"
+    assert result.task("cancel")["msg"].startswith("job 4040 could not be cancelled: VSP One Object API POST"), \
+        "the failing task ran"
     issued = sim.state("vsp")["issued"]
     secrets = [password, client_secret] + issued["access_tokens"] + issued["xsrf_tokens"] + issued["sessions"]
-    assert len(secrets) == 2 + 3 * 3, "three module runs, each with its own token and CSRF pair"
+    assert len(issued["access_tokens"]) == len(issued["sessions"]) == 3, "three runs, each with its own token"
+    assert len(issued["xsrf_tokens"]) > 3, "rotated XSRF tokens are checked too"
     recorded = json.dumps(result.results)
     for secret in secrets:
         assert secret not in result.stdout and secret not in result.stderr and secret not in recorded
@@ -337,3 +410,179 @@ def test_info_filters(sim, play, vsp):
 def test_info_refuses_job_id_with_list_filters(sim, play, vsp):
     out = play(info(job_id=1, bucket_name="b1"), defaults=vsp).task("info")
     assert "mutually exclusive" in out["msg"] and sim.requests() == []
+
+
+# -- vsp_job with job_ids: one token, one CSRF session, one run ------------------------------------
+
+def bulk(job_ids, **extra):
+    return [{"name": "bulk", "jobctl.cloud.vsp_job": dict(job_ids=job_ids, **extra), "register": "out"}]
+
+
+def test_bulk_cancel_check_real_rerun(sim, play, vsp):
+    seed(sim, {"id": 1, "jobState": "EXECUTING", "bucketName": "b1"}, {"id": -2, "jobState": "PROCESSING"},
+         {"id": 3, "jobState": "COMPLETE"}, {"id": 4, "jobState": "CANCELLED"}, {"id": 5, "jobState": "EXAMINING"})
+    ids = [1, -2, 3, 4, 5, 1]
+
+    check = play(bulk(ids), check=True, diff=True, defaults=vsp)
+    assert check.rc == 0, check
+    out = check.task("bulk")
+    assert out["changed"] is True and out["canceled_ids"] == [1, -2, 5] and out["not_canceled"] == []
+    assert [(j["jobId"]["id"], j["jobState"]) for j in out["jobs"]] == [
+        (1, "EXECUTING"), (-2, "PROCESSING"), (3, "COMPLETE"), (4, "CANCELLED"), (5, "EXAMINING")]
+    assert [j["jobState"] for j in out["diff"]["after"]["jobs"]] == ["CANCELLED"] * 2 + ["COMPLETE"] + ["CANCELLED"] * 2
+    assert [j["jobState"] for j in out["diff"]["before"]["jobs"]] == [j["jobState"] for j in out["jobs"]]
+    assert calls(sim) == [TOKEN, CSRF] + [STATUS] * 5, "check mode reads each job once, duplicates once"
+
+    seq = last_seq(sim)
+    real = play(bulk(ids), diff=True, defaults=vsp)
+    assert real.rc == 0, real
+    out = real.task("bulk")
+    assert out["changed"] is True and out["canceled_ids"] == [1, -2, 5]
+    assert [(j["jobId"]["id"], j["jobState"]) for j in out["jobs"]] == [
+        (1, "CANCELLED"), (-2, "CANCELLED"), (3, "COMPLETE"), (4, "CANCELLED"), (5, "CANCELLED")]
+    assert out["diff"]["after"]["jobs"] == out["jobs"]
+    assert calls(sim, seq) == [TOKEN, CSRF] + [STATUS] * 5 + [CANCEL] * 3
+    assert [r["body"]["jobId"]["id"] for r in sim.requests("vsp", since=seq) if r["path"].endswith("/cancel")] == [1, -2, 5]
+    counts = sim.state("vsp")["counts"]
+    assert counts["csrf_refused"] == 0 and counts["csrf_rotated"] == 5 + 5 + 3
+
+    seq = last_seq(sim)
+    again = play(bulk(ids), defaults=vsp)
+    out = again.task("bulk")
+    assert again.rc == 0 and out["changed"] is False and out["canceled_ids"] == []
+    assert calls(sim, seq) == [TOKEN, CSRF] + [STATUS] * 5, "a re-run reads and sends no cancel"
+
+
+def test_bulk_fails_once_at_the_end_naming_each_job_that_could_not_be_cancelled(sim, play, vsp):
+    seed(sim, {"id": 1}, {"id": 2, "refuse_cancel": True}, {"id": 3}, {"id": 4, "jobState": "FAILED"})
+    result = play(bulk([404, 1, 2, 3, 4]), defaults=vsp)
+    assert result.rc != 0
+    out = result.task("bulk")
+    assert out["changed"] is True and out["canceled_ids"] == [1, 3]
+    assert {j: job_state(sim, j) for j in (1, 2, 3, 4)} == {1: "CANCELLED", 2: "EXECUTING", 3: "CANCELLED", 4: "FAILED"}
+    assert [(p["job_id"], p["state"]) for p in out["not_canceled"]] == [(404, None), (2, "EXECUTING")]
+    msg = out["msg"]
+    assert msg.startswith("could not cancel 2 of 5 VSP jobs (the others were handled): job 404: VSP One Object API "
+                          "POST /vsp/mapi/v1/jobs/status failed: HTTP 404 Job not found: No job with ID 404 exists.")
+    assert "; job 2 (EXECUTING): the API refused the cancel and the job is still EXECUTING: " in msg
+    assert "Job 2 cannot be cancelled now." in msg
+    assert out["problem"]["code"] == "NOT_FOUND"
+    # Every job was read, every running one tried, and only then the module failed.
+    assert calls(sim) == [TOKEN, CSRF] + [STATUS] * 5 + [CANCEL, CANCEL, STATUS, CANCEL]
+    assert [j["jobId"]["id"] for j in out["jobs"]] == [1, 2, 3, 4]
+
+
+def test_bulk_check_mode_fails_on_an_unknown_job_too(sim, play, vsp):
+    seed(sim, {"id": 1})
+    result = play(bulk([1, 404]), check=True, defaults=vsp)
+    out = result.task("bulk")
+    assert result.rc != 0 and out["canceled_ids"] == [1] and [p["job_id"] for p in out["not_canceled"]] == [404]
+    assert CANCEL not in calls(sim) and job_state(sim, 1) == "EXECUTING"
+
+
+def test_bulk_with_wait_waits_for_every_cancelled_job(sim, play, vsp):
+    seed(sim, {"id": 1, "cancel_delay": 0.6}, {"id": 2, "cancel_delay": 1.2}, {"id": 3},
+         {"id": 4, "jobState": "COMPLETE"})
+    result = play(bulk([1, 2, 3, 4], wait=True, wait_sleep=0.3, wait_timeout=30), defaults=vsp)
+    assert result.rc == 0, result
+    out = result.task("bulk")
+    assert [j["jobState"] for j in out["jobs"]] == ["CANCELLED", "CANCELLED", "CANCELLED", "COMPLETE"]
+    polled = [r["body"]["jobId"]["id"] for r in sim.requests("vsp")[2 + 4 + 3:]]
+    assert polled and set(polled) <= {1, 2}, "only the jobs still stopping are polled"
+    assert polled.count(2) >= 2 and polled.count(2) >= polled.count(1)
+
+
+def test_bulk_wait_timeout_names_the_jobs_and_still_reports_the_cancels(sim, play, vsp):
+    seed(sim, {"id": 1, "cancel_delay": 3600}, {"id": 2})
+    result = play(bulk([1, 2], wait=True, wait_sleep=0.2, wait_timeout=1), defaults=vsp)
+    out = result.task("bulk")
+    assert result.rc != 0 and "timed out after 1 seconds waiting for job 1 to stop" in out["msg"]
+    assert out["changed"] is True and out["canceled_ids"] == [1, 2]
+
+
+def test_an_empty_list_sends_nothing(sim, play, vsp):
+    out = play(bulk([]), defaults=vsp).task("bulk")
+    assert out["changed"] is False and out["jobs"] == [] and out["canceled_ids"] == []
+    assert sim.requests() == []
+
+
+@pytest.mark.parametrize("args,words", [
+    ({"job_ids": [1, 2147483648]}, "job_ids 2147483648 is out of range"),
+    ({"job_ids": [1], "job_id": 1}, "mutually exclusive"),
+    ({}, "one of the following is required: job_id, job_ids"),
+])
+def test_bulk_bad_input_fails_before_any_request(sim, play, vsp, args, words):
+    out = play([{"name": "cancel", "jobctl.cloud.vsp_job": args}], defaults=vsp).task("cancel")
+    assert words in out["msg"], out["msg"]
+    assert sim.requests() == []
+
+
+# -- issue 12, Done when: token rotation on, one token request; a 403 survived with one extra /csrf ----
+
+def test_two_cancels_and_a_list_with_token_rotation_on_need_one_token_request(sim, play):
+    """One token for the whole play (fetched once, given to every task as access_token, as AWX would)."""
+    seed(sim, {"id": 1, "bucketName": "b1"}, {"id": 2, "bucketName": "b1"},
+         {"id": 3, "bucketName": "b1", "jobState": "COMPLETE"})
+    defaults = {"group/jobctl.cloud.vsp": {"api_url": sim.url + "/vsp/mapi", "access_token": "{{ token.json.access_token }}"}}
+    tasks = [
+        {"name": "token", "ansible.builtin.uri": {
+            "url": sim.url + TOKEN_PATH, "method": "POST", "body_format": "form-urlencoded",
+            "body": {"grant_type": "password", "client_id": "vsp-object-external-client", "username": "vsp-admin",
+                     "password": "vsp-secret"}}, "register": "token", "no_log": True},
+        {"name": "first", "jobctl.cloud.vsp_job": {"job_id": 1}},
+        {"name": "second", "jobctl.cloud.vsp_job": {"job_id": 2}},
+        {"name": "list", "jobctl.cloud.vsp_job_info": {"bucket_name": "b1"}},
+    ]
+    result = play(tasks, defaults=defaults)
+    assert result.rc == 0, result
+    assert result.task("first")["changed"] and result.task("second")["changed"]
+    assert [j["jobState"] for j in result.task("list")["jobs"]] == ["CANCELLED", "CANCELLED", "COMPLETE"]
+    sent = calls(sim)
+    assert sent.count(TOKEN) == 1
+    assert sent[1:] == [CSRF, STATUS, CANCEL, CSRF, STATUS, CANCEL, CSRF, LIST]
+    counts = sim.state("vsp")["counts"]
+    assert counts["csrf_rotated"] == 5 and counts["csrf_refused"] == 0, "every POST carried the rotated token"
+
+
+def test_two_cancels_and_a_list_with_token_rotation_on_one_token_per_module_run(sim, play, vsp):
+    seed(sim, {"id": 1, "bucketName": "b1"}, {"id": 2, "bucketName": "b1"})
+    result = play(bulk([1, 2]) + info(bucket_name="b1"), defaults=vsp)
+    assert result.rc == 0, result
+    assert result.task("bulk")["canceled_ids"] == [1, 2]
+    assert calls(sim) == [TOKEN, CSRF, STATUS, STATUS, CANCEL, CANCEL, TOKEN, CSRF, LIST]
+    assert sim.state("vsp")["counts"]["csrf_refused"] == 0
+
+
+def test_a_403_csrf_refusal_is_survived_with_one_extra_csrf_fetch(sim, play, vsp):
+    # The CSRF token expires (Vert.x-Web: after 30 minutes) between the read and the cancel.
+    seed(sim, {"id": 1}, token_lifetime=7200)
+    sim.fault(api="vsp", path="/jobs/cancel", kind="advance", delay=1801, times=1)
+    out = play(cancel(1), defaults=vsp).task("cancel")
+    assert out["changed"] is True and out["job"]["jobState"] == "CANCELLED"
+    assert statuses(sim) == [TOKEN + (200,), CSRF + (200,), STATUS + (200,), CANCEL + (403,), CSRF + (200,),
+                             CANCEL + (200,)]
+    counts = sim.state("vsp")["counts"]
+    assert counts["csrf_issued"] == 2 and counts["csrf_refused"] == 1 and counts["tokens_issued"] == 1
+
+
+# -- the older reading of the API, one behaviour at a time: nothing the real API accepts fails ----------
+
+@pytest.mark.parametrize("setting", [{"csrf_rotation": False}, {"csrf_failure_status": 401},
+                                     {"omit_empty_jobs": False}, {"epoch_times": False},
+                                     {"cancel_finished": "409"}, {"cancel_finished": "200"}])
+def test_each_fidelity_switch_alone_changes_nothing_for_the_modules(sim, play, vsp, setting):
+    seed(sim, {"id": 1, "bucketName": "b1"}, {"id": 2, "bucketName": "b1", "jobState": "COMPLETE"},
+         {"id": 3, "bucketName": "b1", "complete_after": 5}, csrf_lifetime=600, **setting)
+    # Job 3 completes as its cancel arrives; the CSRF token expires meanwhile too.
+    sim.fault(api="vsp", path="/jobs/cancel", kind="advance", delay=601, times=1)
+    listing = [{"name": "listed", "jobctl.cloud.vsp_job_info": {"bucket_name": "b1"}},
+               {"name": "empty", "jobctl.cloud.vsp_job_info": {"bucket_name": "nothing-here"}}]
+    result = play(bulk([3, 1, 2]) + listing, defaults=vsp)
+    assert result.rc == 0, result
+    out = result.task("bulk")
+    assert out["canceled_ids"] == [1] and out["changed"] is True and out["not_canceled"] == []
+    assert [j["jobState"] for j in out["jobs"]] == ["COMPLETE", "CANCELLED", "COMPLETE"]
+    listed = result.task("listed")["jobs"]
+    assert [j["jobState"] for j in listed] == ["CANCELLED", "COMPLETE", "COMPLETE"]
+    assert result.task("empty")["jobs"] == []
+    assert isinstance(listed[0]["startTime"], str if setting == {"epoch_times": False} else float)

@@ -1,55 +1,78 @@
-"""BigChange REST API v1, as documented in shared/api/README.md and the bigchange-cancel-job.txt seed,
-with its OAuth 2.0 token endpoint.
+"""BigChange REST API v1 with its OAuth 2.0 token endpoint, as the live API behaves where public
+sources say how, and as the reference documents say where nothing else does.
 
 Served under ``/bigchange``: the API at ``/bigchange/v1/...`` (a module's ``api_url`` is
 ``http://127.0.0.1:PORT/bigchange/v1``), the token endpoint at ``/bigchange/auth/tokens``.
 
-As documented: client credentials (form-encoded ``grant_type=client_credentials``, ``client_id``,
-``client_secret``) give ``{access_token, token_type, expires_in}``; every API call needs
-``Authorization: Bearer`` and a ``Customer-Id`` header; scopes ``jobs:read`` and ``jobs:write``;
-errors are RFC 7807 Problem Details (``application/problem+json``), a 422 adds
-``errors: {property: [messages]}``; ``GET /v1/jobs`` pages with ``pageNumber`` (>= 1) and
-``pageSize`` (1-1000) and lists under ``items``; a started, suspended or completed job cannot be
-cancelled.
+Every behaviour is tagged with where it comes from:
 
-Jobs move along the simulated clock: a job that is allocated (scheduled, sent, read, accepted,
-onTheWay) becomes ``started`` when its ``plannedStartAt`` passes, and ``completedOk`` when its
-``plannedEndAt`` passes (unless seeded with ``"moves": false``). Every change is kept in the job's
-status history.
+DOCUMENTED (seed = bigchange-cancel-job.txt; README = shared/api/README.md, "Confirmed since";
+ANALYSIS = Ecaco/BigChangePythonAPI ``API_analysis.md``, written against the live API):
+- client credentials (form-encoded ``grant_type=client_credentials``, ``client_id``,
+  ``client_secret``) at ``/auth/tokens`` give ``{access_token, token_type, expires_in}`` (README);
+- every API call needs ``Authorization: Bearer`` and a ``Customer-Id`` header; scopes ``jobs:read``
+  and ``jobs:write`` (README);
+- errors are RFC 7807 Problem Details (``application/problem+json``), a 422 adds
+  ``errors: {property: [messages]}`` (seed);
+- ``PUT /v1/jobs/{jobId}/cancel`` with ``{"reason": "..."}`` answers 204; a started, suspended or
+  completed job cannot be cancelled (seed, README);
+- ``GET /v1/jobs`` answers 422 with README's exact body unless it carries an ``id`` or
+  ``reference`` filter or both ends of one date range (``createdAtFrom``/``createdAtTo``,
+  ``startAtFrom``/``startAtTo``, ``statusModifiedAtFrom``/``statusModifiedAtTo``) (README,
+  ANALYSIS section 1) -- setting ``require_filter``;
+- an array filter (``id``, ``reference``, ``status``, ``contactId``, ``resourceId``) carries at most
+  50 values (README, ANALYSIS section 5) -- setting ``max_filter_values``;
+- pages: ``pageNumber`` (1-2147483), ``pageSize`` (1-1000), envelope ``{items, pageNumber, pageSize,
+  pageItemCount}`` (README, ANALYSIS section 5) -- setting ``page_envelope`` (false: ``items`` alone);
+- string fields documented as non-nullable (``reference``, ``internalComment``,
+  ``resourcesComment``, ``contactComment``, ``officeNotes``) come back ``null`` (ANALYSIS section 2)
+  -- setting ``null_strings`` (false: ``""``, as the reference implies);
+- timestamps come as ``...Z`` and as ``...+00:00`` (ANALYSIS section 5) -- setting ``timestamps``:
+  ``mixed`` (default: planned, actual and creation times end in ``Z``, ``statusModifiedAt`` in
+  ``+00:00``), ``z`` or ``offset``;
+- the 16 statuses: the 13 of the reference and ``lateStart``, ``lateFinish``, ``rescheduled``,
+  documented as internal (README; all 16 in the public client's ``JobStatus``).
 
-Invented where the documents say nothing (easy to change, all in this file):
-- the cancel is ``PUT /v1/jobs/{jobId}/cancel`` with ``{"reason": "..."}`` (both unconfirmed); an
-  empty reason, or one longer than 500 characters, is a 422 naming ``reason``; cancelling a job that
-  is already cancelled, started, suspended or completed is a 422 whose ``errors`` names ``status``;
+INVENTED where the documents say nothing (easy to change, all in this file):
+- the answer to a cancel of a job that is already cancelled: setting ``second_cancel`` -- 422
+  (default; ``errors`` names ``status``), 409, or 204 (accepted again, nothing changes);
+- the answer to a cancel of a started, suspended, ``lateFinish`` or completed job: setting
+  ``refusal_status`` -- 422 (default; ``errors`` names ``status``) or 409;
+- ``lateStart`` (the planned start passed, nobody started) and ``rescheduled`` jobs can be
+  cancelled; ``lateFinish`` (started, running past its planned end) cannot;
+- an empty reason, or one longer than ``max_reason`` (500) characters, is a 422 naming ``reason``;
 - a missing or non-numeric ``Customer-Id`` is a 400 whose ``errors`` names ``Customer-Id``; a
   customer the token may not act for (or that does not exist) is a 403;
-- the fields of a job other than ``id`` and ``status`` (``reference``, ``contactId``, ``resourceId``,
-  ``plannedStartAt``, ...); list filters ``status`` (repeatable or comma-separated), ``contactId``,
-  ``resourceId`` and ``reference`` (exact); jobs are listed by ``id``; a list page carries only
-  ``items``;
+- the wording of the 422 for too many filter values, the 400 for an unreadable date; ``startAt``
+  ranges match ``plannedStartAt``; a range includes both ends; ``status`` may also be
+  comma-separated; jobs are listed by ``id``; 100 jobs a page when no ``pageSize`` is sent;
+- the fields of a job besides those above (``typeName``, ``contactName``, ...);
 - token errors are OAuth 2.0 ``{error, error_description}`` bodies (401 ``invalid_client``);
+- jobs move along the simulated clock: an allocated job (scheduled, sent, read, accepted,
+  onTheWay, rescheduled) becomes ``started`` when its ``plannedStartAt`` passes, and a started one
+  ``completedOk`` when its ``plannedEndAt`` passes (unless seeded with ``"moves": false``); every
+  change is kept in the job's status history;
 - ``settings.ignore_filters`` / ``settings.ignore_page_number`` make the list misbehave the way an
-  API that does not know a parameter would, so tests can prove the modules do not trust it.
+  API that does not know a parameter would, so tests can prove the modules do not trust it; a job
+  seeded with ``"undocumented": true`` may carry any status, as one BigChange adds later would.
 """
 
 import datetime
 import secrets
 
-from .core import API, InvalidJSON, OAuthError, Response, parse_time, register, route
+from .core import API, InvalidJSON, OAuthError, Response, parse_time, register, retry_after_header, route
 
 SCOPES = ("jobs:read", "jobs:write")
 STATUSES = ("new", "scheduled", "unscheduled", "sent", "read", "accepted", "refused", "onTheWay",
             "started", "suspended", "completedOk", "completedWithIssues", "cancelled")
-# Documented as internal ("should not be visible from the API"): seedable, so tests can show what a
-# module does with a status it was not told about.
 INTERNAL_STATUSES = ("lateStart", "lateFinish", "rescheduled")
+ALL_STATUSES = STATUSES + INTERNAL_STATUSES
 # Allocated to a driver with a planned time: these start on their own when that time comes.
-MOVING = ("scheduled", "sent", "read", "accepted", "onTheWay")
-BEGUN = ("started", "suspended", "completedOk", "completedWithIssues")
-NOT_CANCELLABLE = BEGUN + ("cancelled",)
+MOVING = ("scheduled", "sent", "read", "accepted", "onTheWay", "rescheduled")
+BEGUN = ("started", "suspended", "lateFinish", "completedOk", "completedWithIssues")
+NOT_CANCELLABLE = BEGUN
 
 TOKEN_PATH = "/auth/tokens"
-MAX_REASON = 500
 FIRST_JOB_ID = 480001
 DEFAULT_CUSTOMER = 1001
 DEFAULT_CUSTOMERS = (1001, 2002)
@@ -61,10 +84,40 @@ DEFAULT_CLIENTS = (
 )
 DEFAULT_SETTINGS = {
     "token_lifetime": 3600,       # seconds an issued access token is valid (sim clock)
-    "default_page_size": 100,     # page size of GET /v1/jobs when the request names none
+    "default_page_size": 100,     # INVENTED: page size of GET /v1/jobs when the request names none
+    "require_filter": True,       # DOCUMENTED: GET /v1/jobs without id, reference or a full date range is a 422
+    "max_filter_values": 50,      # DOCUMENTED: values per array filter (null: no cap)
+    "page_envelope": True,        # DOCUMENTED: pages carry pageNumber, pageSize, pageItemCount beside items
+    "null_strings": True,         # DOCUMENTED: empty non-nullable strings come back null (false: "")
+    "timestamps": "mixed",        # DOCUMENTED: both spellings (mixed), or only ...Z (z), or only +00:00 (offset)
+    "second_cancel": 422,         # INVENTED: the answer to a cancel of a cancelled job: 422, 409 or 204
+    "refusal_status": 422,        # INVENTED: the answer to a cancel of a job under way or completed: 422 or 409
+    "max_reason": 500,            # INVENTED: the longest reason accepted
     "ignore_filters": False,      # list every job whatever filters are sent
     "ignore_page_number": False,  # always answer the first page
 }
+SETTING_CHOICES = {"timestamps": ("mixed", "z", "offset"), "second_cancel": (422, 409, 204),
+                   "refusal_status": (422, 409)}
+
+# DOCUMENTED (README, ANALYSIS section 1): the live API's answer to a list without a usable filter, byte for byte.
+NO_FILTER_BODY = {
+    "title": "One or more validation errors occurred.",
+    "status": 422,
+    "errors": {"queryParams": [
+        "No filter or date range provided. At least one of the filters [Id, Reference] must be set, or at least "
+        "one of the date ranges [(CreatedAtFrom and CreatedAtTo), (StartAtFrom and StartAtTo), "
+        "(StatusModifiedAtFrom and StatusModifiedAtTo)] must be provided"]},
+}
+ARRAY_FILTERS = ("id", "reference", "status", "contactId", "resourceId")
+# Query parameter pairs, and the job field (epoch seconds in the record) each range matches.
+DATE_RANGES = (("createdAtFrom", "createdAtTo", "createdAt"),
+               ("startAtFrom", "startAtTo", "plannedStartAt"),
+               ("statusModifiedAtFrom", "statusModifiedAtTo", "statusModifiedAt"))
+# DOCUMENTED (ANALYSIS section 2) as non-nullable strings, yet seen null.
+NON_NULLABLE_STRINGS = ("reference", "description", "internalComment", "resourcesComment", "contactComment",
+                        "officeNotes")
+# In the "mixed" style, the fields spelled with +00:00 rather than Z.
+OFFSET_FIELDS = ("statusModifiedAt",)
 
 TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
           405: "Method Not Allowed", 409: "Conflict", 422: "Unprocessable Entity", 429: "Too Many Requests",
@@ -82,9 +135,11 @@ TYPES = {400: "https://tools.ietf.org/html/rfc9110#section-15.5.1",
          500: "https://tools.ietf.org/html/rfc9110#section-15.6.1"}
 
 
-def iso(ts):
-    """Epoch seconds -> ``2026-04-27T12:34:56.000Z``."""
+def iso(ts, style="z"):
+    """Epoch seconds -> ``2026-04-27T12:34:56.000Z`` (style z) or ``2026-04-27T12:34:56+00:00`` (style offset)."""
     dt = datetime.datetime.fromtimestamp(ts, datetime.timezone.utc)
+    if style == "offset":
+        return dt.replace(microsecond=0).isoformat()
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (dt.microsecond // 1000)
 
 
@@ -160,7 +215,8 @@ class BigChangeAPI(API):
 
     def _set_status(self, job, status, at, comment=None):
         job["status"] = status
-        job["history"].append({"id": self._next_history_id, "status": status, "createdAt": iso(at),
+        job["statusModifiedAt"] = at
+        job["history"].append({"id": self._next_history_id, "status": status, "createdAt": at,
                                "comment": comment})
         self._next_history_id += 1
 
@@ -190,6 +246,9 @@ class BigChangeAPI(API):
         for key, value in (data.get("settings") or {}).items():
             if key not in DEFAULT_SETTINGS:
                 raise ValueError("unknown bigchange setting %r" % key)
+            if key in SETTING_CHOICES and value not in SETTING_CHOICES[key]:
+                raise ValueError("bigchange setting %s must be one of %s, not %r"
+                                 % (key, ", ".join(str(c) for c in SETTING_CHOICES[key]), value))
             self.settings[key] = value
         self.customers.update(int(c) for c in data.get("customers") or [])
         created = {
@@ -204,9 +263,9 @@ class BigChangeAPI(API):
     def _seed_job(self, spec):
         now = self.sim.now()
         status = spec.get("status", "scheduled")
-        if status not in STATUSES + INTERNAL_STATUSES:
-            raise ValueError("bigchange jobs[].status must be one of %s, not %r"
-                             % (", ".join(STATUSES + INTERNAL_STATUSES), status))
+        if status not in ALL_STATUSES and not (spec.get("undocumented") and isinstance(status, str) and status):
+            raise ValueError("bigchange jobs[].status must be one of %s, not %r (or seed the job with "
+                             "\"undocumented\": true)" % (", ".join(ALL_STATUSES), status))
         job_id = spec.get("id")
         if job_id is None:
             job_id = self._next_id
@@ -226,8 +285,14 @@ class BigChangeAPI(API):
 
         start = when("plannedStartAt", "starts_in")
         if start is None and status not in ("new", "unscheduled"):
-            # Without a time of its own, a job that has begun began half an hour ago; others start tomorrow.
-            start = now - 1800 if status in BEGUN else now + 86400
+            # Without a time of its own, a job that has begun (or is late to) began half an hour ago
+            # (two hours for one running late); others start tomorrow.
+            if status == "lateFinish":
+                start = now - 7200
+            elif status in BEGUN or status == "lateStart":
+                start = now - 1800
+            else:
+                start = now + 86400
         end = when("plannedEndAt", "ends_in")
         if end is None and start is not None:
             end = start + float(spec.get("duration", 3600))
@@ -244,11 +309,17 @@ class BigChangeAPI(API):
             "contactName": spec.get("contactName", "Acme Facilities Ltd"),
             "resourceId": spec.get("resourceId", 51 if start is not None else None),
             "resourceName": spec.get("resourceName", "Sam Patel" if start is not None else None),
+            "orderNumber": spec.get("orderNumber"),
+            "internalComment": spec.get("internalComment"),
+            "resourcesComment": spec.get("resourcesComment"),
+            "contactComment": spec.get("contactComment"),
+            "officeNotes": spec.get("officeNotes"),
             "plannedStartAt": start,
             "plannedEndAt": end,
             "actualStartAt": None,
             "actualEndAt": None,
             "createdAt": created,
+            "statusModifiedAt": created,
             "moves": bool(spec.get("moves", True)),
             "status": "new",
             "history": [],
@@ -269,33 +340,43 @@ class BigChangeAPI(API):
         self._tick()
         jobs = []
         for job in self.jobs.values():
+            history = [dict(h, createdAt=iso(h["createdAt"])) for h in job["history"]]
             jobs.append(dict(self._job_view(job), customerId=job["customerId"], cancelReason=job["cancel_reason"],
-                             statusHistory=[dict(h) for h in job["history"]], moves=job["moves"]))
+                             statusHistory=history, moves=job["moves"]))
         return {"settings": dict(self.settings), "customers": sorted(self.customers),
                 "clients": [{k: v for k, v in c.items() if k != "client_secret"} for c in self.clients.values()],
                 "tokens": [dict(t, token=k, expires=iso(t["expires"])) for k, t in self.tokens.items()],
                 "jobs": jobs, "events": list(self.events)}
 
-    @staticmethod
-    def _job_view(job):
-        def t(value):
-            return iso(value) if value is not None else None
-        return {
-            "id": job["id"], "reference": job["reference"], "description": job["description"],
-            "typeId": job["typeId"], "typeName": job["typeName"],
-            "contactId": job["contactId"], "contactName": job["contactName"],
-            "resourceId": job["resourceId"], "resourceName": job["resourceName"],
-            "status": job["status"],
-            "plannedStartAt": t(job["plannedStartAt"]), "plannedEndAt": t(job["plannedEndAt"]),
-            "actualStartAt": t(job["actualStartAt"]), "actualEndAt": t(job["actualEndAt"]),
-            "createdAt": t(job["createdAt"]),
-        }
+    def _time(self, field, value):
+        if value is None:
+            return None
+        style = self.settings["timestamps"]
+        if style == "mixed":
+            style = "offset" if field in OFFSET_FIELDS else "z"
+        return iso(value, style)
+
+    def _job_view(self, job):
+        view = {"id": job["id"]}
+        for key in ("reference", "description", "typeId", "typeName", "contactId", "contactName", "resourceId",
+                    "resourceName", "orderNumber", "status"):
+            view[key] = job[key]
+        for key in ("plannedStartAt", "plannedEndAt", "actualStartAt", "actualEndAt", "createdAt",
+                    "statusModifiedAt"):
+            view[key] = self._time(key, job[key])
+        for key in ("internalComment", "resourcesComment", "contactComment", "officeNotes"):
+            view[key] = job[key]
+        if not self.settings["null_strings"]:
+            for key in NON_NULLABLE_STRINGS:
+                if view[key] is None:
+                    view[key] = ""
+        return view
 
     # ---------------------------------------------------------------- errors
     def error(self, status, req=None, detail=None, errors=None, title=None, retry_after=None, allow=None, **_kw):
         headers = {}
         if retry_after is not None:
-            headers["Retry-After"] = str(int(retry_after))
+            headers["Retry-After"] = retry_after_header(retry_after)
         if allow:
             headers["Allow"] = ", ".join(allow)
         if req is not None and req.path == TOKEN_PATH:
@@ -392,34 +473,86 @@ class BigChangeAPI(API):
                           errors={name: ["%s must be between 1 and %d." % (name, high)]})
         return number
 
+    @staticmethod
+    def _values(req, name):
+        """Every value of an array filter: repeated keys (id=1&id=2); status may also be comma-separated."""
+        values = req.query.get(name, [])
+        if name == "status":
+            values = [s for value in values for s in value.split(",")]
+        return [v for v in values if v != ""]
+
+    @staticmethod
+    def _date(req, name):
+        raw = req.arg(name)
+        if raw is None or raw == "":
+            return None
+        try:
+            return parse_time(raw)
+        except ValueError:
+            raise Problem(400, detail="The request parameters are not valid.",
+                          errors={name: ["The value '%s' is not a valid date-time." % raw[:40]]}) from None
+
+    def _list_filters(self, req):
+        """The filters of GET /v1/jobs, refused as the live API refuses them."""
+        values = dict((name, self._values(req, name)) for name in ARRAY_FILTERS)
+        cap = self.settings["max_filter_values"]
+        if cap is not None:
+            for name in ARRAY_FILTERS:
+                if len(values[name]) > int(cap):
+                    raise Problem(422, title="One or more validation errors occurred.",
+                                  detail="A filter holds too many values.",
+                                  errors={name: ["The filter %s takes at most %d values, got %d."
+                                                 % (name, int(cap), len(values[name]))]})
+        ranges = [(self._date(req, low), self._date(req, high), field) for low, high, field in DATE_RANGES]
+        usable = values["id"] or values["reference"] or any(a is not None and b is not None for a, b, f in ranges)
+        if self.settings["require_filter"] and not usable:
+            raise _Exact(Response.json(422, NO_FILTER_BODY, content_type="application/problem+json"))
+        for status in values["status"]:
+            if status not in ALL_STATUSES:
+                raise Problem(400, detail="The request parameters are not valid.",
+                              errors={"status": ["'%s' is not a job status." % status[:40]]})
+        numbers = {}
+        for name in ("id", "contactId", "resourceId"):
+            numbers[name] = []
+            for value in values[name]:
+                number = _positive_int(value)
+                if number is None:
+                    raise Problem(400, detail="The request parameters are not valid.",
+                                  errors={name: ["The value '%s' is not valid." % value[:40]]})
+                numbers[name].append(number)
+        return numbers, values, ranges
+
     @route("GET", r"/jobs")
     def list_jobs(self, req):
         self._need(req, "jobs:read")
         page_number = self._page_arg(req, "pageNumber", 1, 2147483)
         page_size = self._page_arg(req, "pageSize", int(self.settings["default_page_size"]), 1000)
+        try:
+            numbers, values, ranges = self._list_filters(req)
+        except _Exact as exact:
+            return exact.response
         jobs = sorted((j for j in self.jobs.values() if j["customerId"] == req.bigchange["customer"]),
                       key=lambda j: j["id"])
         if not self.settings["ignore_filters"]:
-            statuses = [s for value in req.query.get("status", []) for s in value.split(",") if s]
-            for status in statuses:
-                if status not in STATUSES:
-                    raise Problem(400, detail="The request parameters are not valid.",
-                                  errors={"status": ["'%s' is not a job status." % status[:40]]})
-            if statuses:
-                jobs = [j for j in jobs if j["status"] in statuses]
-            for name in ("contactId", "resourceId"):
-                if req.arg(name) is not None:
-                    wanted = _positive_int(req.arg(name))
-                    if wanted is None:
-                        raise Problem(400, detail="The request parameters are not valid.",
-                                      errors={name: ["The value '%s' is not valid." % req.arg(name)[:40]]})
-                    jobs = [j for j in jobs if j[name] == wanted]
-            if req.arg("reference") is not None:
-                jobs = [j for j in jobs if j["reference"] == req.arg("reference")]
+            for name in ("id", "contactId", "resourceId"):
+                if numbers[name]:
+                    jobs = [j for j in jobs if j[name] in numbers[name]]
+            for name in ("reference", "status"):
+                if values[name]:
+                    jobs = [j for j in jobs if j[name] in values[name]]
+            for low, high, field in ranges:
+                if low is not None:
+                    jobs = [j for j in jobs if j[field] is not None and j[field] >= low]
+                if high is not None:
+                    jobs = [j for j in jobs if j[field] is not None and j[field] <= high]
         if self.settings["ignore_page_number"]:
             page_number = 1
         start = (page_number - 1) * page_size
-        return Response.json(200, {"items": [self._job_view(j) for j in jobs[start:start + page_size]]})
+        items = [self._job_view(j) for j in jobs[start:start + page_size]]
+        body = {"items": items}
+        if self.settings["page_envelope"]:
+            body.update(pageNumber=page_number, pageSize=page_size, pageItemCount=len(items))
+        return Response.json(200, body)
 
     @route("GET", r"/jobs/(?P<job_id>[^/]+)")
     def get_job(self, req, job_id):
@@ -432,11 +565,16 @@ class BigChangeAPI(API):
         job = self._job(req, job_id)
         page_number = self._page_arg(req, "pageNumber", 1, 2147483)
         page_size = self._page_arg(req, "pageSize", int(self.settings["default_page_size"]), 1000)
-        history = [{"id": h["id"], "status": h["status"], "createdAt": h["createdAt"]} for h in job["history"]]
+        history = [{"id": h["id"], "status": h["status"], "createdAt": self._time("createdAt", h["createdAt"]),
+                    "comment": h["comment"]} for h in job["history"]]
         if req.arg("direction") == "descending":
             history.reverse()
         start = (page_number - 1) * page_size
-        return Response.json(200, {"items": history[start:start + page_size]})
+        items = history[start:start + page_size]
+        body = {"items": items}
+        if self.settings["page_envelope"]:
+            body.update(pageNumber=page_number, pageSize=page_size, pageItemCount=len(items))
+        return Response.json(200, body)
 
     @route("PUT", r"/jobs/(?P<job_id>[^/]+)/cancel")
     def cancel_job(self, req, job_id):
@@ -450,16 +588,38 @@ class BigChangeAPI(API):
         if not isinstance(reason, str) or not reason.strip():
             raise Problem(422, detail="One or more validation errors occurred.",
                           errors={"reason": ["A reason for the cancellation is required."]})
-        if len(reason) > MAX_REASON:
+        limit = int(self.settings["max_reason"])
+        if len(reason) > limit:
             raise Problem(422, detail="One or more validation errors occurred.",
-                          errors={"reason": ["The reason must be at most %d characters long." % MAX_REASON]})
-        if job["status"] in NOT_CANCELLABLE:
+                          errors={"reason": ["The reason must be at most %d characters long." % limit]})
+        if job["status"] == "cancelled":
+            answer = self.settings["second_cancel"]
+            self._event("job_cancel_repeated", jobId=job["id"], answer=answer)
+            if answer == 204:
+                # Accepted again: nothing changes, and nothing says so.
+                return Response.empty(204)
+            if answer == 409:
+                raise Problem(409, detail="The job is already cancelled.")
             raise Problem(422, detail="The job cannot be cancelled.",
-                          errors={"status": ["A job with status '%s' cannot be cancelled." % job["status"]]})
+                          errors={"status": ["A job with status 'cancelled' cannot be cancelled."]})
+        if job["status"] in NOT_CANCELLABLE or job["status"] not in ALL_STATUSES:
+            message = "A job with status '%s' cannot be cancelled." % job["status"]
+            if self.settings["refusal_status"] == 409:
+                raise Problem(409, detail=message)
+            raise Problem(422, detail="The job cannot be cancelled.", errors={"status": [message]})
         job["cancel_reason"] = reason
         self._set_status(job, "cancelled", self.sim.now(), comment=reason)
         self._event("job_cancelled", jobId=job["id"], reason=reason)
+        req.acted = True
         return Response.empty(204)
+
+
+class _Exact(Exception):
+    """An answer to send as it is (the live API's exact 422 body, without the usual Problem fields)."""
+
+    def __init__(self, response):
+        super().__init__("exact response")
+        self.response = response
 
 
 def demo_bigchange(now):
@@ -482,7 +642,8 @@ def demo_bigchange(now):
          "description": "Annual boiler service"},
         {"id": 480108, "status": "cancelled", "starts_in": 48 * hour, "reference": "BC-SERV-0108",
          "description": "Customer moved out"},
-        {"id": 480109, "status": "new", "reference": "BC-QUOTE-0109", "description": "Quote for new boiler",
+        # As live data shows them: no reference at all (null), though documented as non-nullable.
+        {"id": 480109, "status": "new", "reference": None, "description": "Quote for new boiler",
          "typeName": "Survey", "typeId": 15},
     ]
     for job in jobs:

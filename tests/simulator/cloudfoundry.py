@@ -1,5 +1,5 @@
-"""Cloud Foundry: the Cloud Controller v3 task endpoints and the UAA token endpoint, as documented
-in shared/api/README.md and the cloudfoundry-v3-cancel-task.txt seed.
+"""Cloud Foundry: the Cloud Controller v3 task, organization, space and app endpoints and the UAA
+token endpoint, as documented in shared/api/README.md and the cloudfoundry-v3-cancel-task.txt seed.
 
 Served under ``/cf`` (a module's ``api_url`` is ``http://127.0.0.1:PORT/cf``):
 
@@ -8,13 +8,17 @@ Served under ``/cf`` (a module's ``api_url`` is ``http://127.0.0.1:PORT/cf``):
 - ``POST /cf/login/oauth/token`` and ``POST /cf/uaa/oauth/token``: the password grant (HTTP Basic client
   ``cf`` with an empty secret) and the client credentials grant (client in Basic or in the form);
 - ``GET /cf/v3/tasks``, ``GET /cf/v3/apps/{guid}/tasks``, ``GET /cf/v3/tasks/{guid}``,
-  ``POST /cf/v3/tasks/{guid}/actions/cancel``.
+  ``POST /cf/v3/tasks/{guid}/actions/cancel``;
+- ``GET /cf/v3/organizations``, ``/cf/v3/spaces``, ``/cf/v3/apps`` (and each ``/{guid}``).
 
 Seed body (every key optional)::
 
     {"users": [{"username", "password", "role": "admin"|"developer"|"auditor", "spaces": [guid...]|null}],
      "clients": [{"client_id", "client_secret", "role", "spaces"}],
-     "apps": [{"guid"?, "name", "space_guid"?, "organization_guid"?, "tasks": [TASK...]}],
+     "orgs": [{"guid"?, "name"}],
+     "spaces": [{"guid"?, "name", "organization_guid"}],
+     "apps": [{"guid"?, "name", "space_guid"?, "space_name"?, "organization_guid"?, "organization_name"?,
+               "tasks": [TASK...]}],
      "tasks": [dict(TASK, app_guid=...)],
      "settings": {...DEFAULT_SETTINGS...},
      "revoke_tokens": true}
@@ -22,9 +26,13 @@ Seed body (every key optional)::
     TASK = {"guid"?, "name"?, "command"?, "state": "RUNNING" (default) | PENDING | CANCELING | SUCCEEDED | FAILED,
             "created_at"? (ISO or epoch) | "age_seconds"?, "duration"? (seconds from creation to SUCCEEDED;
             null runs for ever), "start_after"? (a PENDING task starts running this long after creation),
-            "cancel_delay"?, "labels"?, "annotations"?, "memory_in_mb"?, "disk_in_mb"?, "failure_reason"?,
+            "cancel_delay"?, "labels"?, "annotations"?, "memory_in_mb"?, "disk_in_mb"?, "failure_reason"?, "user"?,
             "succeed_after_reads"? (SUCCEEDED right after this many GET /v3/tasks/{guid}: the race where a task
             finishes between a client's read and its cancel)}
+
+An app whose ``space_guid`` is not known yet creates its space (named ``space_name``) in the org
+``organization_guid`` (created too, named ``organization_name``); without them it goes to
+``default-org``/``default-space``.
 
 After a reset there is a user ``admin``/``admin-secret`` (what tests/utils/with-simulator.sh exports),
 a read-only user ``auditor``/``auditor-secret``, the cf CLI's client ``cf`` (empty secret, password grant
@@ -35,15 +43,50 @@ token good for that many API requests (so a token can run out in the middle of o
 exercises the 401 ``CF-InvalidAuthToken`` refresh); ``{"revoke_tokens": true}`` revokes every token
 issued so far. A cancelled task stays CANCELING for ``cancel_delay`` seconds, then becomes FAILED.
 
+Documented (each on by default, and a setting where it can be switched):
+- the cancel answers 202 with the task; a cancel of a CANCELING task is accepted the same way; a
+  SUCCEEDED or FAILED task answers 422 CF-UnprocessableEntity 10008 (seed; api/README Confirmed since;
+  cloud_controller_ng app/actions/task_cancel.rb);
+- a cancelled task ends FAILED with ``result.failure_reason`` "task was cancelled" (cloudfoundry/bbs
+  db/sqldb/task_db.go, CancelTask);
+- an expired or revoked token answers 401 CF-InvalidAuthToken 1000 (api/README Confirmed since);
+- ``names`` filters match case-insensitively on tasks, orgs, spaces and apps (api/README Confirmed
+  since; cloud_controller_ng db/migrations declare those name columns ``case_insensitive: true``);
+  setting ``names_case_insensitive``;
+- unknown query parameters answer 400 CF-BadQueryParameter; the filters each list knows are those of
+  cloud_controller_ng app/messages/{tasks,orgs,spaces,apps}_list_message.rb and list_message.rb
+  (``guids``, ``order_by``, ``created_ats``, ``updated_ats``, ``label_selector``, ``include``);
+  ``sequence_ids`` only on ``/v3/apps/{guid}/tasks``, and that list refuses ``space_guids``,
+  ``organization_guids`` and ``app_guids``;
+- pagination ``{total_results, total_pages, first, last, next, previous}``, ``per_page`` 1-5000;
+- ``include=organization``/``org`` on spaces and ``include=space``/``org``/``space.organization`` on apps
+  give an ``included`` object (v3 docs);
+- the rate limiter (cloud_controller_ng middleware/base_rate_limiter.rb, config/cloud_controller.yml):
+  requests per user over a window of ``rate_limit_window_minutes`` (60, CC's default
+  ``reset_interval_in_minutes``); over ``rate_limit_general`` a 429 CF-RateLimitExceeded 10013 whose
+  JSON body is labelled text/plain, with ``Retry-After`` in seconds until the window resets and
+  ``X-RateLimit-Reset`` in epoch seconds; every counted answer carries ``X-RateLimit-*``. The root
+  document and the UAA endpoints are not counted; admins are exempt unless ``rate_limit_admin`` is set
+  (CC's ``per_process_admin_limit: -1``). ``rate_limit_general`` is null by default, as CC ships
+  (``rate_limiter.enabled: false``). ``rate_limit_retry_after: "epoch"`` gives the older releases'
+  ``Retry-After`` (the same epoch seconds as ``X-RateLimit-Reset``, middleware/rate_limiter.rb before
+  the base limiter).
+
 Invented where the documents say nothing (easy to change, all in this file):
 - tokens are opaque strings, not JWTs; the token answer carries a ``refresh_token`` for the password grant only;
 - an ``auditor`` sees the tasks of its spaces but not their ``command``, and is refused a cancel (403);
 - the order of a list is creation order unless ``order_by`` says otherwise; ``total_pages`` is 1 for no results;
-- PENDING tasks stay PENDING unless seeded with ``start_after``.
+- PENDING tasks stay PENDING unless seeded with ``start_after``;
+- a user's rate-limit window starts with its first counted request (CC spreads the windows of users
+  over the hour with a hash of the user's GUID), and ``X-RateLimit-Remaining`` is the plain remainder
+  (CC estimates it across its instances in steps of 10%);
+- a developer sees the orgs of its spaces; the list filters ``stacks``, ``lifecycle_type`` and
+  ``isolation_segment_guid`` are not simulated and answer 400 like unknown ones.
 """
 
 import base64
 import datetime
+import math
 import random
 import re
 import uuid
@@ -70,9 +113,17 @@ DEFAULT_SETTINGS = {
     "token_uses": None,         # API requests each token is good for; null = unlimited
     "cancel_delay": 30.0,       # seconds a cancelled task stays CANCELING before it is FAILED
     "login_link": True,         # false: the root document has no links.login (clients must use links.uaa)
+    "login_href": None,         # INVENTED test hook: links.login.href as given (a hostile root document)
     "max_per_page": 5000,
     "default_per_page": 50,
     "rate_limit_limit": 2000,   # X-RateLimit-Limit of a 429 that no configured bucket produced
+    # DOCUMENTED: names filters match case-insensitively (false: exact matches, for a test that needs them)
+    "names_case_insensitive": True,
+    # DOCUMENTED: Cloud Controller's per-user rate limiter. null = off (CC's default config)
+    "rate_limit_general": None,         # requests per user and window
+    "rate_limit_admin": None,           # requests per admin and window; null = admins exempt
+    "rate_limit_window_minutes": 60,    # reset_interval_in_minutes
+    "rate_limit_retry_after": "seconds",  # "epoch": Retry-After as older releases sent it
 }
 
 DEFAULT_ORG = {"guid": "5a0b7f0e-0000-4000-8000-00000000000a", "name": "default-org"}
@@ -96,10 +147,20 @@ INVALID_TOKEN = (1000, "CF-InvalidAuthToken", "Invalid Auth Token")
 NOT_FOUND = (10010, "CF-ResourceNotFound")
 BAD_QUERY = (10005, "CF-BadQueryParameter")
 
-TASK_LIST_PARAMS = ("names", "states", "guids", "app_guids", "space_guids", "organization_guids",
-                    "label_selector", "page", "per_page", "order_by")
-APP_TASK_LIST_PARAMS = ("names", "states", "guids", "sequence_ids", "label_selector", "page", "per_page", "order_by")
-ORDER_BY = ("created_at", "-created_at", "updated_at", "-updated_at")
+RATE_LIMITED = (10013, "CF-RateLimitExceeded", "Rate Limit Exceeded")
+
+# The query parameters each list knows (app/messages/*_list_message.rb); anything else answers 400.
+COMMON_LIST_PARAMS = ("page", "per_page", "order_by", "guids", "created_ats", "updated_ats", "label_selector")
+TASK_LIST_PARAMS = COMMON_LIST_PARAMS + ("names", "states", "app_guids", "space_guids", "organization_guids")
+APP_TASK_LIST_PARAMS = COMMON_LIST_PARAMS + ("names", "states", "sequence_ids")
+ORG_LIST_PARAMS = COMMON_LIST_PARAMS + ("names",)
+SPACE_LIST_PARAMS = COMMON_LIST_PARAMS + ("names", "organization_guids", "include")
+APP_LIST_PARAMS = COMMON_LIST_PARAMS + ("names", "organization_guids", "space_guids", "include")
+# order_by: created_at and updated_at everywhere, name too on orgs, spaces and apps; "+" or "-" before.
+ORDER_BY = ("created_at", "updated_at")
+NAMED_ORDER_BY = ORDER_BY + ("name",)
+SPACE_INCLUDES = ("org", "organization")
+APP_INCLUDES = ("space", "org", "space.organization")
 
 _rng = random.Random()
 
@@ -192,10 +253,11 @@ class CloudFoundryAPI(API):
         self.users = {}
         self.clients = {}
         self.tokens = {}          # token -> record
-        self.orgs = {DEFAULT_ORG["guid"]: dict(DEFAULT_ORG)}
-        self.spaces = {DEFAULT_SPACE["guid"]: dict(DEFAULT_SPACE, organization_guid=DEFAULT_ORG["guid"])}
+        self.orgs = {DEFAULT_ORG["guid"]: self._new_org(DEFAULT_ORG)}
+        self.spaces = {DEFAULT_SPACE["guid"]: self._new_space(dict(DEFAULT_SPACE, organization_guid=DEFAULT_ORG["guid"]))}
         self.apps = {}            # guid -> record (insertion order is creation order)
         self.tasks = {}           # guid -> record
+        self.counters = {}        # rate limiter: principal -> {"count", "expires"}
         self.events = []
         for user in DEFAULT_USERS:
             self._add_user(dict(user))
@@ -243,16 +305,30 @@ class CloudFoundryAPI(API):
     def seed(self, data):
         if not isinstance(data, dict):
             raise ValueError("the cloudfoundry seed must be an object")
-        unknown = set(data) - {"users", "clients", "apps", "tasks", "settings", "revoke_tokens"}
+        unknown = set(data) - {"users", "clients", "orgs", "spaces", "apps", "tasks", "settings", "revoke_tokens"}
         if unknown:
             raise ValueError("unknown cloudfoundry seed key(s): %s" % ", ".join(sorted(unknown)))
         for key, value in (data.get("settings") or {}).items():
             if key not in DEFAULT_SETTINGS:
                 raise ValueError("unknown cloudfoundry setting %r" % key)
+            if key == "rate_limit_retry_after" and value not in ("seconds", "epoch"):
+                raise ValueError("rate_limit_retry_after must be 'seconds' or 'epoch'")
             self.settings[key] = value
         created = {"users": [self._add_user(u) for u in data.get("users") or []],
                    "clients": [self._add_client(c) for c in data.get("clients") or []],
-                   "apps": [], "tasks": []}
+                   "orgs": [], "spaces": [], "apps": [], "tasks": []}
+        for spec in data.get("orgs") or []:
+            if not spec.get("name"):
+                raise ValueError("cloudfoundry orgs[] need a name")
+            org = self._new_org(spec)
+            self.orgs[org["guid"]] = org
+            created["orgs"].append(dict(org))
+        for spec in data.get("spaces") or []:
+            if not spec.get("name") or spec.get("organization_guid") not in self.orgs:
+                raise ValueError("cloudfoundry spaces[] need a name and the organization_guid of a seeded org")
+            space = self._new_space(spec)
+            self.spaces[space["guid"]] = space
+            created["spaces"].append(dict(space))
         for spec in data.get("apps") or []:
             app = self._seed_app(spec)
             tasks = [self._seed_task(app, t) for t in spec.get("tasks") or []]
@@ -270,18 +346,30 @@ class CloudFoundryAPI(API):
             created["settings"] = dict(self.settings)
         return created
 
+    def _new_org(self, spec):
+        return {"guid": spec.get("guid") or new_guid(), "name": spec["name"], "created": self.sim.now(),
+                "labels": dict(spec.get("labels") or {})}
+
+    def _new_space(self, spec):
+        return {"guid": spec.get("guid") or new_guid(), "name": spec["name"],
+                "organization_guid": spec["organization_guid"], "created": self.sim.now(),
+                "labels": dict(spec.get("labels") or {})}
+
     def _seed_app(self, spec):
         app = self.apps.get(spec.get("guid"))
         if app is None:
             space_guid = spec.get("space_guid") or DEFAULT_SPACE["guid"]
             if space_guid not in self.spaces:
                 org_guid = spec.get("organization_guid") or DEFAULT_ORG["guid"]
-                self.orgs.setdefault(org_guid, {"guid": org_guid, "name": "org-%d" % (len(self.orgs) + 1)})
-                self.spaces[space_guid] = {"guid": space_guid, "name": spec.get("space_name") or "space-%d" % (len(self.spaces) + 1),
-                                           "organization_guid": org_guid}
+                if org_guid not in self.orgs:
+                    self.orgs[org_guid] = self._new_org({"guid": org_guid, "name": spec.get("organization_name")
+                                                         or "org-%d" % (len(self.orgs) + 1)})
+                self.spaces[space_guid] = self._new_space({
+                    "guid": space_guid, "name": spec.get("space_name") or "space-%d" % (len(self.spaces) + 1),
+                    "organization_guid": org_guid})
             app = {"guid": spec.get("guid") or new_guid(), "name": spec.get("name") or "app-%d" % (len(self.apps) + 1),
-                   "space_guid": space_guid, "next_sequence": 1,
-                   "droplet_guid": new_guid(), "created": self.sim.now()}
+                   "space_guid": space_guid, "next_sequence": 1, "labels": dict(spec.get("labels") or {}),
+                   "droplet_guid": spec.get("droplet_guid") or new_guid(), "created": self.sim.now()}
             self.apps[app["guid"]] = app
         return app
 
@@ -304,6 +392,8 @@ class CloudFoundryAPI(API):
             "sequence_id": sequence_id,
             "name": spec.get("name") or "task-%d" % sequence_id,
             "command": spec.get("command", "bin/run"),
+            # The run action's user of a buildpack droplet (v3 docs' task sample: "vcap").
+            "user": spec.get("user", "vcap"),
             "state": state,
             "memory_in_mb": int(spec.get("memory_in_mb", 512)),
             "disk_in_mb": int(spec.get("disk_in_mb", 1024)),
@@ -339,8 +429,9 @@ class CloudFoundryAPI(API):
         return {"settings": dict(self.settings),
                 "users": [dict(u) for u in self.users.values()],
                 "clients": [dict(c) for c in self.clients.values()],
-                "orgs": [dict(o) for o in self.orgs.values()],
-                "spaces": [dict(s) for s in self.spaces.values()],
+                "orgs": [{"guid": o["guid"], "name": o["name"]} for o in self.orgs.values()],
+                "spaces": [{"guid": s["guid"], "name": s["name"], "organization_guid": s["organization_guid"]}
+                           for s in self.spaces.values()],
                 "apps": [self._app_view(a) for a in self.apps.values()],
                 "tasks": [dict(self._task_view(t, None), app_guid=t["app_guid"]) for t in self.tasks.values()],
                 "tokens": tokens, "events": list(self.events)}
@@ -357,6 +448,7 @@ class CloudFoundryAPI(API):
             "sequence_id": task["sequence_id"],
             "name": task["name"],
             "command": task["command"],
+            "user": task["user"],
             "state": task["state"],
             "memory_in_mb": task["memory_in_mb"],
             "disk_in_mb": task["disk_in_mb"],
@@ -377,6 +469,49 @@ class CloudFoundryAPI(API):
         if req is not None and req.cf_principal["role"] == "auditor":
             del view["command"]  # Cloud Controller hides the command from those who may not see secrets
         return view
+
+    def _org_view(self, org, req):
+        root = self._root_url(req)
+        return {
+            "guid": org["guid"], "created_at": iso(org["created"]), "updated_at": iso(org["created"]),
+            "name": org["name"], "suspended": False,
+            "relationships": {"quota": {"data": None}},
+            "links": {"self": {"href": "%s/v3/organizations/%s" % (root, org["guid"])},
+                      "domains": {"href": "%s/v3/organizations/%s/domains" % (root, org["guid"])},
+                      "default_domain": {"href": "%s/v3/organizations/%s/domains/default" % (root, org["guid"])}},
+            "metadata": {"labels": dict(org["labels"]), "annotations": {}},
+        }
+
+    def _space_view(self, space, req):
+        root = self._root_url(req)
+        return {
+            "guid": space["guid"], "created_at": iso(space["created"]), "updated_at": iso(space["created"]),
+            "name": space["name"],
+            "relationships": {"organization": {"data": {"guid": space["organization_guid"]}},
+                              "quota": {"data": None}},
+            "links": {"self": {"href": "%s/v3/spaces/%s" % (root, space["guid"])},
+                      "features": {"href": "%s/v3/spaces/%s/features" % (root, space["guid"])},
+                      "organization": {"href": "%s/v3/organizations/%s" % (root, space["organization_guid"])},
+                      "apply_manifest": {"href": "%s/v3/spaces/%s/actions/apply_manifest" % (root, space["guid"]),
+                                         "method": "POST"}},
+            "metadata": {"labels": dict(space["labels"]), "annotations": {}},
+        }
+
+    def _app_resource(self, app, req):
+        root = self._root_url(req)
+        link = "%s/v3/apps/%s" % (root, app["guid"])
+        return {
+            "guid": app["guid"], "name": app["name"], "state": "STARTED",
+            "created_at": iso(app["created"]), "updated_at": iso(app["created"]),
+            "lifecycle": {"type": "buildpack", "data": {"buildpacks": [], "stack": "cflinuxfs4"}},
+            "relationships": {"space": {"data": {"guid": app["space_guid"]}},
+                              "current_droplet": {"data": {"guid": app["droplet_guid"]}}},
+            "links": {"self": {"href": link},
+                      "space": {"href": "%s/v3/spaces/%s" % (root, app["space_guid"])},
+                      "tasks": {"href": link + "/tasks"},
+                      "current_droplet": {"href": link + "/droplets/current"}},
+            "metadata": {"labels": dict(app["labels"]), "annotations": {}},
+        }
 
     def _root_url(self, req):
         host = req.headers.get("Host") if req is not None else None
@@ -411,13 +546,17 @@ class CloudFoundryAPI(API):
     # ---------------------------------------------------------------- request handling
     def handle(self, req):
         self._tick()
+        limits = None
         try:
             if req.path == "/v3" or req.path.startswith("/v3/"):
                 req.cf_principal = self._authenticate(req)
+                limits = self._count(req)
             resp = self.dispatch(req)
         except CFError as e:
             resp = self.error(e.status, req=req, code=e.code, title=e.title, detail=e.detail, kind=e.kind,
                               headers=e.headers)
+        for key, value in (limits or {}).items():
+            resp.headers.setdefault(key, value)
         if resp.header("X-Vcap-Request-Id") is None:
             resp.headers["X-Vcap-Request-Id"] = new_guid()
         return resp
@@ -434,9 +573,42 @@ class CloudFoundryAPI(API):
         record["uses"] += 1
         return record
 
+    def _count(self, req):
+        """Cloud Controller's rate limiter: the X-RateLimit-* headers of a counted request, or a 429."""
+        principal = req.cf_principal
+        limit = self.settings["rate_limit_admin" if principal["role"] == "admin" else "rate_limit_general"]
+        if limit is None or req.path == "/v3":
+            return None
+        now = self.sim.now()
+        counter = self.counters.get(principal["principal"])
+        if counter is None or now >= counter["expires"]:
+            counter = {"count": 0, "expires": now + 60.0 * float(self.settings["rate_limit_window_minutes"])}
+            self.counters[principal["principal"]] = counter
+        counter["count"] += 1
+        expires_in = max(1, int(math.ceil(counter["expires"] - now)))
+        reset = int(now) + expires_in
+        headers = {"X-RateLimit-Limit": str(limit), "X-RateLimit-Reset": str(reset),
+                   "X-RateLimit-Remaining": str(max(0, int(limit) - counter["count"]))}
+        if counter["count"] > int(limit):
+            retry_after = reset if self.settings["rate_limit_retry_after"] == "epoch" else expires_in
+            raise CFError(429, *RATE_LIMITED, headers=dict(headers, **{"Retry-After": str(retry_after)}))
+        return headers
+
+    def _spaces_of(self, req):
+        """The space GUIDs the principal may see, or None for every space."""
+        return req.cf_principal["spaces"]
+
     def _visible(self, req, app):
-        spaces = req.cf_principal["spaces"]
+        spaces = self._spaces_of(req)
         return spaces is None or app["space_guid"] in spaces
+
+    def _visible_space(self, req, space):
+        spaces = self._spaces_of(req)
+        return spaces is None or space["guid"] in spaces
+
+    def _visible_org(self, req, org):
+        spaces = self._spaces_of(req)
+        return spaces is None or any(self.spaces[s]["organization_guid"] == org["guid"] for s in spaces if s in self.spaces)
 
     def _get_task(self, req, guid):
         task = self.tasks.get(guid)
@@ -465,6 +637,8 @@ class CloudFoundryAPI(API):
             "log_stream": {"href": root + "/log-stream"},
             "app_ssh": {"href": "ssh.%s:2222" % host, "meta": {"host_key_fingerprint": "sim", "oauth_client": "ssh-proxy"}},
         }
+        if self.settings["login_href"] is not None:
+            links["login"] = {"href": self.settings["login_href"]}
         if not self.settings["login_link"]:
             del links["login"]
         return Response.json(200, {"links": links})
@@ -521,7 +695,7 @@ class CloudFoundryAPI(API):
     @route("GET", r"/v3/tasks")
     def list_tasks(self, req):
         tasks = [t for t in self.tasks.values() if self._visible(req, self.apps[t["app_guid"]])]
-        return self._page(req, tasks, TASK_LIST_PARAMS)
+        return self._list(req, tasks, TASK_LIST_PARAMS, self._task_view, self._task_filters(), ORDER_BY)
 
     @route("GET", r"/v3/apps/(?P<app_guid>[^/]+)/tasks")
     def list_app_tasks(self, req, app_guid):
@@ -529,7 +703,7 @@ class CloudFoundryAPI(API):
         if app is None or not self._visible(req, app):
             raise CFError(404, NOT_FOUND[0], NOT_FOUND[1], "App not found")
         tasks = [t for t in self.tasks.values() if t["app_guid"] == app_guid]
-        return self._page(req, tasks, APP_TASK_LIST_PARAMS)
+        return self._list(req, tasks, APP_TASK_LIST_PARAMS, self._task_view, self._task_filters(), ORDER_BY)
 
     @route("GET", r"/v3/tasks/(?P<guid>[^/]+)")
     def get_task(self, req, guid):
@@ -550,14 +724,117 @@ class CloudFoundryAPI(API):
         if task["state"] in ("SUCCEEDED", "FAILED"):
             raise CFError(422, ERRORS[422][0], ERRORS[422][1],
                           "Task state is %s and therefore cannot be canceled" % task["state"])
+        self._event("cancel_received", guid=guid, principal=req.cf_principal["principal"], state=task["state"])
         if task["state"] != "CANCELING":
             now = self.sim.now()
             task.update(state="CANCELING", updated=now, cancel_at=now + task["cancel_delay"])
             self._event("task_cancel_requested", guid=guid, principal=req.cf_principal["principal"])
+            # The ground truth of a test's ``changed``: this request changed the task. A repeated cancel
+            # of a CANCELING task is accepted the same way but changes nothing.
+            req.acted = True
         return Response.json(202, self._task_view(task, req))
 
-    def _page(self, req, tasks, allowed):
-        unknown = [name for name in req.query if name not in allowed]
+    def _task_filters(self):
+        apps, spaces = self.apps, self.spaces
+        return {
+            "names": lambda t: t["name"],
+            "guids": lambda t: t["guid"],
+            "app_guids": lambda t: t["app_guid"],
+            "space_guids": lambda t: apps[t["app_guid"]]["space_guid"],
+            "organization_guids": lambda t: spaces[apps[t["app_guid"]]["space_guid"]]["organization_guid"],
+            "states": lambda t: t["state"],
+            "sequence_ids": lambda t: str(t["sequence_id"]),
+        }
+
+    # ---------------------------------------------------------------- organizations, spaces, apps
+    @route("GET", r"/v3/organizations")
+    def list_orgs(self, req):
+        orgs = [o for o in self.orgs.values() if self._visible_org(req, o)]
+        return self._list(req, orgs, ORG_LIST_PARAMS, self._org_view,
+                          {"names": lambda o: o["name"], "guids": lambda o: o["guid"]}, NAMED_ORDER_BY)
+
+    @route("GET", r"/v3/organizations/(?P<guid>[^/]+)")
+    def get_org(self, req, guid):
+        org = self.orgs.get(guid)
+        if org is None or not self._visible_org(req, org):
+            raise CFError(404, NOT_FOUND[0], NOT_FOUND[1], "Organization not found")
+        return Response.json(200, self._org_view(org, req))
+
+    @route("GET", r"/v3/spaces")
+    def list_spaces(self, req):
+        spaces = [s for s in self.spaces.values() if self._visible_space(req, s)]
+        include = self._include(req, SPACE_INCLUDES)
+
+        def included(page):
+            if not include:
+                return None
+            orgs = self._unique(self.orgs[s["organization_guid"]] for s in page)
+            return {"organizations": [self._org_view(o, req) for o in orgs]}
+
+        return self._list(req, spaces, SPACE_LIST_PARAMS, self._space_view,
+                          {"names": lambda s: s["name"], "guids": lambda s: s["guid"],
+                           "organization_guids": lambda s: s["organization_guid"]}, NAMED_ORDER_BY, included)
+
+    @route("GET", r"/v3/spaces/(?P<guid>[^/]+)")
+    def get_space(self, req, guid):
+        space = self.spaces.get(guid)
+        if space is None or not self._visible_space(req, space):
+            raise CFError(404, NOT_FOUND[0], NOT_FOUND[1], "Space not found")
+        return Response.json(200, self._space_view(space, req))
+
+    @route("GET", r"/v3/apps")
+    def list_apps(self, req):
+        apps = [a for a in self.apps.values() if self._visible(req, a)]
+        include = self._include(req, APP_INCLUDES)
+
+        def included(page):
+            out = {}
+            spaces = self._unique(self.spaces[a["space_guid"]] for a in page)
+            if "space" in include or "space.organization" in include:
+                out["spaces"] = [self._space_view(s, req) for s in spaces]
+            if "org" in include or "space.organization" in include:
+                out["organizations"] = [self._org_view(o, req) for o in
+                                        self._unique(self.orgs[s["organization_guid"]] for s in spaces)]
+            return out or None
+
+        return self._list(req, apps, APP_LIST_PARAMS, self._app_resource,
+                          {"names": lambda a: a["name"], "guids": lambda a: a["guid"],
+                           "space_guids": lambda a: a["space_guid"],
+                           "organization_guids": lambda a: self.spaces[a["space_guid"]]["organization_guid"]},
+                          NAMED_ORDER_BY, included)
+
+    @route("GET", r"/v3/apps/(?P<guid>[^/]+)")
+    def get_app(self, req, guid):
+        app = self.apps.get(guid)
+        if app is None or not self._visible(req, app):
+            raise CFError(404, NOT_FOUND[0], NOT_FOUND[1], "App not found")
+        return Response.json(200, self._app_resource(app, req))
+
+    @staticmethod
+    def _unique(items):
+        seen, out = set(), []
+        for item in items:
+            if item["guid"] not in seen:
+                seen.add(item["guid"])
+                out.append(item)
+        return out
+
+    @staticmethod
+    def _include(req, valid):
+        raw = req.arg("include")
+        if raw is None:
+            return ()
+        wanted = raw.split(",")
+        bad = [w for w in wanted if w not in valid]
+        if bad:
+            raise bad_query("Invalid included resource: '%s'. Valid included resources are: %s"
+                            % ("', '".join(bad), ", ".join("'%s'" % v for v in valid)))
+        return tuple(wanted)
+
+    # ---------------------------------------------------------------- lists
+    def _list(self, req, items, allowed, view, filters, order_keys, included=None):
+        """One page of ``items`` as Cloud Controller lists them: filters, order, pagination, include."""
+        unknown = [name for name in req.query if name not in allowed and _base_key(name) not in allowed]
         if unknown:
             raise bad_query("Unknown query parameter(s): %s. Valid parameters are: %s"
                             % (", ".join("'%s'" % n for n in unknown), ", ".join("'%s'" % n for n in allowed)))
@@ -572,36 +849,39 @@ class CloudFoundryAPI(API):
         sequence_ids = values("sequence_ids")
         if sequence_ids is not None:
             try:
-                sequence_ids = [int(s) for s in sequence_ids]
+                sequence_ids = [str(int(s)) for s in sequence_ids]
             except ValueError:
                 raise bad_query("Sequence ids must be integers") from None
-        filters = [("names", "name"), ("guids", "guid"), ("app_guids", "app_guid")]
-        for param, key in filters:
-            wanted = values(param)
-            if wanted is not None:
-                tasks = [t for t in tasks if t[key] in wanted]
-        if states is not None:
-            tasks = [t for t in tasks if t["state"] in states]
-        if sequence_ids is not None:
-            tasks = [t for t in tasks if t["sequence_id"] in sequence_ids]
-        spaces = values("space_guids")
-        if spaces is not None:
-            tasks = [t for t in tasks if self.apps[t["app_guid"]]["space_guid"] in spaces]
-        orgs = values("organization_guids")
-        if orgs is not None:
-            tasks = [t for t in tasks if self.spaces[self.apps[t["app_guid"]]["space_guid"]]["organization_guid"] in orgs]
+        for param, key in filters.items():
+            wanted = sequence_ids if param == "sequence_ids" else values(param)
+            if wanted is None:
+                continue
+            if param == "names" and self.settings["names_case_insensitive"]:
+                folded = {w.lower() for w in wanted}
+                items = [i for i in items if key(i).lower() in folded]
+            else:
+                items = [i for i in items if key(i) in wanted]
         selector = req.arg("label_selector")
         if selector is not None:
             try:
                 match = parse_label_selector(selector)
             except ValueError as e:
                 raise bad_query(str(e)) from None
-            tasks = [t for t in tasks if match(t["labels"])]
+            items = [i for i in items if match(i["labels"])]
+        for column in ("created_at", "updated_at"):
+            items = _timestamp_filter(req, column + "s", items, column)
         order_by = req.arg("order_by", "created_at")
-        if order_by not in ORDER_BY:
-            raise bad_query("Order by can only be: %s" % ", ".join("'%s'" % o for o in ORDER_BY))
-        key = "updated" if order_by.lstrip("-") == "updated_at" else "created"
-        tasks = sorted(tasks, key=lambda t: (t[key], t["sequence_id"]), reverse=order_by.startswith("-"))
+        if order_by.lstrip("+-") not in order_keys:
+            raise bad_query("Order by can only be: %s" % ", ".join("'%s'" % o for o in order_keys))
+        column = order_by.lstrip("+-")
+        if column == "name":
+            # The name columns are case-insensitive, so is their order.
+            def sort_key(i):
+                return (i["name"].lower(), i["created"])
+        else:
+            def sort_key(i):
+                return (_moment(i, column), i.get("sequence_id", 0))
+        items = sorted(items, key=sort_key, reverse=order_by.startswith("-"))
 
         try:
             page = int(req.arg("page", "1"))
@@ -617,9 +897,10 @@ class CloudFoundryAPI(API):
         if not 1 <= per_page <= maximum:
             raise bad_query("Per page must be between 1 and %d" % maximum)
 
-        total = len(tasks)
+        total = len(items)
         pages = max(1, -(-total // per_page))
         start = (page - 1) * per_page
+        shown = items[start:start + per_page]
 
         def link(number):
             query = [(k, v) for k, vs in req.query.items() for v in vs if k not in ("page", "per_page")]
@@ -634,8 +915,46 @@ class CloudFoundryAPI(API):
             "next": link(page + 1) if page < pages else None,
             "previous": link(page - 1) if page > 1 else None,
         }
-        return Response.json(200, {"pagination": pagination,
-                                   "resources": [self._task_view(t, req) for t in tasks[start:start + per_page]]})
+        body = {"pagination": pagination, "resources": [view(i, req) for i in shown]}
+        extra = included(shown) if included is not None else None
+        if extra is not None:
+            body["included"] = extra
+        return Response.json(200, body)
+
+
+def _base_key(name):
+    """``created_ats[lt]`` -> ``created_ats``: the filter an operator belongs to."""
+    return name.split("[", 1)[0]
+
+
+_OPERATORS = {"lt": lambda a, b: a < b, "lte": lambda a, b: a <= b, "gt": lambda a, b: a > b,
+              "gte": lambda a, b: a >= b}
+
+
+def _timestamp_filter(req, param, items, column):
+    """Cloud Controller's created_ats/updated_ats: a list of exact seconds, or [lt|lte|gt|gte]=time."""
+    for name, raw in req.query.items():
+        if _base_key(name) != param:
+            continue
+        operator = name[len(param):].strip("[]") or None
+        if operator is not None and operator not in _OPERATORS:
+            raise bad_query("Invalid %s operator: %s" % (param, operator))
+        try:
+            moments = [parse_time(v) for v in raw[0].split(",")]
+        except ValueError:
+            raise bad_query("%s has an invalid timestamp format. Timestamps should be formatted as "
+                            "'YYYY-MM-DDThh:mm:ssZ'" % param) from None
+        if operator is None:
+            wanted = {int(m) for m in moments}
+            items = [i for i in items if int(_moment(i, column)) in wanted]
+        else:
+            items = [i for i in items if _OPERATORS[operator](int(_moment(i, column)), int(moments[0]))]
+    return items
+
+
+def _moment(item, column):
+    """An object's created_at or updated_at (epoch seconds); orgs, spaces and apps are never updated here."""
+    return item["updated"] if column.startswith("updated") and "updated" in item else item["created"]
 
 
 def demo_cloudfoundry(now):
@@ -662,7 +981,7 @@ def demo_cloudfoundry(now):
 
     apps = [
         {"guid": new_guid(rng), "name": "billing-api", "space_guid": prod, "organization_guid": org,
-         "space_name": "production", "tasks": tasks(billing)},
+         "organization_name": "acme", "space_name": "production", "tasks": tasks(billing)},
         {"guid": new_guid(rng), "name": "search-worker", "space_guid": staging, "organization_guid": org,
          "space_name": "staging", "tasks": tasks(search)},
     ]

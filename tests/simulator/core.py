@@ -62,11 +62,36 @@ API_CLASSES = []
 
 SEEDS = ("empty", "demo")
 
-FAULT_KINDS = ("status", "rate_limit", "slow", "drop", "drop_mid_body", "malformed", "html", "empty", "wrong_shape")
+FAULT_KINDS = ("status", "rate_limit", "slow", "drop", "drop_mid_body", "malformed", "html", "empty", "wrong_shape",
+               "advance", "echo")
+# What each kind does (``when``: before the API handles the request, or after it acted):
+#   status        an error answer in the API's format (``status``, default 500; ``retry_after``)
+#   rate_limit    a 429 (or ``status``) with Retry-After (any text: ``"garbage"``, ``"-5"``, ``"1.5"``) and X-RateLimit-*
+#   slow          the real answer, ``delay`` seconds late (before: handled late; after: handled, answered late)
+#   drop          the connection closes without an answer
+#   drop_mid_body the answer is cut off halfway through its body
+#   malformed     half of a JSON body; html: an nginx error page; empty: no body; wrong_shape: {"unexpected": true}
+#   advance       the simulated clock jumps ``delay`` seconds first, then the request is handled as usual:
+#                 the state changes between a client's read and its next request (a job finishes)
+#   echo          an error answer (``status``, default 401) whose detail quotes the request's
+#                 Authorization header, its body and its query, as a careless server would
 
 REDACTED = "<redacted>"
 REDACTED_HEADERS = ("authorization", "proxy-authorization", "cookie", "x-xsrf-token", "set-cookie")
 REDACTED_FIELDS = ("password", "client_secret", "refresh_token")
+
+
+def seconds_of(retry_after):
+    """The wait a Retry-After value stands for, 1 s when it is not a number (for X-RateLimit-Reset)."""
+    try:
+        return max(0.0, float(retry_after))
+    except (TypeError, ValueError):
+        return 1.0
+
+
+def retry_after_header(value):
+    """The Retry-After header for ``value``: whole seconds for a number, a string as it is (faults send garbage)."""
+    return value if isinstance(value, str) else str(int(value))
 
 
 def parse_time(value):
@@ -158,6 +183,9 @@ class Request:
         self.api = api
         self.cookies = parse_cookies(headers.get("Cookie", ""))
         self.params = {}
+        # Set by an API's handler when this request changed the API's state (a job cancelled, a
+        # backup deleted): the ground truth a test judges a module's ``changed`` by.
+        self.acted = False
 
     def arg(self, name, default=None):
         """First value of query parameter ``name``."""
@@ -292,9 +320,9 @@ class API:
             retry_after = 1 if retry_after is None else retry_after
             if rate_limit is None:
                 rate_limit = {"limit": self.settings["rate_limit_limit"], "remaining": 0,
-                              "reset": self.sim.now() + retry_after}
+                              "reset": self.sim.now() + seconds_of(retry_after)}
         if retry_after is not None:
-            out["Retry-After"] = str(int(retry_after))
+            out["Retry-After"] = retry_after_header(retry_after)
         if rate_limit is not None:
             out.update(self.rate_limit_headers(**rate_limit))
         if allow:
@@ -336,7 +364,7 @@ class API:
 def generic_error(status, req=None, detail=None, retry_after=None, allow=None, **_kw):
     headers = {}
     if retry_after is not None:
-        headers["Retry-After"] = str(int(retry_after))
+        headers["Retry-After"] = retry_after_header(retry_after)
     if allow:
         headers["Allow"] = ", ".join(allow)
     return Response.json(status, {"error": detail or _reason(status), "status": status}, headers)
@@ -386,6 +414,12 @@ def loggable_body(req):
 # --------------------------------------------------------------------------------------------
 # Faults and rate limits
 # --------------------------------------------------------------------------------------------
+
+def echo_text(req):
+    """What a careless server quotes back of a request: its credentials, body and query, in full."""
+    return "Refused: Authorization %r, body %r, query %r" % (
+        req.headers.get("Authorization") or "", req.body.decode("utf-8", "replace"), req.query_string)
+
 
 NGINX_PAGE = (
     "<html>\r\n<head><title>{code} {reason}</title></head>\r\n<body>\r\n"
@@ -523,6 +557,7 @@ class Simulator:
             self.clock_offset = 0.0
             self.log = []
             self._seq = 0
+            self._arrivals = 0
             # TLS handshakes that failed (a client refusing the certificate never reaches the log).
             self.tls_refused = 0
             self.faults = []
@@ -666,6 +701,9 @@ class Simulator:
         req = Request(method, full_path, query_string, headers, body, api.prefix if api else "", name)
         with self.lock:
             generation = self._generation
+            # The log is in the order answers were finished; ``arrival`` keeps the order requests came in.
+            self._arrivals += 1
+            arrival = self._arrivals
             plan = self._plan(name, req)
         fault = plan.fault
         rl = plan.rate_limit_info
@@ -675,17 +713,19 @@ class Simulator:
             fault_kind = None
         else:
             fault_kind = fault["kind"] if fault else None
+            if fault_kind == "advance":
+                self.advance(fault["delay"] or 0)
             # A rule's delay is slept before handling (when: before) or before answering (when: after).
-            if fault and fault["delay"] and fault["when"] == "before":
+            elif fault and fault["delay"] and fault["when"] == "before":
                 time.sleep(fault["delay"])
-            if fault is None or fault["when"] == "after" or fault_kind == "slow":
+            if fault is None or fault["when"] == "after" or fault_kind in ("slow", "advance"):
                 resp = self._call(api, req)
                 handled_status = resp.status
             else:
                 resp = None
-            if fault and fault["when"] == "after" and fault["delay"]:
+            if fault and fault["when"] == "after" and fault["delay"] and fault_kind != "advance":
                 time.sleep(fault["delay"])
-            if fault and fault_kind != "slow":
+            if fault and fault_kind not in ("slow", "advance"):
                 resp = self._fault_response(api, req, fault, resp)
             if rl and api is not None and resp is not None:
                 for key, value in api.rate_limit_headers(**rl).items():
@@ -693,10 +733,11 @@ class Simulator:
 
         # Log before answering: once the client has its answer, the entry must already be there.
         entry = {
-            "seq": None, "time": self.now(), "api": name, "method": method, "path": full_path,
+            "seq": None, "arrival": arrival, "time": self.now(), "api": name, "method": method, "path": full_path,
             "query": req.query, "status": resp.status if resp is not None else None,
             "fault": fault_kind, "fault_id": fault["id"] if fault_kind else None,
             "rate_limited": plan.rate_limited is not None, "handled_status": handled_status,
+            "acted": req.acted,
             "headers": redact_headers(headers), "body": loggable_body(req),
             "response_headers": redact_headers(resp.headers) if resp is not None else {},
         }
@@ -714,8 +755,10 @@ class Simulator:
             return self._error(api, status or 500, req, retry_after=fault["retry_after"])
         if kind == "rate_limit":
             retry_after = fault["retry_after"] if fault["retry_after"] is not None else 1
-            info = {"limit": 60, "remaining": 0, "reset": self.now() + retry_after}
+            info = {"limit": 60, "remaining": 0, "reset": self.now() + seconds_of(retry_after)}
             return self._error(api, status or 429, req, retry_after=retry_after, rate_limit=info)
+        if kind == "echo":
+            return self._error(api, status or 401, req, detail=echo_text(req))
         if kind == "drop":
             return None
         if kind == "drop_mid_body":

@@ -2,15 +2,52 @@
 
 Served under ``/hostup/api/v2`` (a module's ``api_url`` is ``http://127.0.0.1:PORT/hostup/api/v2``).
 
-Invented where the documents say nothing (easy to change, all in this file):
-- the shape of ``operatingSystem``, ``billing``, ``resources``, ``displayId`` and ``storageKey``;
-- ``GET /vps?name=`` matches a case-insensitive substring (a module must still compare exactly);
-- ``GET /vps/{id}/active-jobs`` answers ``{"data": [job...]}`` (settings ``active_jobs_key`` and
-  ``job_type_key`` switch to ``{"jobs": [{"type": ...}]}``, the other shape the README allows);
-- the backup quota counts every backup, manual and scheduled;
-- ``POST .../backups/{backupId}/actions/restore`` takes no body and starts a restore job;
-- requests whose User-Agent is missing or urllib's default get Cloudflare's 403 "error code: 1010"
+Every behaviour is tagged here and at its code as DOCUMENTED (with its source) or INVENTED (what no
+document says; easy to change, all in this file). "README" is shared/api/README.md, "Confirmed" its
+HostUp "Confirmed since" paragraph (HostUp's endpoint pages), "seed" a hostup-*.txt seed.
+
+DOCUMENTED
+- Bearer API keys with the scopes ``read:vm``, ``backup:vm``, ``write:vm`` (README, seeds); RFC 7807
+  errors with ``code``, ``requestId``, ``timestamp``, ``errors[]`` and
+  ``type = https://developer.hostup.se/errors/<code>`` (README, seeds); 429 with ``Retry-After`` and
+  ``X-RateLimit-*``, ``X-RateLimit-Reset`` an ISO time, codes ``rate_limit_exceeded``/``rate_limited``
+  (README, ``settings.rate_limit_code``).
+- IDs: a prefix and 26 lowercase base32 characters (README; Confirmed: only ever shown by example).
+  A seed may give any ID (``..``, ``.``, ``a/b``) to test that clients never put such an ID in a path.
+- ``GET /vps`` with ``limit`` 1-100, ``cursor``/``nextCursor``, ``name``, ``primaryIp`` (README).
+- ``DELETE /vps/{id}/active-jobs`` with ``{"jobType"}`` -> 200 ``{"cancelled", "reason"}``, cancelling by
+  type; ``cancelled: false`` with a reason when nothing runs (seed).
+- ``GET /vps/{id}/backups`` -> ``{backups, quotaInfo, actions}`` (README); ``actions.canCreateBackup`` and
+  ``actions.canRestore`` are objects ``{allowed, reason, code}`` (Confirmed); ``createdAt`` and ``note``
+  may be null (Confirmed: seed a backup with ``"createdAt": null``); ``quotaInfo.limit`` and
+  ``.remaining`` may be null (Confirmed: seed a VPS with ``"quota_limit": null``).
+- ``DELETE /vps/{id}/backups/{backupId}`` -> 204, 404 when the backup or VPS is not there or not the
+  caller's (seed).
+- ``POST /vps/{id}/backups`` -> 202 ``{"operation": {status, jobId, pollUrl, result}}``; ``pollUrl`` is
+  ``/api/jobs/{jobId}`` (README, Confirmed; that URL itself is not served here).
+
+INVENTED
+- The schema of ``GET /vps/{id}/active-jobs`` (README: unconfirmed). Default ``{"data": [job...]}``, each
+  job ``{id, jobType, status, progress, startedAt}`` (+ ``backupId`` for a restore), status ``running``
+  or ``cancelling``. The settings serve every other shape the modules accept: ``active_jobs_key``
+  (``data``, ``jobs``, ``activeJobs``, ``data.jobs``, ``data.activeJobs``, or null for a bare list),
+  ``job_type_key`` (``jobType``, ``type``), ``job_status_key`` (``status``, ``state``).
+- A cancelled job stays ``cancelling`` for ``settings.cancel_delay`` seconds, then leaves the list.
+- ``DELETE .../backups/{backupId}`` of a backup a restore job is using answers 409 ``conflict``
+  (the seed lists no 409; issue 11 asks clients to treat a refusal as "kept, reported").
+- The ``reason``/``code`` texts of the ``actions`` objects; a backup is allowed unless the quota is
+  used up or a backup job runs; a restore unless a job runs or there is no backup.
+- The backup quota counts every backup, manual and scheduled; ``quota_used`` in a VPS seed overrides
+  ``quotaInfo.used`` (a number, or null) to make a list look incomplete.
+- Backups are listed newest first; those without a ``createdAt`` last. ``createdAt_raw`` in a backup
+  seed serves any JSON value as ``createdAt`` (an unreadable date).
+- The shape of ``operatingSystem``, ``billing``, ``resources``, ``displayId`` and ``storageKey``;
+  ``GET /vps?name=`` matches a case-insensitive substring (a module must still compare exactly).
+- ``POST .../backups/{backupId}/actions/restore`` takes no body and starts a restore job.
+- Requests whose User-Agent is missing or urllib's default get Cloudflare's 403 "error code: 1010"
   (the README reports urllib's agent as rejected; ``settings.reject_default_user_agent``).
+- The seed for the backup DELETE also says the ID comes from ``data[].id`` of the list; its own
+  parameter text and the README say ``backups[].id``, which is what is served.
 """
 
 import base64
@@ -40,9 +77,16 @@ DEFAULT_SETTINGS = {
     "reject_default_user_agent": True,
     "rate_limit_limit": 60,       # X-RateLimit-Limit of a 429 that no configured bucket produced
     "rate_limit_code": "rate_limit_exceeded",  # the README has seen rate_limited too
-    # The active-jobs schema is unconfirmed: switch these to "jobs" / "type" to test tolerant parsing.
+    # INVENTED (the active-jobs schema is unconfirmed): where the list, each job's type and its state are.
     "active_jobs_key": "data",
     "job_type_key": "jobType",
+    "job_status_key": "status",
+}
+# The values each shape setting may take (None: the list is the whole body).
+SHAPES = {
+    "active_jobs_key": ("data", "jobs", "activeJobs", "data.jobs", "data.activeJobs", None),
+    "job_type_key": ("jobType", "type"),
+    "job_status_key": ("status", "state"),
 }
 
 # status -> (code, title, detail), from the seeds where they show one
@@ -151,6 +195,8 @@ class HostUpAPI(API):
         for key, value in (data.get("settings") or {}).items():
             if key not in DEFAULT_SETTINGS:
                 raise ValueError("unknown hostup setting %r" % key)
+            if key in SHAPES and value not in SHAPES[key]:
+                raise ValueError("hostup setting %s must be one of %s, not %r" % (key, list(SHAPES[key]), value))
             self.settings[key] = value
         created = {"api_keys": [self._add_key(k) for k in data.get("api_keys") or []], "vps": []}
         for spec in data.get("vps") or []:
@@ -178,6 +224,8 @@ class HostUpAPI(API):
                 "resources": {"cpuCores": 2, "memoryMb": 4096, "diskGb": 80},
                 "account": DEFAULT_ACCOUNT,
                 "quota_limit": int(self.settings["quota_limit"]),
+                "quota_used": None,
+                "quota_used_set": False,
                 "backups": [],
                 "jobs": [],
             }
@@ -187,7 +235,12 @@ class HostUpAPI(API):
             if key in spec:
                 vps[key] = spec[key]
         if "quota_limit" in spec:
-            vps["quota_limit"] = int(spec["quota_limit"])
+            # DOCUMENTED (Confirmed): a null limit (and so a null remaining).
+            vps["quota_limit"] = None if spec["quota_limit"] is None else int(spec["quota_limit"])
+        if "quota_used" in spec:
+            # INVENTED: quotaInfo.used as given (a number, or null), whatever the list holds.
+            vps["quota_used"] = spec["quota_used"]
+            vps["quota_used_set"] = True
         backups = spec.get("backups") or []
         if isinstance(backups, dict):
             count = int(backups.get("count", 0))
@@ -236,22 +289,31 @@ class HostUpAPI(API):
 
     def _add_backup(self, vps, spec):
         now = self.sim.now()
-        if "createdAt" in spec:
-            created = parse_time(spec["createdAt"])
+        if "createdAt_raw" in spec:
+            # INVENTED: any JSON value as createdAt (an unreadable date); it sorts last, like null.
+            created, shown = None, spec["createdAt_raw"]
+        elif "createdAt" in spec and spec["createdAt"] is None:
+            # DOCUMENTED (Confirmed): createdAt may be null.
+            created, shown = None, None
         else:
-            created = now - float(spec.get("age_days", 0)) * 86400
+            created = parse_time(spec["createdAt"]) if "createdAt" in spec else \
+                now - float(spec.get("age_days", 0)) * 86400
+            shown = iso(created)
         backup_type = spec.get("backupType", "manual")
         if backup_type not in BACKUP_TYPES:
             raise ValueError("hostup backups[].backupType must be manual or scheduled, not %r" % backup_type)
+        # Any ID a seed gives is kept as it is ("..", "a/b"): clients must never put such an ID in a path.
         bid = spec.get("id") or self._unique("bkp")
+        stamp = iso(created if created is not None else now)
         backup = {
             "id": bid,
-            "displayId": spec.get("displayId") or "%s-%s" % (vps["name"], iso(created)[:16].replace(":", "").replace("T", "-")),
+            "displayId": spec.get("displayId") or "%s-%s" % (vps["name"], stamp[:16].replace(":", "").replace("T", "-")),
             "storageKey": spec.get("storageKey") or "vps/%s/backups/%s.qcow2" % (vps["id"], bid),
-            "createdAt": iso(created),
+            "createdAt": shown,
             "sizeGb": spec.get("sizeGb", round(8 + (sum(map(ord, bid)) % 300) / 10.0, 1)),
             "backupType": backup_type,
             "note": spec.get("note"),
+            "_created": created,
         }
         vps["backups"].append(backup)
         return backup
@@ -300,15 +362,43 @@ class HostUpAPI(API):
 
     @staticmethod
     def _sorted_backups(vps):
-        return sorted(vps["backups"], key=lambda b: b["createdAt"], reverse=True)
+        # INVENTED: newest first, backups without a readable createdAt last (in the order they came).
+        dated = [b for b in vps["backups"] if b["_created"] is not None]
+        undated = [b for b in vps["backups"] if b["_created"] is None]
+        return sorted(dated, key=lambda b: b["_created"], reverse=True) + undated
 
     def _backups_view(self, vps):
-        return [dict(b) for b in self._sorted_backups(vps)]
+        return [{k: v for k, v in b.items() if not k.startswith("_")} for b in self._sorted_backups(vps)]
 
     def _quota(self, vps):
-        used = len(vps["backups"])
+        # INVENTED: every backup counts, manual and scheduled. DOCUMENTED (Confirmed): limit and
+        # remaining may be null.
+        used = vps["quota_used"] if vps["quota_used_set"] else len(vps["backups"])
         limit = vps["quota_limit"]
-        return {"used": used, "limit": limit, "remaining": max(0, limit - used)}
+        remaining = None if limit is None or not isinstance(used, (int, float)) else max(0, limit - used)
+        return {"used": used, "limit": limit, "remaining": remaining}
+
+    @staticmethod
+    def _action(allowed, reason=None, code=None):
+        """DOCUMENTED (Confirmed): an action is an object {allowed, reason, code}; INVENTED: its texts."""
+        return {"allowed": allowed, "reason": None if allowed else reason, "code": None if allowed else code}
+
+    def _actions(self, vps):
+        quota = self._quota(vps)
+        active = {j["jobType"] for j in vps["jobs"]}
+        if "backup" in active:
+            create = self._action(False, "A backup job is already active for this VPS.", "job_active")
+        elif quota["remaining"] is not None and quota["remaining"] <= 0:
+            create = self._action(False, "The backup quota of this VPS is used up.", "quota_exceeded")
+        else:
+            create = self._action(True)
+        if active:
+            restore = self._action(False, "Another job is already active for this VPS.", "job_active")
+        elif not vps["backups"]:
+            restore = self._action(False, "This VPS has no backup to restore.", "no_backups")
+        else:
+            restore = self._action(True)
+        return {"canCreateBackup": create, "canRestore": restore}
 
     # ---------------------------------------------------------------- errors
     def error(self, status, req=None, code=None, detail=None, title=None, errors=None, retry_after=None,
@@ -416,11 +506,18 @@ class HostUpAPI(API):
     def list_jobs(self, req, vps_id):
         self._need(req, "read:vm")
         vps = self._get_vps(req, vps_id)
-        jobs = [self._job_view(j) for j in vps["jobs"]]
-        type_key = self.settings["job_type_key"]
-        if type_key != "jobType":
-            jobs = [dict({type_key: j.pop("jobType")}, **j) for j in jobs]
-        return Response.json(200, {self.settings["active_jobs_key"]: jobs})
+        # INVENTED: the whole shape (README: unconfirmed); the settings serve each one the modules accept.
+        type_key, status_key = self.settings["job_type_key"], self.settings["job_status_key"]
+        jobs = []
+        for job in vps["jobs"]:
+            view = self._job_view(job)
+            jobs.append({(type_key if k == "jobType" else status_key if k == "status" else k): v
+                         for k, v in view.items()})
+        where = self.settings["active_jobs_key"]
+        if where is None:
+            return Response.json(200, jobs)
+        outer, dummy, inner = where.partition(".")
+        return Response.json(200, {outer: {inner: jobs}} if inner else {outer: jobs})
 
     @route("DELETE", r"/vps/(?P<vps_id>[^/]+)/active-jobs")
     def cancel_job(self, req, vps_id):
@@ -441,6 +538,7 @@ class HostUpAPI(API):
                 job["status"] = "cancelling"
                 job["cancelAt"] = self.sim.now() + job["cancel_delay"]
                 self._event("job_cancel_requested", vpsId=vps_id, jobId=job["id"], jobType=job_type)
+                req.acted = True
                 return Response.json(200, {"cancelled": True, "reason": None})
         return Response.json(200, {"cancelled": False, "reason": "No active %s job was found to cancel." % job_type})
 
@@ -448,13 +546,10 @@ class HostUpAPI(API):
     def list_backups(self, req, vps_id):
         self._need(req, "read:vm")
         vps = self._get_vps(req, vps_id)
-        quota = self._quota(vps)
-        active = {j["jobType"] for j in vps["jobs"]}
         return Response.json(200, {
             "backups": self._backups_view(vps),
-            "quotaInfo": quota,
-            "actions": {"canCreateBackup": quota["remaining"] > 0 and "backup" not in active,
-                        "canRestore": bool(vps["backups"]) and not active},
+            "quotaInfo": self._quota(vps),
+            "actions": self._actions(vps),
         })
 
     @route("POST", r"/vps/(?P<vps_id>[^/]+)/backups")
@@ -471,13 +566,15 @@ class HostUpAPI(API):
         vps = self._get_vps(req, vps_id)
         if any(j["jobType"] == "backup" for j in vps["jobs"]):
             raise Problem(409, detail="A backup job is already active for this VPS.")
-        if self._quota(vps)["remaining"] <= 0:
+        remaining = self._quota(vps)["remaining"]
+        if remaining is not None and remaining <= 0:
             raise Problem(422, code="quota_exceeded", detail="The backup quota of this VPS is used up.")
         job = self._new_job(vps, "backup", duration=self.settings["backup_duration"], note=note)
         self._event("job_created", vpsId=vps_id, jobId=job["id"], jobType="backup")
+        req.acted = True
+        # DOCUMENTED (Confirmed): the pollUrl is /api/jobs/{jobId}.
         return Response.json(202, {"operation": {"status": "queued", "jobId": job["id"],
-                                                 "pollUrl": "%s/vps/%s/active-jobs" % (self.base, vps_id),
-                                                 "result": None}})
+                                                 "pollUrl": "/api/jobs/%s" % job["id"], "result": None}})
 
     @route("DELETE", r"/vps/(?P<vps_id>[^/]+)/backups/(?P<backup_id>[^/]+)")
     def delete_backup(self, req, vps_id, backup_id):
@@ -487,8 +584,10 @@ class HostUpAPI(API):
         if backup is None:
             raise Problem(404, detail="Backup `%s` was not found." % backup_id)
         if any(j["jobType"] == "restore" and j["backupId"] == backup_id for j in vps["jobs"]):
+            # INVENTED: the seed lists no 409; a backup in use by a restore is refused, not deleted.
             raise Problem(409, detail="The backup is being restored and cannot be deleted.")
         vps["backups"].remove(backup)
+        req.acted = True
         self._event("backup_deleted", vpsId=vps_id, backupId=backup_id)
         return Response.empty(204)
 
@@ -502,6 +601,7 @@ class HostUpAPI(API):
             raise Problem(409, detail="Another job is already active for this VPS.")
         job = self._new_job(vps, "restore", duration=self.settings["restore_duration"], backup_id=backup_id)
         self._event("job_created", vpsId=vps_id, jobId=job["id"], jobType="restore")
+        req.acted = True
+        # INVENTED: the restore's answer; it is shaped like the create-backup answer.
         return Response.json(202, {"operation": {"status": "queued", "jobId": job["id"],
-                                                 "pollUrl": "%s/vps/%s/active-jobs" % (self.base, vps_id),
-                                                 "result": None}})
+                                                 "pollUrl": "/api/jobs/%s" % job["id"], "result": None}})

@@ -37,6 +37,9 @@ def demo_hostup(now):
                 "sizeGb": round(resources["diskGb"] * rng.uniform(0.12, 0.45), 1),
                 "note": None if scheduled else rng.choice(["before kernel upgrade", "pre-deploy", "before migration"]),
             })
+        if index == 2:
+            # HostUp's pages show createdAt and note may be null: the prune leaves such a backup alone.
+            backups[1]["createdAt"] = None
         spec = {
             "id": demo_id("vps", rng),
             "name": name,
@@ -45,7 +48,8 @@ def demo_hostup(now):
             "operatingSystem": {"id": "debian-12", "name": "Debian 12"} if index == 1 else
                                {"id": "ubuntu-24.04", "name": "Ubuntu 24.04 LTS"},
             "backups": backups,
-            "quota_limit": 10,
+            # ...and a quota may have no limit (limit and remaining null).
+            "quota_limit": None if index == 2 else 10,
         }
         if index == 0:
             spec["active_jobs"] = [{"id": demo_id("job", rng), "jobType": "backup", "progress": 35,

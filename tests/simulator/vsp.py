@@ -1,27 +1,66 @@
-"""Hitachi VSP One Object management API 3.x, as documented in shared/api/README.md and the
-vsp-one-object-cancel-job.txt seed, with its Keycloak token endpoint.
+"""Hitachi VSP One Object management API 3.x with its Keycloak token endpoint.
 
 Served under ``/vsp``: the management API at ``/vsp/mapi/v1/...`` (a module's ``api_url`` is
 ``http://127.0.0.1:PORT/vsp/mapi``), Keycloak at
 ``/vsp/auth/realms/vsp-object/protocol/openid-connect/token``.
 
-Authentication as the README describes it: a Keycloak password grant gives a Bearer token;
-``GET /v1/csrf`` (Bearer required) sets the ``XSRF-TOKEN`` and ``vertx-web.session`` cookies
-(Path=/vsp/mapi); every job call needs the Bearer token, both cookies and an ``X-XSRF-TOKEN`` header
-equal to the cookie. A missing, wrong or expired token or CSRF pair is a 401 in the API's
-``{code, message, details}`` format. Lifetimes are settings (``token_lifetime``,
-``csrf_lifetime``) on the simulated clock.
+Every behaviour is tagged with where it comes from:
 
-Invented where the documents say nothing (easy to change, all in this file):
-- the ``code`` strings of errors (``INVALID_REQUEST``, ``UNAUTHORIZED``, ``NOT_FOUND``, ...);
-- a cancel of a job that is no longer running is a 400; a cancelled job is ``CANCELLED`` at once,
-  unless ``cancel_delay`` (a setting, or per job) keeps it in its running state that long;
-- ``/v1/jobs/list`` pages: ``default_page_size`` when no ``pageSize`` is sent, never more than
-  ``max_page_size``; the page token is opaque and omitted on the last page; jobs are listed in
-  creation order; an unknown bucket lists nothing;
-- ``/v1/jobs/create`` answers ``{"status": job}`` with the job EXAMINING;
-- Keycloak: the client ``vsp-object-external-client`` is public (no secret) unless seeded with one;
-  the user ``vsp-admin``/``vsp-secret`` exists after every reset.
+* DOCUMENTED (seed): ``shared/seeds/vsp-one-object-cancel-job.txt``, the management API reference.
+* DOCUMENTED (api/README): the lines of ``shared/api/README.md`` on VSP, its "Confirmed since"
+  paragraph first, which cites the vendor's own collection (hitachi-vantara/vspone-object-ansible:
+  ``gateway_oo.py``, ``job.py``, ``jobs.py``, ``hv_jobs_facts.py``) and Vert.x-Web's CSRF handler,
+  whose cookie and header names VSP uses.
+* INVENTED: what no document says; easy to change, all in this file.
+
+The faithful behaviours are on by default and each can be switched with a setting (seed body
+``{"vsp": {"settings": {...}}}``), to show that the modules also work against the older reading:
+
+=====================  ========  ============================================================
+setting                default   behaviour
+=====================  ========  ============================================================
+csrf_failure_status    403       DOCUMENTED (api/README, Vert.x-Web stock): a request that
+                                 fails the CSRF check is refused with 403 (401: the
+                                 reference's reading, "missing/expired tokens give 401").
+csrf_rotation          true      DOCUMENTED (api/README, Vert.x-Web): after each POST that
+                                 passes the CSRF check the server sets a new XSRF-TOKEN cookie
+                                 and only that one is valid from then on.
+csrf_requires_bearer   false     DOCUMENTED (api/README: the vendor fetches /csrf without a
+                                 Bearer token). true: /csrf answers 401 without a valid one.
+omit_empty_jobs        true      DOCUMENTED (api/README: the vendor reads ``jobs`` with a
+                                 default of []): an empty page of /v1/jobs/list is ``{}``.
+epoch_times            true      DOCUMENTED (api/README: the vendor's samples show
+                                 ``startTime``/``completeTime`` as epoch seconds, floats);
+                                 false: date-time strings, as the seed's reference shows.
+cancel_finished        "400"     INVENTED: the answer to a cancel of a job that is no longer
+                                 running (or whose cancel is already under way): "400" Invalid
+                                 request, "409" a conflict, or "200" the job unchanged.
+csrf_lifetime          1800      DOCUMENTED (api/README: Vert.x-Web expires a CSRF token after
+                                 30 minutes); renewed with each rotation.
+token_lifetime         300       INVENTED (Keycloak's default access token lifespan).
+cancel_delay           0         INVENTED: a cancelled job keeps its running state this long
+                                 (also per job); 0: CANCELLED at once.
+default_page_size      20        INVENTED: the page size of /v1/jobs/list when none is asked.
+max_page_size          100       INVENTED: the largest page /v1/jobs/list answers with.
+=====================  ========  ============================================================
+
+Also DOCUMENTED (seed, api/README): the Keycloak password grant; ``GET /v1/csrf`` setting the
+``XSRF-TOKEN`` and ``vertx-web.session`` cookies; job calls needing ``Authorization: Bearer``, the
+``X-XSRF-TOKEN`` header equal to the cookie and both cookies (a missing or expired Bearer token is
+401); the job calls as POSTs with JSON bodies; the job status object and its states and types
+(``jobId.id`` a 32-bit integer, negative in real samples); ``{"status": job}`` answers; errors as
+``{code, message, details}``: 400 invalid request, 401 invalid credentials, 404 job not found;
+``pageToken`` paging of the list.
+
+Also INVENTED: the ``code`` strings of errors (``INVALID_REQUEST``, ``UNAUTHORIZED``, ``NOT_FOUND``,
+``FORBIDDEN``, ``CONFLICT``, ...); the body of a CSRF refusal (the API's own error format); that the
+Bearer token is checked before the CSRF pair; list pages in creation order, the page token opaque
+and omitted on the last page, an unknown bucket listing nothing; ``/v1/jobs/create`` answering
+``{"status": job}`` with the job EXAMINING; a job seeded with ``"refuse_cancel": true`` whose
+cancel is refused with 400 while it keeps running (a refusal that is not explained by its state);
+Keycloak's client ``vsp-object-external-client`` being
+public (no secret) unless seeded with one, and the user ``vsp-admin``/``vsp-secret`` existing after
+every reset. Lifetimes run on the simulated clock.
 """
 
 import base64
@@ -29,7 +68,7 @@ import datetime
 import json
 import secrets
 
-from .core import API, InvalidJSON, OAuthError, Response, register, route
+from .core import API, InvalidJSON, OAuthError, Response, parse_time, register, retry_after_header, route
 
 REALM = "vsp-object"
 TOKEN_PATH = "/auth/realms/%s/protocol/openid-connect/token" % REALM
@@ -37,15 +76,27 @@ JOB_STATES = ("EXAMINING", "PROCESSING", "EXECUTING", "COMPLETE", "FAILED", "CAN
 RUNNING = ("EXAMINING", "PROCESSING", "EXECUTING")
 JOB_TYPES = ("BATCH_REPLICATE", "LIFECYCLE_UPDATE", "METRIC_RECONCILIATION", "TRIGGER_RECONCILIATION")
 INT32 = (-(2 ** 31), 2 ** 31 - 1)
+XSRF_COOKIE = "XSRF-TOKEN"
+SESSION_COOKIE = "vertx-web.session"
+XSRF_HEADER = "X-XSRF-TOKEN"
+# Vert.x-Web's CSRF handler checks the methods that change something; reads pass and may get a token.
+CSRF_CHECKED_METHODS = ("POST", "PUT", "DELETE", "PATCH")
+CANCEL_FINISHED_VARIANTS = ("400", "409", "200")
 
 DEFAULT_USERS = ({"username": "vsp-admin", "password": "vsp-secret"},)
 DEFAULT_CLIENTS = ({"client_id": "vsp-object-external-client", "secret": None},)
 DEFAULT_SETTINGS = {
-    "token_lifetime": 300.0,     # Keycloak access token lifetime (sim seconds)
-    "csrf_lifetime": 60.0,       # XSRF token lifetime (sim seconds)
-    "cancel_delay": 0.0,         # a cancelled job keeps its running state this long
-    "default_page_size": 20,     # page size of /v1/jobs/list when the request names none
-    "max_page_size": 100,        # the largest page /v1/jobs/list answers with
+    "csrf_failure_status": 403,
+    "csrf_rotation": True,
+    "csrf_requires_bearer": False,
+    "omit_empty_jobs": True,
+    "epoch_times": True,
+    "cancel_finished": "400",
+    "csrf_lifetime": 1800.0,
+    "token_lifetime": 300.0,
+    "cancel_delay": 0.0,
+    "default_page_size": 20,
+    "max_page_size": 100,
 }
 
 # status -> (code, message, details)
@@ -55,6 +106,7 @@ ERRORS = {
     403: ("FORBIDDEN", "Forbidden", "The caller may not do this."),
     404: ("NOT_FOUND", "Not found", "The requested resource could not be found."),
     405: ("METHOD_NOT_ALLOWED", "Method not allowed", "The method is not allowed for this resource."),
+    409: ("CONFLICT", "Conflict", "The request conflicts with the state of the resource."),
     429: ("TOO_MANY_REQUESTS", "Too many requests", "Retry later."),
     500: ("INTERNAL_ERROR", "Internal server error", "An unexpected error occurred."),
     502: ("BAD_GATEWAY", "Bad gateway", "The upstream service returned an invalid response."),
@@ -82,6 +134,19 @@ def _int32(value, where):
     return value
 
 
+def _check_setting(key, value):
+    if key == "cancel_finished":
+        value = str(value)
+        if value not in CANCEL_FINISHED_VARIANTS:
+            raise ValueError("vsp setting cancel_finished must be one of %s" % ", ".join(CANCEL_FINISHED_VARIANTS))
+    elif key == "csrf_failure_status" and value not in (401, 403):
+        raise ValueError("vsp setting csrf_failure_status must be 401 or 403")
+    elif key in ("csrf_rotation", "csrf_requires_bearer", "omit_empty_jobs", "epoch_times") and \
+            not isinstance(value, bool):
+        raise ValueError("vsp setting %s must be true or false" % key)
+    return value
+
+
 @register
 class VspAPI(API):
     name = "vsp"
@@ -94,10 +159,11 @@ class VspAPI(API):
         self.clients = {c["client_id"]: dict(c) for c in DEFAULT_CLIENTS}
         self.settings = dict(DEFAULT_SETTINGS)
         self.tokens = {}     # access token -> {"username", "expires"}
-        self.sessions = {}   # vertx-web.session -> {"xsrf", "expires"}
+        self.sessions = {}   # vertx-web.session -> {"xsrf", "expires"}: the one XSRF token valid now
+        self.xsrf_issued = []  # every XSRF token ever handed out, rotated ones included (for leak tests)
         self.jobs = {}       # job id -> record, in creation order
         self.events = []
-        self.counts = {"tokens_issued": 0, "csrf_issued": 0}
+        self.counts = {"tokens_issued": 0, "csrf_issued": 0, "csrf_rotated": 0, "csrf_refused": 0}
 
     def _event(self, kind, **fields):
         self.events.append(dict({"time": iso(self.sim.now()), "event": kind}, **fields))
@@ -129,7 +195,7 @@ class VspAPI(API):
         for key, value in (data.get("settings") or {}).items():
             if key not in DEFAULT_SETTINGS:
                 raise ValueError("unknown vsp setting %r" % key)
-            self.settings[key] = value
+            self.settings[key] = _check_setting(key, value)
         for user in data.get("users") or []:
             if not user.get("username") or not isinstance(user.get("password"), str):
                 raise ValueError("vsp users[] need a username and a password")
@@ -164,24 +230,28 @@ class VspAPI(API):
             raise ValueError("vsp jobs[].jobState must be one of %s" % ", ".join(JOB_STATES))
         if job_type not in JOB_TYPES:
             raise ValueError("vsp jobs[].jobType must be one of %s" % ", ".join(JOB_TYPES))
-        started = now - float(spec.get("age", 600))
+        # startTime/completeTime (epoch seconds or ISO) set a sample's exact times; else age/completed_ago.
+        started = parse_time(spec["startTime"]) if spec.get("startTime") is not None else \
+            now - float(spec.get("age", 600))
         job = self._new_job(job_id, job_type, spec.get("bucketName", "bucket-1"), spec.get("jobParams") or {},
                             spec.get("userId", 1), started)
         job["jobState"] = state
         job["jobStats"] = dict(spec.get("jobStats") or {"processed": 0, "failed": 0})
         if state not in RUNNING:
-            job["completeTime"] = now - float(spec.get("completed_ago", 60))
+            job["completeTime"] = parse_time(spec["completeTime"]) if spec.get("completeTime") is not None else \
+                now - float(spec.get("completed_ago", 60))
         elif spec.get("complete_after") is not None:
             job["completeAt"] = now + float(spec["complete_after"])
         if spec.get("cancel_delay") is not None:
             job["cancel_delay"] = float(spec["cancel_delay"])
+        job["refuse_cancel"] = bool(spec.get("refuse_cancel"))
         return job
 
     def _new_job(self, job_id, job_type, bucket, params, user_id, started):
         job = {"id": job_id, "jobType": job_type, "bucketName": bucket, "jobParams": params, "userId": user_id,
                "jobState": "EXAMINING", "startTime": started, "completeTime": None,
                "jobStats": {"processed": 0, "failed": 0}, "completeAt": None, "cancelAt": None,
-               "cancel_delay": None}
+               "cancel_delay": None, "refuse_cancel": False}
         self.jobs[job_id] = job
         return job
 
@@ -193,15 +263,19 @@ class VspAPI(API):
                 "jobs": [dict(self._job_view(j), userId=j["userId"]) for j in self.jobs.values()],
                 "events": list(self.events), "counts": dict(self.counts),
                 "issued": {"access_tokens": sorted(self.tokens),
-                           "xsrf_tokens": sorted(s["xsrf"] for s in self.sessions.values()),
+                           "xsrf_tokens": sorted(self.xsrf_issued),
                            "sessions": sorted(self.sessions)}}
 
-    @staticmethod
-    def _job_view(job):
+    def _time(self, ts):
+        # DOCUMENTED (api/README): epoch seconds as floats in the vendor's samples (1752770711.809);
+        # the seed's reference shows date-time strings.
+        return round(ts, 3) if self.settings["epoch_times"] else iso(ts)
+
+    def _job_view(self, job):
         view = {"jobId": {"id": job["id"]}, "jobState": job["jobState"], "jobType": job["jobType"],
-                "startTime": iso(job["startTime"])}
+                "startTime": self._time(job["startTime"])}
         if job["completeTime"] is not None:
-            view["completeTime"] = iso(job["completeTime"])
+            view["completeTime"] = self._time(job["completeTime"])
         view.update({"jobParams": dict(job["jobParams"]), "jobStats": dict(job["jobStats"]),
                      "bucketName": job["bucketName"]})
         return view
@@ -216,7 +290,7 @@ class VspAPI(API):
                 "details": detail or default_details}
         headers = {}
         if retry_after is not None:
-            headers["Retry-After"] = str(int(retry_after))
+            headers["Retry-After"] = retry_after_header(retry_after)
         if allow:
             headers["Allow"] = ", ".join(allow)
         return Response.json(status, body, headers)
@@ -225,7 +299,7 @@ class VspAPI(API):
     def _oauth_error(status, error, description, retry_after=None):
         headers = {"Cache-Control": "no-store"}
         if retry_after is not None:
-            headers["Retry-After"] = str(int(retry_after))
+            headers["Retry-After"] = retry_after_header(retry_after)
         return Response.json(status, {"error": error, "error_description": description}, headers)
 
     # ---------------------------------------------------------------- request handling
@@ -236,13 +310,22 @@ class VspAPI(API):
                 return self._token(req)
             except OAuthError as e:
                 return self._oauth_error(e.status, e.error, e.description)
+        session = None
         try:
-            if req.path != self.base + "/v1/csrf":
-                self._need_token(req)
-                self._need_csrf(req)
-            return self.dispatch(req)
+            if req.path == self.base + "/v1/csrf":
+                return self.dispatch(req)
+            self._need_token(req)
+            if req.method in CSRF_CHECKED_METHODS:
+                session = self._need_csrf(req)
+            response = self.dispatch(req)
         except VspError as e:
-            return self.error(e.status, req=req, detail=e.details, message=e.message, code=e.code)
+            response = self.error(e.status, req=req, detail=e.details, message=e.message, code=e.code)
+        if session is not None and self.settings["csrf_rotation"]:
+            # DOCUMENTED (api/README, Vert.x-Web): a valid POST refreshes the token, whatever the handler
+            # answers next; the one before it is refused from now on.
+            response.headers["Set-Cookie"] = self._cookie(XSRF_COOKIE, self._new_xsrf(session))
+            self.counts["csrf_rotated"] += 1
+        return response
 
     def _token(self, req):
         if req.path != TOKEN_PATH:
@@ -279,13 +362,30 @@ class VspAPI(API):
             raise VspError(401, "The access token has expired.")
 
     def _need_csrf(self, req):
-        header = req.headers.get("X-XSRF-TOKEN")
-        session = self.sessions.get(req.cookies.get("vertx-web.session", ""))
-        if not header or session is None or req.cookies.get("XSRF-TOKEN") != header or session["xsrf"] != header:
-            raise VspError(401, "The XSRF token is missing or invalid: GET /v1/csrf, then send the XSRF-TOKEN "
-                                "and vertx-web.session cookies and the X-XSRF-TOKEN header.")
+        """The session whose XSRF token the request carries, both as cookie and header; else a CSRF refusal."""
+        header = req.headers.get(XSRF_HEADER)
+        session = self.sessions.get(req.cookies.get(SESSION_COOKIE, ""))
+        if not header or session is None or req.cookies.get(XSRF_COOKIE) != header or session["xsrf"] != header:
+            self._csrf_refused("The XSRF token is missing, invalid or was already used: GET /v1/csrf, then send the "
+                               "XSRF-TOKEN and vertx-web.session cookies and the X-XSRF-TOKEN header.")
         if self.sim.now() >= session["expires"]:
-            raise VspError(401, "The XSRF token has expired.")
+            self._csrf_refused("The XSRF token has expired.")
+        return session
+
+    def _csrf_refused(self, details):
+        self.counts["csrf_refused"] += 1
+        status = int(self.settings["csrf_failure_status"])
+        raise VspError(status, details, message="Forbidden" if status == 403 else None)
+
+    def _new_xsrf(self, session):
+        xsrf = secrets.token_hex(16)
+        session["xsrf"] = xsrf
+        session["expires"] = self.sim.now() + float(self.settings["csrf_lifetime"])
+        self.xsrf_issued.append(xsrf)
+        return xsrf
+
+    def _cookie(self, name, value, http_only=False):
+        return "%s=%s; Path=%s%s" % (name, value, self.base_path, "; HttpOnly" if http_only else "")
 
     def _body(self, req):
         try:
@@ -310,15 +410,15 @@ class VspAPI(API):
 
     @route("GET", r"/v1/csrf")
     def csrf(self, req):
-        self._need_token(req)
-        xsrf = secrets.token_hex(16)
+        if self.settings["csrf_requires_bearer"]:
+            self._need_token(req)
         session = secrets.token_hex(16)
-        self.sessions[session] = {"xsrf": xsrf, "expires": self.sim.now() + float(self.settings["csrf_lifetime"])}
+        self.sessions[session] = {}
+        xsrf = self._new_xsrf(self.sessions[session])
         self.counts["csrf_issued"] += 1
-        path = self.base_path
         # Two Set-Cookie headers: the spellings differ so that the header dict keeps both.
-        return Response(200, b"", {"Set-Cookie": "XSRF-TOKEN=%s; Path=%s" % (xsrf, path),
-                                   "set-cookie": "vertx-web.session=%s; Path=%s; HttpOnly" % (session, path)})
+        return Response(200, b"", {"Set-Cookie": self._cookie(XSRF_COOKIE, xsrf),
+                                   "set-cookie": self._cookie(SESSION_COOKIE, session, http_only=True)})
 
     @route("POST", r"/v1/jobs/status")
     def status(self, req):
@@ -328,7 +428,15 @@ class VspAPI(API):
     def cancel(self, req):
         job = self._job_of(req)
         if job["jobState"] not in RUNNING or job["cancelAt"] is not None:
-            raise VspError(400, "Job %d is %s and cannot be cancelled." % (job["id"], job["jobState"]))
+            # INVENTED: nothing documents this answer; each variant is one a server might plausibly give.
+            variant = self.settings["cancel_finished"]
+            if variant == "200":
+                return Response.json(200, {"status": self._job_view(job)})
+            raise VspError(int(variant), "Job %d is %s and cannot be cancelled." % (
+                job["id"], "being cancelled" if job["jobState"] in RUNNING else job["jobState"]))
+        if job["refuse_cancel"]:
+            # INVENTED: a running job the API will not cancel (seeded with "refuse_cancel": true).
+            raise VspError(400, "Job %d cannot be cancelled now." % job["id"])
         delay = job["cancel_delay"] if job["cancel_delay"] is not None else float(self.settings["cancel_delay"])
         now = self.sim.now()
         if delay > 0:
@@ -336,6 +444,7 @@ class VspAPI(API):
         else:
             self._finish(job, "CANCELLED", now)
         self._event("job_cancel_requested", jobId=job["id"])
+        req.acted = True
         return Response.json(200, {"status": self._job_view(job)})
 
     @route("POST", r"/v1/jobs/list")
@@ -361,6 +470,9 @@ class VspAPI(API):
                 raise VspError(400, "pageToken is not valid.") from None
         page = jobs[start:start + size]
         answer = {"jobs": [self._job_view(j) for j in page]}
+        if not page and self.settings["omit_empty_jobs"]:
+            # DOCUMENTED (api/README): an empty list may come without "jobs" at all.
+            answer = {}
         if start + size < len(jobs):
             answer["pageToken"] = base64.urlsafe_b64encode(json.dumps({"offset": start + size}).encode()).decode()
         return Response.json(200, answer)
@@ -378,6 +490,7 @@ class VspAPI(API):
         job = self._new_job(max([0] + list(self.jobs)) + 1, body["jobType"], body["bucketName"], params, 1,
                             self.sim.now())
         self._event("job_created", jobId=job["id"])
+        req.acted = True
         return Response.json(200, {"status": self._job_view(job)})
 
 

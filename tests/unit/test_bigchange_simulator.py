@@ -1,4 +1,8 @@
-"""The simulated BigChange API against shared/api/README.md and the bigchange-cancel-job.txt seed."""
+"""The simulated BigChange API against shared/api/README.md, the bigchange-cancel-job.txt seed and the
+public client's API_analysis.md. Each behaviour is marked DOCUMENTED (with its source) or INVENTED,
+as in tests/simulator/bigchange.py."""
+
+import datetime
 
 import pytest
 import requests
@@ -98,12 +102,13 @@ def test_missing_wrong_and_expired_tokens_are_401(sim, bc):
     problem(resp, 401)
     assert resp.headers["WWW-Authenticate"].startswith("Bearer")
     token = bc.token().json()["access_token"]
-    assert bc.call("GET", "/jobs", token=token).status_code == 200
+    assert bc.call("GET", "/jobs", token=token, params={"reference": "R"}).status_code == 200
     sim.advance(3601)
-    problem(bc.call("GET", "/jobs", token=token), 401)
+    problem(bc.call("GET", "/jobs", token=token, params={"reference": "R"}), 401)
 
 
 def test_customer_id_is_required_numeric_and_must_be_the_clients(bc):
+    # DOCUMENTED: the Customer-Id header (README). INVENTED: the 400 and 403 answers.
     body = problem(bc.call("GET", "/jobs", customer=None), 400)
     assert body["errors"] == {"Customer-Id": ["The Customer-Id header is required."]}
     assert "Customer-Id" in problem(bc.call("GET", "/jobs", customer="abc"), 400)["errors"]
@@ -134,7 +139,8 @@ def test_job_fields_and_bad_ids(sim, bc):
     job = seed(sim, {"status": "scheduled", "reference": "R-9", "resourceId": 5})[0]
     got = bc.call("GET", "/jobs/%d" % job["id"]).json()
     assert got == job
-    assert {"id", "status", "reference", "contactId", "resourceId", "plannedStartAt", "createdAt"} <= set(got)
+    assert {"id", "status", "reference", "contactId", "resourceId", "plannedStartAt", "createdAt",
+            "statusModifiedAt"} <= set(got)
     assert got["resourceId"] == 5 and got["reference"] == "R-9"
     problem(bc.call("GET", "/jobs/999999"), 404)
     assert "jobId" in problem(bc.call("GET", "/jobs/abc"), 400)["errors"]
@@ -160,35 +166,89 @@ def test_statuses_move_with_the_clock(sim, bc):
     assert [h["status"] for h in history] == ["new", "scheduled", "started", "completedOk"]
 
 
-def test_cancel_then_cancel_again(sim, bc):
+def test_cancel_then_cancel_again_is_a_422_by_default(sim, bc):
+    # DOCUMENTED: 204 on success (seed, README). INVENTED: the 422 naming ``status`` for the second one.
     job = seed(sim, {"status": "onTheWay", "starts_in": 600})[0]
     resp = bc.call("PUT", "/jobs/%d/cancel" % job["id"], json={"reason": "Customer not home"})
     assert resp.status_code == 204 and resp.content == b""
     state = sim.state("bigchange")["jobs"][0]
     assert state["status"] == "cancelled" and state["cancelReason"] == "Customer not home"
     assert state["statusHistory"][-1]["comment"] == "Customer not home"
+    assert sim.requests("bigchange")[-1]["acted"] is True
     again = problem(bc.call("PUT", "/jobs/%d/cancel" % job["id"], json={"reason": "again"}), 422)
     assert again["errors"] == {"status": ["A job with status 'cancelled' cannot be cancelled."]}
+    assert sim.requests("bigchange")[-1]["acted"] is False
     sim.advance(700)
     assert sim.state("bigchange")["jobs"][0]["status"] == "cancelled", "a cancelled job never starts"
 
 
-@pytest.mark.parametrize("status", ["started", "suspended", "completedOk", "completedWithIssues"])
-def test_cancel_is_refused_once_work_has_begun(sim, bc, status):
+@pytest.mark.parametrize("answer", [409, 204])
+def test_the_answer_to_a_second_cancel_is_switchable(sim, bc, answer):
+    # INVENTED: what BigChange answers to a cancel of a cancelled job is not documented.
+    sim.seed(bigchange={"settings": {"second_cancel": answer}})
+    job = seed(sim, {"status": "scheduled"})[0]
+    assert bc.call("PUT", "/jobs/%d/cancel" % job["id"], json={"reason": "first"}).status_code == 204
+    resp = bc.call("PUT", "/jobs/%d/cancel" % job["id"], json={"reason": "second"})
+    if answer == 409:
+        assert problem(resp, 409)["detail"] == "The job is already cancelled."
+    else:
+        assert resp.status_code == 204 and resp.content == b""
+    assert sim.requests("bigchange")[-1]["acted"] is False
+    state = sim.state("bigchange")
+    assert state["jobs"][0]["cancelReason"] == "first", "the second cancel changed nothing"
+    assert [h["status"] for h in state["jobs"][0]["statusHistory"]].count("cancelled") == 1
+    assert [e["event"] for e in state["events"] if e["event"] != "token_issued"] == [
+        "job_cancelled", "job_cancel_repeated"]
+    assert state["events"][-1]["answer"] == answer
+
+
+def test_settings_are_checked(sim):
+    for settings in ({"second_cancel": 200}, {"refusal_status": 400}, {"timestamps": "local"}):
+        with pytest.raises(requests.HTTPError):
+            sim.seed(bigchange={"settings": settings})
+
+
+@pytest.mark.parametrize("status", ["started", "suspended", "lateFinish", "completedOk", "completedWithIssues"])
+@pytest.mark.parametrize("refusal", [422, 409])
+def test_cancel_is_refused_once_work_has_begun(sim, bc, status, refusal):
+    # DOCUMENTED: started, suspended and completed jobs cannot be cancelled (seed). INVENTED: lateFinish
+    # counts as started; the 422 body and the 409 alternative.
+    sim.seed(bigchange={"settings": {"refusal_status": refusal}})
     job = seed(sim, {"status": status})[0]
-    body = problem(bc.call("PUT", "/jobs/%d/cancel" % job["id"], json={"reason": "x"}), 422)
-    assert body["errors"]["status"] == ["A job with status '%s' cannot be cancelled." % status]
+    body = problem(bc.call("PUT", "/jobs/%d/cancel" % job["id"], json={"reason": "x"}), refusal)
+    message = "A job with status '%s' cannot be cancelled." % status
+    if refusal == 422:
+        assert body["errors"]["status"] == [message]
+    else:
+        assert body["detail"] == message and "errors" not in body
     assert sim.state("bigchange")["jobs"][0]["status"] == status
+
+
+@pytest.mark.parametrize("status", ["lateStart", "rescheduled"])
+def test_internal_statuses_not_yet_started_can_be_cancelled(sim, bc, status):
+    # INVENTED: how BigChange treats its internal statuses is not documented.
+    job = seed(sim, {"status": status})[0]
+    assert bc.call("PUT", "/jobs/%d/cancel" % job["id"], json={"reason": "x"}).status_code == 204
+    assert sim.state("bigchange")["jobs"][0]["status"] == "cancelled"
+
+
+def test_a_late_start_stays_late_and_a_rescheduled_job_starts_on_time(sim, bc):
+    late, moved = seed(sim, {"status": "lateStart"}, {"status": "rescheduled", "starts_in": 60})
+    sim.advance(61)
+    got = dict((j["id"], j["status"]) for j in sim.state("bigchange")["jobs"])
+    assert got == {late["id"]: "lateStart", moved["id"]: "started"}
 
 
 @pytest.mark.parametrize("body", [{}, {"reason": ""}, {"reason": "  "}, {"reason": 5}, None])
 def test_cancel_needs_a_reason(sim, bc, body):
+    # DOCUMENTED: the body carries a textual reason (seed, README). INVENTED: the 422 for a missing one.
     job = seed(sim, {"status": "scheduled"})[0]
     resp = bc.call("PUT", "/jobs/%d/cancel" % job["id"], json=body)
     assert problem(resp, 422)["errors"] == {"reason": ["A reason for the cancellation is required."]}
 
 
 def test_cancel_reason_has_a_length_limit(sim, bc):
+    # INVENTED: nothing documents a limit; 500 characters is the simulator's, so modules are tested against one.
     job = seed(sim, {"status": "scheduled"})[0]
     resp = bc.call("PUT", "/jobs/%d/cancel" % job["id"], json={"reason": "x" * 501})
     assert problem(resp, 422)["errors"] == {"reason": ["The reason must be at most 500 characters long."]}
@@ -205,33 +265,140 @@ def test_cancel_of_an_unknown_job_is_404(bc):
     problem(bc.call("PUT", "/jobs/123456/cancel", json={"reason": "x"}), 404)
 
 
+def listed(bc, **params):
+    resp = bc.call("GET", "/jobs", params=params)
+    assert resp.status_code == 200, resp.text
+    return [j["id"] for j in resp.json()["items"]]
+
+
+RANGE = {"createdAtFrom": "2000-01-01T00:00:00Z", "createdAtTo": "2100-01-01T00:00:00Z"}
+
+
 def test_list_pages_and_filters(sim, bc):
     jobs = seed(sim, *[{"status": s, "resourceId": 1 + i % 2} for i, s in enumerate(
         ["new", "scheduled", "scheduled", "started", "cancelled"])])
     ids = [j["id"] for j in jobs]
+    assert listed(bc, **RANGE) == ids
+    assert listed(bc, pageSize=2, **RANGE) == ids[:2] and listed(bc, pageSize=2, pageNumber=3, **RANGE) == ids[4:]
+    assert listed(bc, pageSize=2, pageNumber=4, **RANGE) == []
+    assert listed(bc, id=ids[1:4]) == ids[1:4]
+    assert listed(bc, status="scheduled", **RANGE) == ids[1:3]
+    assert listed(bc, status=["scheduled", "cancelled"], **RANGE) == listed(bc, status="scheduled,cancelled", **RANGE) \
+        == ids[1:3] + ids[4:]
+    assert listed(bc, resourceId=2, **RANGE) == [ids[1], ids[3]]
+    assert listed(bc, reference="JOB-%d" % ids[2]) == [ids[2]]
+    assert listed(bc, reference=["JOB-%d" % ids[2], "JOB-%d" % ids[0]]) == [ids[0], ids[2]]
+    assert "pageSize" in problem(bc.call("GET", "/jobs", params=dict(RANGE, pageSize=1001)), 400)["errors"]
+    assert "pageNumber" in problem(bc.call("GET", "/jobs", params=dict(RANGE, pageNumber=0)), 400)["errors"]
+    assert "status" in problem(bc.call("GET", "/jobs", params=dict(RANGE, status="Scheduled")), 400)["errors"]
+    assert "createdAtTo" in problem(bc.call("GET", "/jobs", params=dict(RANGE, createdAtTo="soon")), 400)["errors"]
 
-    def listed(**params):
-        resp = bc.call("GET", "/jobs", params=params)
-        assert resp.status_code == 200, resp.text
-        assert set(resp.json()) == {"items"}
-        return [j["id"] for j in resp.json()["items"]]
 
-    assert listed() == ids
-    assert listed(pageSize=2) == ids[:2] and listed(pageSize=2, pageNumber=3) == ids[4:]
-    assert listed(pageSize=2, pageNumber=4) == []
-    assert listed(status="scheduled") == ids[1:3]
-    assert listed(status=["scheduled", "cancelled"]) == listed(status="scheduled,cancelled") == ids[1:3] + ids[4:]
-    assert listed(resourceId=2) == [ids[1], ids[3]]
-    assert listed(reference="JOB-%d" % ids[2]) == [ids[2]]
-    assert "pageSize" in problem(bc.call("GET", "/jobs", params={"pageSize": 1001}), 400)["errors"]
-    assert "pageNumber" in problem(bc.call("GET", "/jobs", params={"pageNumber": 0}), 400)["errors"]
-    assert "status" in problem(bc.call("GET", "/jobs", params={"status": "Scheduled"}), 400)["errors"]
+def test_the_page_envelope(sim, bc):
+    # DOCUMENTED (README, API_analysis.md section 5): {items, pageNumber, pageSize, pageItemCount}.
+    ids = [j["id"] for j in seed(sim, *[{"status": "new"}] * 3)]
+    body = bc.call("GET", "/jobs", params={"id": ids, "pageSize": 2, "pageNumber": 2}).json()
+    assert set(body) == {"items", "pageNumber", "pageSize", "pageItemCount"}
+    assert (body["pageNumber"], body["pageSize"], body["pageItemCount"]) == (2, 2, 1)
+    assert [j["id"] for j in body["items"]] == ids[2:]
+    sim.seed(bigchange={"settings": {"page_envelope": False}})
+    assert set(bc.call("GET", "/jobs", params={"id": ids}).json()) == {"items"}
+
+
+NO_FILTER = {"title": "One or more validation errors occurred.", "status": 422, "errors": {"queryParams": [
+    "No filter or date range provided. At least one of the filters [Id, Reference] must be set, or at least one of "
+    "the date ranges [(CreatedAtFrom and CreatedAtTo), (StartAtFrom and StartAtTo), (StatusModifiedAtFrom and "
+    "StatusModifiedAtTo)] must be provided"]}}
+
+
+@pytest.mark.parametrize("params", [
+    {}, {"status": "scheduled"}, {"contactId": 3001}, {"resourceId": 51},
+    {"createdAtFrom": "2000-01-01T00:00:00Z"}, {"startAtTo": "2100-01-01T00:00:00Z"},
+    {"createdAtFrom": "2000-01-01T00:00:00Z", "startAtTo": "2100-01-01T00:00:00Z"},
+])
+def test_a_list_without_a_usable_filter_is_the_live_apis_422(sim, bc, params):
+    # DOCUMENTED (README "Confirmed since", API_analysis.md section 1): the exact body.
+    seed(sim, {"status": "scheduled"})
+    resp = bc.call("GET", "/jobs", params=params)
+    assert resp.status_code == 422 and resp.headers["Content-Type"] == "application/problem+json"
+    assert resp.json() == NO_FILTER
+
+
+@pytest.mark.parametrize("params", [
+    {"id": "480001"}, {"reference": "JOB-480001"}, RANGE,
+    {"startAtFrom": "2000-01-01T00:00:00+00:00", "startAtTo": "2100-01-01T00:00:00+00:00"},
+    {"statusModifiedAtFrom": "2000-01-01T00:00:00Z", "statusModifiedAtTo": "2100-01-01T00:00:00Z"},
+])
+def test_each_usable_filter_is_enough(sim, bc, params):
+    job = seed(sim, {"status": "scheduled"})[0]
+    assert job["id"] == 480001
+    assert listed(bc, **params) == [job["id"]]
+
+
+def test_the_filter_rule_can_be_switched_off(sim, bc):
+    jobs = seed(sim, {"status": "new"}, {"status": "scheduled"})
+    sim.seed(bigchange={"settings": {"require_filter": False}})
+    assert listed(bc) == [j["id"] for j in jobs]
+
+
+def test_date_ranges_select_by_creation_start_and_status_change(sim, bc):
+    old, new = seed(sim, {"status": "scheduled", "createdAt": "2026-01-10T10:00:00Z", "starts_in": 86400},
+                    {"status": "scheduled", "createdAt": "2026-03-10T10:00:00Z", "starts_in": 3 * 86400})
+    assert listed(bc, createdAtFrom="2026-01-01T00:00:00Z", createdAtTo="2026-02-01T00:00:00Z") == [old["id"]]
+    assert listed(bc, createdAtFrom="2026-03-10T10:00:00+00:00", createdAtTo="2026-03-10T10:00:00Z") == [new["id"]]
+    tomorrow = next(j for j in sim.state("bigchange")["jobs"] if j["id"] == old["id"])["plannedStartAt"]
+    day_after = (datetime.datetime.fromisoformat(tomorrow.replace("Z", "+00:00")) + datetime.timedelta(days=1)).isoformat()
+    assert listed(bc, startAtFrom=tomorrow, startAtTo=day_after) == [old["id"]]
+    sim.advance(60)
+    assert bc.call("PUT", "/jobs/%d/cancel" % new["id"], json={"reason": "x"}).status_code == 204
+    changed = next(j for j in sim.state("bigchange")["jobs"] if j["id"] == new["id"])["statusModifiedAt"]
+    assert listed(bc, statusModifiedAtFrom=changed, statusModifiedAtTo="2100-01-01T00:00:00Z") == [new["id"]]
+
+
+@pytest.mark.parametrize("name", ["id", "reference", "status", "contactId", "resourceId"])
+def test_an_array_filter_takes_at_most_50_values(sim, bc, name):
+    # DOCUMENTED (README, API_analysis.md section 5): the cap. INVENTED: the wording of the 422.
+    job = seed(sim, {"status": "scheduled"})[0]
+    values = {"id": [job["id"]] + list(range(1, 50)),
+              "reference": ["JOB-%d" % job["id"]] + ["R%d" % i for i in range(49)],
+              "status": ["scheduled"] * 50, "contactId": [3001] * 50, "resourceId": [51] * 50}[name]
+    base = {} if name in ("id", "reference") else {"id": job["id"]}
+    assert listed(bc, **dict(base, **{name: values})) == [job["id"]]
+    body = problem(bc.call("GET", "/jobs", params=dict(base, **{name: values + values[:1]})), 422)
+    assert body["errors"] == {name: ["The filter %s takes at most 50 values, got 51." % name]}
+    sim.seed(bigchange={"settings": {"max_filter_values": None}})
+    assert listed(bc, **dict(base, **{name: values + values[:1]})) == [job["id"]]
+
+
+def test_strings_documented_as_non_nullable_come_back_null(sim, bc):
+    # DOCUMENTED (API_analysis.md section 2): null, not "" and not a missing key.
+    job = seed(sim, {"status": "new", "reference": None})[0]
+    got = bc.call("GET", "/jobs/%d" % job["id"]).json()
+    for key in ("reference", "internalComment", "resourcesComment", "contactComment", "officeNotes"):
+        assert key in got and got[key] is None, key
+    sim.seed(bigchange={"settings": {"null_strings": False}})
+    got = bc.call("GET", "/jobs/%d" % job["id"]).json()
+    assert [got[k] for k in ("reference", "internalComment", "officeNotes")] == ["", "", ""]
+    assert got["resourceName"] is None, "a field documented as nullable stays null"
+
+
+def test_timestamps_come_in_both_spellings(sim, bc):
+    # DOCUMENTED (API_analysis.md section 5): ...Z and ...+00:00.
+    job = seed(sim, {"status": "scheduled", "createdAt": "2026-11-19T11:45:00Z",
+                     "plannedStartAt": "2026-11-22T14:45:00Z"})[0]
+    got = bc.call("GET", "/jobs", params={"id": job["id"]}).json()["items"][0]
+    assert got["createdAt"] == "2026-11-19T11:45:00.000Z" and got["plannedStartAt"] == "2026-11-22T14:45:00.000Z"
+    assert got["statusModifiedAt"].endswith("+00:00")
+    for style, ending in (("z", "Z"), ("offset", "+00:00")):
+        sim.seed(bigchange={"settings": {"timestamps": style}})
+        got = bc.call("GET", "/jobs/%d" % job["id"]).json()
+        assert all(got[k].endswith(ending) for k in ("createdAt", "plannedStartAt", "statusModifiedAt")), got
 
 
 def test_misbehaving_list_settings(sim, bc):
-    seed(sim, {"status": "new"}, {"status": "scheduled"}, {"status": "scheduled"})
+    jobs = seed(sim, {"status": "new"}, {"status": "scheduled"}, {"status": "scheduled"})
     sim.seed(bigchange={"settings": {"ignore_filters": True, "ignore_page_number": True}})
-    resp = bc.call("GET", "/jobs", params={"status": "new", "pageSize": 2, "pageNumber": 2})
+    resp = bc.call("GET", "/jobs", params={"id": jobs[0]["id"], "status": "new", "pageSize": 2, "pageNumber": 2})
     assert [j["status"] for j in resp.json()["items"]] == ["new", "scheduled"]
 
 
@@ -240,6 +407,13 @@ def test_unknown_route_and_method(bc):
     resp = bc.call("DELETE", "/jobs/1")
     problem(resp, 405)
     assert "GET" in resp.headers["Allow"]
+
+
+def test_an_undocumented_status_needs_saying_so(sim, bc):
+    job = seed(sim, {"status": "awaitingParts", "undocumented": True})[0]
+    assert bc.call("GET", "/jobs/%d" % job["id"]).json()["status"] == "awaitingParts"
+    assert problem(bc.call("PUT", "/jobs/%d/cancel" % job["id"], json={"reason": "x"}), 422)["errors"] == {
+        "status": ["A job with status 'awaitingParts' cannot be cancelled."]}
 
 
 def test_bad_seeds_are_refused(sim):
@@ -251,6 +425,7 @@ def test_bad_seeds_are_refused(sim):
 
 def test_demo_seed(sim):
     sim.reset("demo")
-    jobs = {j["id"]: j["status"] for j in sim.state("bigchange")["jobs"]}
-    assert {"scheduled", "started", "suspended", "completedOk", "cancelled", "new"} <= set(jobs.values())
-    assert jobs[480101] == "scheduled" and jobs[480105] == "started"
+    jobs = {j["id"]: j for j in sim.state("bigchange")["jobs"]}
+    assert {"scheduled", "started", "suspended", "completedOk", "cancelled", "new"} <= {j["status"] for j in jobs.values()}
+    assert jobs[480101]["status"] == "scheduled" and jobs[480105]["status"] == "started"
+    assert jobs[480109]["reference"] is None, "as live data shows: null in a string documented as non-nullable"

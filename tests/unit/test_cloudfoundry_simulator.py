@@ -379,3 +379,189 @@ def test_a_task_can_finish_right_after_it_was_read(cf, sim, admin):
     assert cf.request("GET", "/v3/tasks/%s" % guid, token=admin).json()["state"] == "RUNNING"
     assert_cf_error(cf.request("POST", "/v3/tasks/%s/actions/cancel" % guid, token=admin), 422, 10008, "CF-UnprocessableEntity")
     assert cf.request("GET", "/v3/tasks/%s" % guid, token=admin).json()["state"] == "SUCCEEDED"
+
+
+# ------------------------------------------------------------------------------------ names, orgs, spaces, apps
+# DOCUMENTED: names match case-insensitively (api/README Confirmed since; cloud_controller_ng db/migrations
+# declare the name columns of organizations, spaces, apps and tasks case_insensitive).
+
+ORG_A, ORG_B = "0000000a-0000-4000-8000-00000000000a", "0000000b-0000-4000-8000-00000000000b"
+SPACE_A, SPACE_B = "aaaaaaaa-0000-4000-8000-000000000001", "bbbbbbbb-0000-4000-8000-000000000002"
+
+
+@pytest.fixture
+def foundation(sim):
+    """Two orgs, a 'prod' space in each, an app 'web' in both spaces and 'Worker' in the first."""
+    apps = sim.seed(cloudfoundry={"apps": [
+        {"name": "web", "space_guid": SPACE_A, "space_name": "prod", "organization_guid": ORG_A,
+         "organization_name": "Acme", "tasks": [{"name": "DB-Migrate"}, {"name": "report"}]},
+        {"name": "Worker", "space_guid": SPACE_A, "tasks": [{"name": "db-migrate"}]},
+        {"name": "web", "space_guid": SPACE_B, "space_name": "prod", "organization_guid": ORG_B,
+         "organization_name": "Beta", "tasks": [{"name": "db-migrate", "state": "SUCCEEDED"}]},
+    ]})["cloudfoundry"]["apps"]
+    return apps
+
+
+def resources(reply):
+    assert reply.status_code == 200, reply.text
+    return reply.json()["resources"]
+
+
+def test_task_names_match_case_insensitively_and_can_be_switched_off(cf, sim, admin, foundation):
+    assert names(cf.request("GET", "/v3/tasks?names=db-MIGRATE", token=admin)) == ["DB-Migrate", "db-migrate", "db-migrate"]
+    sim.seed(cloudfoundry={"settings": {"names_case_insensitive": False}})
+    assert names(cf.request("GET", "/v3/tasks?names=db-migrate", token=admin)) == ["db-migrate", "db-migrate"]
+
+
+@pytest.mark.parametrize("path,expected", [
+    ("/v3/organizations?names=ACME", ["Acme"]),
+    ("/v3/organizations?names=acme,beta&order_by=-name", ["Beta", "Acme"]),
+    ("/v3/organizations?guids=%s" % ORG_B, ["Beta"]),
+    ("/v3/spaces?names=PROD", ["prod", "prod"]),
+    ("/v3/spaces?names=prod&organization_guids=%s" % ORG_B, ["prod"]),
+    ("/v3/apps?names=WEB", ["web", "web"]),
+    ("/v3/apps?names=web&space_guids=%s" % SPACE_A, ["web"]),
+    ("/v3/apps?names=worker&organization_guids=%s" % ORG_A, ["Worker"]),
+    ("/v3/apps?space_guids=%s&order_by=name" % SPACE_A, ["web", "Worker"]),
+    ("/v3/apps?names=nothing", []),
+])
+def test_orgs_spaces_and_apps_are_listed_with_the_real_filters(cf, admin, foundation, path, expected):
+    assert [r["name"] for r in resources(cf.request("GET", path, token=admin))] == expected
+
+
+def test_named_resources_have_the_documented_shape(cf, admin, foundation):
+    org = resources(cf.request("GET", "/v3/organizations?names=acme", token=admin))[0]
+    assert (org["guid"], org["suspended"]) == (ORG_A, False) and org["links"]["self"]["href"].endswith(ORG_A)
+    space = resources(cf.request("GET", "/v3/spaces?organization_guids=" + ORG_A, token=admin))[0]
+    assert space["relationships"]["organization"]["data"]["guid"] == ORG_A
+    app = resources(cf.request("GET", "/v3/apps?names=worker", token=admin))[0]
+    assert app["relationships"]["space"]["data"]["guid"] == SPACE_A and app["state"] == "STARTED"
+    assert app["links"]["tasks"]["href"] == "%s/v3/apps/%s/tasks" % (cf.base, app["guid"])
+    assert TIMESTAMP.match(app["created_at"])
+    for kind, guid in (("organizations", ORG_A), ("spaces", SPACE_A), ("apps", app["guid"])):
+        assert cf.request("GET", "/v3/%s/%s" % (kind, guid), token=admin).json()["guid"] == guid
+    assert_cf_error(cf.request("GET", "/v3/apps/" + GUID_UNKNOWN, token=admin), 404, 10010, "CF-ResourceNotFound")
+
+
+GUID_UNKNOWN = "0a0a0a0a-0000-4000-8000-000000000000"
+
+
+def test_include_adds_the_related_spaces_and_orgs(cf, admin, foundation):
+    body = cf.request("GET", "/v3/apps?names=web&include=space.organization", token=admin).json()
+    assert sorted(s["guid"] for s in body["included"]["spaces"]) == [SPACE_A, SPACE_B]
+    assert sorted(o["name"] for o in body["included"]["organizations"]) == ["Acme", "Beta"]
+    only_spaces = cf.request("GET", "/v3/apps?names=web&include=space", token=admin).json()["included"]
+    assert set(only_spaces) == {"spaces"}
+    spaces = cf.request("GET", "/v3/spaces?names=prod&include=organization", token=admin).json()
+    assert sorted(o["name"] for o in spaces["included"]["organizations"]) == ["Acme", "Beta"]
+    assert "included" not in cf.request("GET", "/v3/apps?names=web", token=admin).json()
+    detail = assert_cf_error(cf.request("GET", "/v3/apps?include=droplet", token=admin), 400, 10005, "CF-BadQueryParameter")
+    assert "Invalid included resource: 'droplet'" in detail
+
+
+@pytest.mark.parametrize("path,words", [
+    ("/v3/organizations?space_guids=x", "Unknown query parameter(s): 'space_guids'"),
+    ("/v3/spaces?app_guids=x", "Unknown query parameter(s): 'app_guids'"),
+    ("/v3/apps?states=RUNNING", "Unknown query parameter(s): 'states'"),
+    ("/v3/tasks?sequence_ids=1", "Unknown query parameter(s): 'sequence_ids'"),
+    ("/v3/tasks?order_by=name", "Order by can only be: 'created_at', 'updated_at'"),
+    ("/v3/tasks?created_ats[between]=2026-01-01T00:00:00Z", "Invalid created_ats operator"),
+])
+def test_what_each_list_does_not_know_answers_400(cf, admin, foundation, path, words):
+    detail = assert_cf_error(cf.request("GET", path, token=admin), 400, 10005, "CF-BadQueryParameter")
+    assert words in detail
+
+
+def test_created_ats_and_updated_ats_filter_by_time(cf, sim, admin):
+    seed_app(sim, [{"name": "old", "created_at": "2026-01-01T00:00:00Z"},
+                   {"name": "new", "created_at": "2026-06-01T00:00:00Z"}])
+    assert names(cf.request("GET", "/v3/tasks?created_ats[lt]=2026-03-01T00:00:00Z", token=admin)) == ["old"]
+    assert names(cf.request("GET", "/v3/tasks?created_ats[gte]=2026-06-01T00:00:00Z", token=admin)) == ["new"]
+    assert names(cf.request("GET", "/v3/tasks?created_ats=2026-06-01T00:00:00Z,2020-01-01T00:00:00Z",
+                            token=admin)) == ["new"]
+    assert len(names(cf.request("GET", "/v3/tasks?updated_ats[gt]=2000-01-01T00:00:00Z", token=admin))) == 2
+
+
+def test_a_developer_sees_the_orgs_spaces_and_apps_of_its_spaces(cf, sim, foundation):
+    sim.seed(cloudfoundry={"users": [{"username": "dev", "password": "dev-pw", "role": "developer", "spaces": [SPACE_B]}]})
+    dev = cf.token("dev", "dev-pw")
+    assert [o["name"] for o in resources(cf.request("GET", "/v3/organizations", token=dev))] == ["Beta"]
+    assert [s["guid"] for s in resources(cf.request("GET", "/v3/spaces?names=prod", token=dev))] == [SPACE_B]
+    assert [a["relationships"]["space"]["data"]["guid"] for a in
+            resources(cf.request("GET", "/v3/apps?names=web", token=dev))] == [SPACE_B]
+
+
+def test_named_lists_are_paginated_like_tasks(cf, admin, foundation):
+    first = cf.request("GET", "/v3/apps?per_page=2", token=admin).json()
+    assert first["pagination"]["total_results"] == 3 and len(first["resources"]) == 2
+    second = cf.request("GET", first["pagination"]["next"]["href"], token=admin).json()
+    assert len(second["resources"]) == 1 and second["pagination"]["next"] is None
+
+
+def test_seeded_orgs_and_spaces(sim, cf, admin):
+    created = sim.seed(cloudfoundry={"orgs": [{"guid": ORG_B, "name": "beta"}],
+                                     "spaces": [{"guid": SPACE_B, "name": "qa", "organization_guid": ORG_B}]})
+    assert created["cloudfoundry"]["spaces"][0]["organization_guid"] == ORG_B
+    assert [s["name"] for s in resources(cf.request("GET", "/v3/spaces?organization_guids=" + ORG_B, token=admin))] == ["qa"]
+    with pytest.raises(requests.HTTPError):
+        sim.seed(cloudfoundry={"spaces": [{"name": "x", "organization_guid": "missing"}]})
+
+
+# ------------------------------------------------------------------------------------ the rate limiter
+# DOCUMENTED: cloud_controller_ng middleware/base_rate_limiter.rb and config/cloud_controller.yml.
+
+def developer_token(cf, sim, **settings):
+    sim.seed(cloudfoundry={"users": [{"username": "dev", "password": "dev-pw", "role": "developer"}],
+                           "settings": settings})
+    return cf.token("dev", "dev-pw")
+
+
+def test_the_rate_limit_window_is_an_hour_and_resets_in_epoch_seconds(cf, sim):
+    token = developer_token(cf, sim, rate_limit_general=2)
+    first = cf.request("GET", "/v3/tasks", token=token)
+    assert first.status_code == 200
+    assert (first.headers["X-RateLimit-Limit"], first.headers["X-RateLimit-Remaining"]) == ("2", "1")
+    reset = int(first.headers["X-RateLimit-Reset"])
+    assert abs(reset - (sim.advance(0)["now"] + 3600)) <= 2, "epoch seconds, an hour ahead"
+    assert cf.request("GET", "/v3/tasks", token=token).status_code == 200
+    refused = cf.request("GET", "/v3/tasks", token=token)
+    assert_cf_error(refused, 429, 10013, "CF-RateLimitExceeded", content_type="text/plain")
+    assert 3590 <= int(refused.headers["Retry-After"]) <= 3600
+    assert refused.headers["X-RateLimit-Remaining"] == "0" and int(refused.headers["X-RateLimit-Reset"]) == reset
+    sim.advance(3601)
+    assert cf.request("GET", "/v3/tasks", token=cf.token("dev", "dev-pw")).status_code == 200, "a new window"
+
+
+def test_what_the_rate_limiter_does_not_count(cf, sim, admin):
+    token = developer_token(cf, sim, rate_limit_general=1)
+    assert cf.request("GET", "/v3/tasks", token=token).status_code == 200
+    assert cf.request("GET", "/", token=token).status_code == 200, "the root document is not counted"
+    assert cf.token("dev", "dev-pw"), "nor UAA"
+    assert cf.request("GET", "/v3/tasks", token=token).status_code == 429
+    for dummy in range(3):
+        reply = cf.request("GET", "/v3/tasks", token=admin)
+        assert reply.status_code == 200 and "X-RateLimit-Limit" not in reply.headers, "admins are exempt by default"
+    sim.seed(cloudfoundry={"settings": {"rate_limit_admin": 1}})
+    assert cf.request("GET", "/v3/tasks", token=admin).status_code == 200
+    assert cf.request("GET", "/v3/tasks", token=admin).status_code == 429
+
+
+def test_older_releases_sent_retry_after_as_epoch_seconds(cf, sim):
+    token = developer_token(cf, sim, rate_limit_general=0, rate_limit_retry_after="epoch")
+    refused = cf.request("GET", "/v3/tasks", token=token)
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == refused.headers["X-RateLimit-Reset"]
+    assert int(refused.headers["Retry-After"]) > 10 ** 9
+
+
+def test_the_rate_limiter_is_off_by_default(cf, sim):
+    token = developer_token(cf, sim)
+    assert all(cf.request("GET", "/v3/tasks", token=token).status_code == 200 for dummy in range(5))
+
+
+def test_each_handled_cancel_is_recorded_with_the_state_it_found(cf, sim, admin):
+    guid = seed_app(sim, [{"name": "long"}])["tasks"][0]["guid"]
+    for dummy in range(2):
+        assert cf.request("POST", "/v3/tasks/%s/actions/cancel" % guid, token=admin).status_code == 202
+    assert [e["state"] for e in sim.state("cloudfoundry")["events"] if e["event"] == "cancel_received"] == [
+        "RUNNING", "CANCELING"]

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -117,3 +119,93 @@ def test_any_bytes_give_a_readable_problem(body, reason):
     text = describe(problem)
     assert text.startswith("HTTP 500") and "request ID r" in text
     assert len(text) < 4 * MAX_TEXT
+
+
+# -- secrets are removed before anything is shown ----------------------------------------------
+
+import base64  # noqa: E402
+from urllib.parse import quote, quote_plus  # noqa: E402
+
+from ansible_collections.jobctl.cloud.plugins.module_utils.errors import MASK, ApiError, Outcome, Secrets  # noqa: E402
+
+SECRET = "s3cr&t/with space+plus=é"
+
+
+def secrets(*values):
+    holder = Secrets()
+    for value in values:
+        holder.add(value)
+    return holder
+
+
+def encodings(value):
+    raw = value.encode()
+    yield value
+    yield quote(value, safe="")
+    yield quote_plus(value)
+    yield quote(value, safe="").lower()
+    yield base64.b64encode(raw).decode()
+    yield base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    for user in ("u", "user", "cf", "client-id"):
+        yield base64.b64encode(("%s:%s" % (user, value)).encode()).decode()
+
+
+@pytest.mark.parametrize("form", list(encodings(SECRET)))
+def test_a_secret_is_removed_in_every_encoding(form):
+    text = secrets(SECRET).scrub("before %s after" % form)
+    assert text.startswith("before ") and text.endswith(" after")
+    assert form not in text
+
+
+def test_a_long_key_echoed_in_a_body_is_removed_before_the_body_is_cut():
+    key = "k" * 40 + "Q9x" * 150  # longer than MAX_TEXT
+    body = json.dumps({"title": "Unauthorized", "detail": "The key %s is not valid" % key}).encode()
+    problem = normalise(401, body, {}, scrub=secrets(key).scrub)
+    shown = json.dumps(problem)
+    assert "kkkkkkkk" not in shown and "Q9xQ9x" not in shown
+    assert MASK in problem["detail"]
+
+
+def test_part_of_a_secret_is_removed_too():
+    key = "abcdefghijklmnopqrstuvwxyz0123456789"
+    text = secrets(key).scrub("the key starts with %s... and ends %s" % (key[:12], key[-10:]))
+    assert key[:12] not in text and key[-10:] not in text
+    assert text.startswith("the key starts with ")
+
+
+def test_a_token_endpoint_echoing_its_form_shows_no_secret():
+    form = "grant_type=client_credentials&client_id=bot&client_secret=%s" % quote_plus("s3cr&t")
+    problem = normalise(400, json.dumps({"error": "invalid_request", "error_description": "bad form: " + form}),
+                        {}, scrub=secrets("s3cr&t").scrub)
+    assert "s3cr" not in describe(problem)
+
+
+def test_html_and_text_bodies_are_scrubbed_before_tags_go():
+    page = "<html><body><p>token=<b>abc</b>Zsecret-token-value</p></body></html>"
+    problem = normalise(500, page.encode(), {}, scrub=secrets("abc</b>Zsecret-token-value").scrub)
+    assert "secret-token-value" not in json.dumps(problem)
+
+
+def test_user_info_of_a_url_in_a_message_is_removed():
+    problem = normalise(502, b"upstream https://admin:S3cretPW@db.internal:5432/x failed", {})
+    assert "S3cretPW" not in problem["detail"] and "https://db.internal:5432/x" in problem["detail"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(secret=st.text(min_size=1, max_size=40), before=st.text(max_size=20), after=st.text(max_size=20))
+def test_any_secret_is_gone_from_any_text(secret, before, after):
+    text = secrets(secret).scrub(before + secret + after)
+    assert secret not in text or secret in MASK
+
+
+def test_short_secrets_are_removed_whole_only():
+    assert secrets("ab").scrub("xabx") == "x%sx" % MASK
+
+
+def test_an_outcome_found_in_place_after_a_lost_answer_is_this_runs_change_with_a_warning():
+    lost = ApiError("DELETE x failed: HTTP 502", lost=True)
+    assert Outcome(Outcome.ALREADY).after_lost(lost).changed
+    assert "lost" in Outcome(Outcome.ALREADY).after_lost(lost).warning
+    assert not Outcome(Outcome.ENDED).after_lost(lost).changed, "a job that finished by itself is not our change"
+    assert Outcome(Outcome.REFUSED).after_lost(lost).refused
+    assert Outcome(Outcome.ALREADY).after_lost(None).warning is None

@@ -1,4 +1,8 @@
-"""The simulated VSP One Object API and its Keycloak, against shared/api/README.md and the seed."""
+"""The simulated VSP One Object API and its Keycloak, against shared/api/README.md and the seed.
+
+Each test names where the behaviour it checks comes from: DOCUMENTED (seed, api/README "Confirmed
+since", the vendor's collection, Vert.x-Web's CSRF handler) or INVENTED (see tests/simulator/vsp.py).
+"""
 
 import pytest
 import requests
@@ -16,7 +20,6 @@ class Vsp:
         self.api = sim.url + "/vsp/mapi"
         self.s = requests.Session()
         self.token = None
-        self.xsrf = None
 
     def login(self, **form):
         return self.s.post(self.sim.url + TOKEN_PATH, data=dict(LOGIN, **form), timeout=5)
@@ -27,11 +30,16 @@ class Vsp:
         self.token = reply.json()["access_token"]
         reply = self.csrf()
         assert reply.status_code == 200, reply.text
-        self.xsrf = self.s.cookies.get("XSRF-TOKEN")
         return self
 
-    def csrf(self):
-        return self.s.get(self.api + "/v1/csrf", headers={"Authorization": "Bearer %s" % self.token}, timeout=5)
+    @property
+    def xsrf(self):
+        """The XSRF-TOKEN cookie as the jar holds it now (the server may have rotated it)."""
+        return self.s.cookies.get("XSRF-TOKEN")
+
+    def csrf(self, token=None):
+        headers = {"Authorization": "Bearer %s" % token} if token else {}
+        return self.s.get(self.api + "/v1/csrf", headers=headers, timeout=5)
 
     def post(self, path, body, xsrf=None, token=None):
         headers = {"Authorization": "Bearer %s" % (token or self.token), "X-XSRF-TOKEN": xsrf or self.xsrf}
@@ -99,50 +107,111 @@ def test_the_password_is_redacted_in_the_request_log(sim, vsp):
 
 # ---------------------------------------------------------------------------------- CSRF
 
-def test_csrf_needs_a_bearer_token_and_sets_both_cookies_under_the_api_path(vsp):
-    assert_vsp_error(vsp.csrf(), 401, "UNAUTHORIZED")
-    vsp.token = vsp.login().json()["access_token"]
+def test_csrf_is_served_without_a_bearer_token_and_sets_both_cookies_under_the_api_path(sim, vsp):
+    # DOCUMENTED (api/README "Confirmed since": the vendor's collection fetches /csrf without a Bearer token).
     reply = vsp.csrf()
     assert reply.status_code == 200
     cookies = {c.name: c for c in vsp.s.cookies}
     assert set(cookies) == {"XSRF-TOKEN", "vertx-web.session"}
     assert {c.path for c in cookies.values()} == {"/vsp/mapi"}
+    assert sim.state("vsp")["counts"]["csrf_issued"] == 1
+
+
+def test_csrf_can_be_made_to_want_a_bearer_token(sim, vsp):
+    # The reference's older reading, behind a switch.
+    sim.seed(vsp={"settings": {"csrf_requires_bearer": True}})
+    assert_vsp_error(vsp.csrf(), 401, "UNAUTHORIZED")
+    vsp.token = vsp.login().json()["access_token"]
+    assert vsp.csrf(token=vsp.token).status_code == 200
 
 
 def test_job_calls_need_token_cookies_and_matching_header(sim, vsp):
+    # DOCUMENTED (seed, api/README): Bearer token, X-XSRF-TOKEN and both cookies; a CSRF failure is
+    # Vert.x-Web's 403, a missing or bad Bearer token the reference's 401.
     seed_jobs(sim, {"id": 1})
     vsp.authenticate()
     assert vsp.post("/v1/jobs/status", {"jobId": {"id": 1}}).status_code == 200
-    body = assert_vsp_error(vsp.post("/v1/jobs/status", {"jobId": {"id": 1}}, xsrf="forged"), 401, "UNAUTHORIZED")
+    body = assert_vsp_error(vsp.post("/v1/jobs/status", {"jobId": {"id": 1}}, xsrf="forged"), 403, "FORBIDDEN")
     assert "XSRF" in body["details"]
     assert_vsp_error(vsp.post("/v1/jobs/status", {"jobId": {"id": 1}}, token="vsp-at-forged"), 401, "UNAUTHORIZED")
     # The header alone, without the session cookie, is not enough.
     bare = requests.post(vsp.api + "/v1/jobs/status", json={"jobId": {"id": 1}}, timeout=5,
                          headers={"Authorization": "Bearer %s" % vsp.token, "X-XSRF-TOKEN": vsp.xsrf})
-    assert_vsp_error(bare, 401, "UNAUTHORIZED")
+    assert_vsp_error(bare, 403, "FORBIDDEN")
+    assert sim.state("vsp")["counts"]["csrf_refused"] == 2
+
+
+def test_a_csrf_failure_can_be_made_a_401(sim, vsp):
+    seed_jobs(sim, {"id": 1}, csrf_failure_status=401)
+    vsp.authenticate()
+    assert_vsp_error(vsp.post("/v1/jobs/status", {"jobId": {"id": 1}}, xsrf="forged"), 401, "UNAUTHORIZED")
+
+
+def test_each_valid_post_rotates_the_xsrf_token_and_the_old_one_is_refused(sim, vsp):
+    # DOCUMENTED (api/README "Confirmed since": Vert.x-Web may set a new XSRF-TOKEN after each valid POST).
+    seed_jobs(sim, {"id": 1})
+    vsp.authenticate()
+    first = vsp.xsrf
+    reply = vsp.post("/v1/jobs/status", {"jobId": {"id": 1}})
+    assert reply.status_code == 200 and "XSRF-TOKEN=" in reply.headers["Set-Cookie"]
+    second = vsp.xsrf
+    assert second != first
+    assert_vsp_error(vsp.post("/v1/jobs/status", {"jobId": {"id": 1}}, xsrf=first), 403, "FORBIDDEN")
+    # A refused POST rotates nothing; an error answer to a valid POST rotates too.
+    assert vsp.xsrf == second
+    not_found = vsp.post("/v1/jobs/status", {"jobId": {"id": 404}})
+    assert not_found.status_code == 404 and vsp.xsrf != second
+    assert vsp.post("/v1/jobs/status", {"jobId": {"id": 1}}).status_code == 200
+    counts = sim.state("vsp")["counts"]
+    assert counts["csrf_rotated"] == 3 and counts["csrf_refused"] == 1 and counts["csrf_issued"] == 1
+    assert len(sim.state("vsp")["issued"]["xsrf_tokens"]) == 4, "every token ever handed out is listed"
+
+
+def test_without_rotation_one_token_serves_every_post(sim, vsp):
+    seed_jobs(sim, {"id": 1}, csrf_rotation=False)
+    vsp.authenticate()
+    first = vsp.xsrf
+    for dummy in range(3):
+        reply = vsp.post("/v1/jobs/status", {"jobId": {"id": 1}}, xsrf=first)
+        assert reply.status_code == 200 and "Set-Cookie" not in reply.headers
+    assert sim.state("vsp")["counts"]["csrf_rotated"] == 0
 
 
 def test_csrf_and_token_expire_on_the_simulated_clock(sim, vsp):
     seed_jobs(sim, {"id": 1}, csrf_lifetime=10, token_lifetime=100)
     vsp.authenticate()
     sim.advance(11)
-    body = assert_vsp_error(vsp.post("/v1/jobs/status", {"jobId": {"id": 1}}), 401, "UNAUTHORIZED")
+    body = assert_vsp_error(vsp.post("/v1/jobs/status", {"jobId": {"id": 1}}), 403, "FORBIDDEN")
     assert body["details"] == "The XSRF token has expired."
     vsp.csrf()
-    vsp.xsrf = vsp.s.cookies.get("XSRF-TOKEN")
     assert vsp.post("/v1/jobs/status", {"jobId": {"id": 1}}).status_code == 200
     sim.advance(100)
-    assert_vsp_error(vsp.csrf(), 401, "UNAUTHORIZED")
-    assert sim.state("vsp")["counts"] == {"tokens_issued": 1, "csrf_issued": 2}
+    assert_vsp_error(vsp.post("/v1/jobs/status", {"jobId": {"id": 1}}), 401, "UNAUTHORIZED")
+    assert vsp.csrf().status_code == 200, "/csrf does not look at the Bearer token"
+    assert sim.state("vsp")["counts"]["tokens_issued"] == 1 and sim.state("vsp")["counts"]["csrf_issued"] == 3
+
+
+def test_the_csrf_lifetime_is_vertx_webs_thirty_minutes_renewed_by_each_rotation(sim, vsp):
+    seed_jobs(sim, {"id": 1}, token_lifetime=7200)
+    vsp.authenticate()
+    sim.advance(1700)
+    assert vsp.post("/v1/jobs/status", {"jobId": {"id": 1}}).status_code == 200
+    sim.advance(1700)
+    assert vsp.post("/v1/jobs/status", {"jobId": {"id": 1}}).status_code == 200, "the rotated token is new"
+    sim.advance(1801)
+    assert_vsp_error(vsp.post("/v1/jobs/status", {"jobId": {"id": 1}}), 403, "FORBIDDEN")
 
 
 def test_cookie_and_xsrf_header_are_redacted_in_the_request_log(sim, vsp):
     seed_jobs(sim, {"id": 1})
     vsp.authenticate()
+    sent = vsp.xsrf
     vsp.post("/v1/jobs/status", {"jobId": {"id": 1}})
     entry = sim.requests("vsp")[-1]
     assert entry["headers"]["X-XSRF-TOKEN"] == "<redacted>" and entry["headers"]["Cookie"] == "<redacted>"
-    assert vsp.xsrf not in str(sim.requests("vsp")) and vsp.token not in str(sim.requests("vsp"))
+    assert entry["response_headers"]["Set-Cookie"] == "<redacted>"
+    log = str(sim.requests("vsp"))
+    assert sent not in log and vsp.xsrf not in log and vsp.token not in log
 
 
 # ---------------------------------------------------------------------------------- jobs
@@ -156,7 +225,19 @@ def test_status_of_a_job_with_a_negative_id(sim, vsp):
     assert status["jobId"] == {"id": -2147483648} and status["jobState"] == "PROCESSING"
     assert status["jobType"] == "LIFECYCLE_UPDATE" and status["bucketName"] == "b1"
     assert status["jobParams"] == {"rule": "expire-30d"} and status["jobStats"] == {"processed": 5, "failed": 1}
-    assert "completeTime" not in status and status["startTime"].endswith("Z")
+    # DOCUMENTED (api/README "Confirmed since"): epoch seconds, floats, in the vendor's samples.
+    assert "completeTime" not in status and isinstance(status["startTime"], float)
+
+
+def test_times_are_epoch_seconds_or_date_time_strings(sim, vsp):
+    seed_jobs(sim, {"id": -769908758, "jobState": "COMPLETE", "startTime": 1752770711.809,
+                    "completeTime": "2025-07-17T16:45:24.423Z"})
+    vsp.authenticate()
+    status = vsp.post("/v1/jobs/status", {"jobId": {"id": -769908758}}).json()["status"]
+    assert status["startTime"] == 1752770711.809 and status["completeTime"] == 1752770724.423
+    sim.seed(vsp={"settings": {"epoch_times": False}})
+    status = vsp.post("/v1/jobs/status", {"jobId": {"id": -769908758}}).json()["status"]
+    assert status["startTime"] == "2025-07-17T16:45:11Z" and status["completeTime"] == "2025-07-17T16:45:24Z"
 
 
 @pytest.mark.parametrize("body,status,code", [
@@ -191,14 +272,32 @@ def test_cancel_a_running_job_once(sim, vsp):
     again = assert_vsp_error(vsp.post("/v1/jobs/cancel", {"jobId": {"id": 7}}), 400, "INVALID_REQUEST")
     assert again["details"] == "Job 7 is CANCELLED and cannot be cancelled."
     assert [e["event"] for e in sim.state("vsp")["events"]] == ["job_cancel_requested"]
+    # The log's ground truth: only the first cancel changed anything.
+    assert [r["acted"] for r in sim.requests("vsp") if r["path"].endswith("/cancel")] == [True, False]
 
 
-@pytest.mark.parametrize("state", ["COMPLETE", "FAILED"])
-def test_finished_jobs_cannot_be_cancelled(sim, vsp, state):
-    seed_jobs(sim, {"id": 7, "jobState": state})
+@pytest.mark.parametrize("variant,status,code", [("400", 400, "INVALID_REQUEST"), ("409", 409, "CONFLICT"),
+                                                 ("200", 200, None)])
+@pytest.mark.parametrize("state", ["COMPLETE", "FAILED", "CANCELLED"])
+def test_the_answer_to_a_cancel_of_a_finished_job_is_switchable(sim, vsp, variant, status, code, state):
+    # INVENTED: nothing documents it; each variant is one a server might plausibly give.
+    seed_jobs(sim, {"id": 7, "jobState": state}, cancel_finished=variant)
     vsp.authenticate()
-    assert_vsp_error(vsp.post("/v1/jobs/cancel", {"jobId": {"id": 7}}), 400, "INVALID_REQUEST")
-    assert sim.state("vsp")["jobs"][0]["jobState"] == state
+    before = vsp.post("/v1/jobs/status", {"jobId": {"id": 7}}).json()["status"]
+    reply = vsp.post("/v1/jobs/cancel", {"jobId": {"id": 7}})
+    if code is None:
+        assert reply.status_code == 200 and reply.json() == {"status": before}, "the job unchanged"
+    else:
+        assert_vsp_error(reply, status, code)
+    assert sim.state("vsp")["jobs"][0]["jobState"] == state and sim.state("vsp")["events"] == []
+
+
+def test_a_job_seeded_to_refuse_its_cancel_keeps_running(sim, vsp):
+    seed_jobs(sim, {"id": 7, "refuse_cancel": True})
+    vsp.authenticate()
+    body = assert_vsp_error(vsp.post("/v1/jobs/cancel", {"jobId": {"id": 7}}), 400, "INVALID_REQUEST")
+    assert body["details"] == "Job 7 cannot be cancelled now."
+    assert sim.state("vsp")["jobs"][0]["jobState"] == "EXECUTING"
 
 
 def test_cancel_delay_keeps_the_running_state_until_it_passes(sim, vsp):
@@ -238,6 +337,9 @@ def test_list_pages_follow_page_tokens_to_the_end(sim, vsp):
     assert [j["jobId"]["id"] for j in by_bucket["jobs"]] == list(range(1, 26, 2))[:10] and by_bucket["pageToken"]
     by_user = vsp.post("/v1/jobs/list", {"userId": {"id": 2}}).json()
     assert [j["jobId"]["id"] for j in by_user["jobs"]] == [n for n in range(1, 26) if n % 3 == 2]
+    # DOCUMENTED (api/README "Confirmed since"): an empty list may come without "jobs".
+    assert vsp.post("/v1/jobs/list", {"bucketName": "nope"}).json() == {}
+    sim.seed(vsp={"settings": {"omit_empty_jobs": False}})
     assert vsp.post("/v1/jobs/list", {"bucketName": "nope"}).json() == {"jobs": []}
 
 
@@ -262,6 +364,10 @@ def test_seed_validation(sim):
         sim.seed(vsp={"jobs": [{"jobState": "RUNNING"}]})
     with pytest.raises(requests.HTTPError):
         sim.seed(vsp={"settings": {"nope": 1}})
+    for bad in ({"cancel_finished": "418"}, {"csrf_failure_status": 500}, {"csrf_rotation": "yes"}):
+        with pytest.raises(requests.HTTPError):
+            sim.seed(vsp={"settings": bad})
+    assert sim.seed(vsp={"settings": {"cancel_finished": 409}})["vsp"]["settings"]["cancel_finished"] == "409"
     assert len(sim.seed(vsp={"jobs": {"count": 3, "bucketName": "many"}})["vsp"]["jobs"]) == 3
 
 

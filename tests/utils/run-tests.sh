@@ -28,6 +28,8 @@ step sanity tests/utils/sanity.sh
 step molecule tests/utils/molecule.sh
 step ansible-lint ansible-lint
 step gates tests/utils/gates.sh
+step readme tests/smoke/readme.sh
+step version-matrix tests/utils/version-matrix.sh
 
 echo
 if [ "$failed" -gt 0 ]; then

@@ -1,4 +1,8 @@
-"""The simulated HostUp API v2 against shared/api/README.md and the hostup-*.txt seeds."""
+"""The simulated HostUp API v2 against shared/api/README.md and the hostup-*.txt seeds.
+
+The tests of the fidelity behaviours (the last section) say whether each is DOCUMENTED (and where)
+or INVENTED, as the simulator's docstring does.
+"""
 
 import re
 
@@ -281,7 +285,9 @@ def test_backups_list_newest_first_with_quota_and_actions(control, hostup):
         assert ID.match(b["id"]) and b["id"].startswith("bkp_")
     assert backups[0]["note"] == "pre-upgrade" and backups[2]["sizeGb"] == 10.5
     assert body["quotaInfo"] == {"used": 3, "limit": 5, "remaining": 2}
-    assert body["actions"] == {"canCreateBackup": True, "canRestore": True}
+    # DOCUMENTED (Confirmed since): actions are objects {allowed, reason, code}, not booleans.
+    assert body["actions"] == {"canCreateBackup": {"allowed": True, "reason": None, "code": None},
+                               "canRestore": {"allowed": True, "reason": None, "code": None}}
     assert_problem(hostup.get("/vps/vps_nothere/backups"), 404, "not_found")
 
 
@@ -318,10 +324,12 @@ def test_create_backup(control, hostup):
     assert r.status_code == 202
     op = r.json()["operation"]
     assert op["status"] == "queued" and op["result"] is None
-    assert op["pollUrl"] == "/api/v2/vps/%s/active-jobs" % vps["id"]
+    # DOCUMENTED (Confirmed since): the pollUrl is /api/jobs/{jobId}.
+    assert op["pollUrl"] == "/api/jobs/%s" % op["jobId"]
     jobs = hostup.get("/vps/%s/active-jobs" % vps["id"]).json()["data"]
     assert [j["id"] for j in jobs] == [op["jobId"]]
-    assert hostup.get("/vps/%s/backups" % vps["id"]).json()["actions"]["canCreateBackup"] is False
+    assert hostup.get("/vps/%s/backups" % vps["id"]).json()["actions"]["canCreateBackup"] == {
+        "allowed": False, "reason": "A backup job is already active for this VPS.", "code": "job_active"}
     assert_problem(hostup.post("/vps/%s/backups" % vps["id"]), 409, "conflict")
     control.advance(30)
     assert hostup.get("/vps/%s/active-jobs" % vps["id"]).json()["data"] == []
@@ -339,7 +347,9 @@ def test_create_backup_without_body_and_bad_note(control, hostup):
 def test_create_backup_quota_exceeded(control, hostup):
     vps = seed_vps(control, quota_limit=2, backups={"count": 2})
     listing = hostup.get("/vps/%s/backups" % vps["id"]).json()
-    assert listing["quotaInfo"]["remaining"] == 0 and listing["actions"]["canCreateBackup"] is False
+    assert listing["quotaInfo"]["remaining"] == 0
+    assert listing["actions"]["canCreateBackup"] == {
+        "allowed": False, "reason": "The backup quota of this VPS is used up.", "code": "quota_exceeded"}
     body = assert_problem(hostup.post("/vps/%s/backups" % vps["id"]), 422, "quota_exceeded")
     assert body["type"].endswith("/quota_exceeded")
 
@@ -393,3 +403,83 @@ def test_alternative_shapes_by_settings(control, hostup):
     assert list(body) == ["jobs"] and body["jobs"][0]["type"] == "backup" and "jobType" not in body["jobs"][0]
     control.fault(kind="rate_limit")
     assert_problem(hostup.get("/vps"), 429, "rate_limited")
+
+
+# ------------------------------------------------------------------------------------ fidelity switches
+
+@pytest.mark.parametrize("settings,path", [
+    # INVENTED: every shape of the (unconfirmed) active-jobs answer the modules accept.
+    ({}, ("data",)),
+    ({"active_jobs_key": "jobs"}, ("jobs",)),
+    ({"active_jobs_key": "activeJobs"}, ("activeJobs",)),
+    ({"active_jobs_key": "data.jobs"}, ("data", "jobs")),
+    ({"active_jobs_key": "data.activeJobs"}, ("data", "activeJobs")),
+    ({"active_jobs_key": None}, ()),
+])
+@pytest.mark.parametrize("type_key,status_key", [("jobType", "status"), ("type", "state")])
+def test_every_active_jobs_shape(control, hostup, settings, path, type_key, status_key):
+    control.seed(hostup={"settings": dict(settings, job_type_key=type_key, job_status_key=status_key)})
+    vps = seed_vps(control, active_jobs=[{"jobType": "backup"}, {"jobType": "restore", "status": "cancelling"}])
+    body = hostup.get("/vps/%s/active-jobs" % vps["id"]).json()
+    for key in path:
+        assert list(body) == [key]
+        body = body[key]
+    assert [(j[type_key], j[status_key]) for j in body] == [("backup", "running"), ("restore", "cancelling")]
+    other = {"jobType", "type", "status", "state"} - {type_key, status_key}
+    assert not other & set().union(*body), "one spelling per job, as one API would send"
+    # The cancel and the job's life do not depend on the shape.
+    path_ = "/vps/%s/active-jobs" % vps["id"]
+    assert hostup.delete(path_, json={"jobType": "backup"}).json()["cancelled"] is True
+
+
+@pytest.mark.parametrize("setting,value", [("active_jobs_key", "items"), ("job_type_key", "kind"),
+                                           ("job_status_key", "phase")])
+def test_an_unknown_shape_is_refused_when_seeding(sim, http, setting, value):
+    r = http.post(sim.url + "/_sim/seed", json={"hostup": {"settings": {setting: value}}})
+    assert r.status_code == 400 and setting in r.json()["error"]
+
+
+def test_null_created_at_and_note_are_served_and_listed_last(control, hostup):
+    # DOCUMENTED (Confirmed since): createdAt and note may be null. INVENTED: undated ones come last.
+    vps = seed_vps(control, backups=[{"createdAt": None, "note": None, "id": "bkp_0000000000000000000000null"},
+                                     {"age_days": 3}, {"createdAt_raw": "yesterday"}, {"age_days": 1}])
+    backups = hostup.get("/vps/%s/backups" % vps["id"]).json()["backups"]
+    assert [b["createdAt"] for b in backups][2:] == [None, "yesterday"]
+    assert all(TIMESTAMP.match(b["createdAt"]) for b in backups[:2])
+    assert backups[0]["createdAt"] > backups[1]["createdAt"]
+    assert backups[2]["id"] == "bkp_0000000000000000000000null" and backups[2]["note"] is None
+    assert "_created" not in backups[0]
+
+
+def test_null_quota_limit_and_overridden_used(control, hostup):
+    # DOCUMENTED (Confirmed since): quotaInfo.limit and .remaining may be null.
+    vps = seed_vps(control, quota_limit=None, backups={"count": 2})
+    body = hostup.get("/vps/%s/backups" % vps["id"]).json()
+    assert body["quotaInfo"] == {"used": 2, "limit": None, "remaining": None}
+    assert body["actions"]["canCreateBackup"]["allowed"] is True
+    assert hostup.post("/vps/%s/backups" % vps["id"]).status_code == 202, "no limit: never quota_exceeded"
+    # INVENTED: quota_used makes a list look incomplete (or says nothing, when null).
+    other = seed_vps(control, quota_limit=10, quota_used=5, backups={"count": 2})
+    assert hostup.get("/vps/%s/backups" % other["id"]).json()["quotaInfo"] == {"used": 5, "limit": 10, "remaining": 5}
+    unknown = seed_vps(control, quota_used=None, backups={"count": 1})
+    quota = hostup.get("/vps/%s/backups" % unknown["id"]).json()["quotaInfo"]
+    assert quota == {"used": None, "limit": 10, "remaining": None}
+
+
+@pytest.mark.parametrize("bad_id", ["..", ".", "a/b", "bkp_x?y=1"])
+def test_any_backup_id_can_be_seeded_and_is_listed_as_given(control, hostup, bad_id):
+    vps = seed_vps(control, backups=[{"id": bad_id, "age_days": 40}, {"age_days": 1}])
+    listed = [b["id"] for b in hostup.get("/vps/%s/backups" % vps["id"]).json()["backups"]]
+    assert listed[1] == bad_id
+    assert [b["id"] for b in control.get("/state", api="hostup")["vps"][0]["backups"]][1] == bad_id
+
+
+def test_a_backup_in_use_by_a_restore_is_refused_with_409_and_kept(control, hostup):
+    # INVENTED: the seed documents no 409 for this DELETE.
+    vps = seed_vps(control, backups={"count": 2}, active_jobs=[{"jobType": "restore"}])
+    used = vps["active_jobs"][0]["backupId"]
+    body = assert_problem(hostup.delete("/vps/%s/backups/%s" % (vps["id"], used)), 409, "conflict")
+    assert "being restored" in body["detail"]
+    assert used in [b["id"] for b in hostup.get("/vps/%s/backups" % vps["id"]).json()["backups"]]
+    other = next(b["id"] for b in vps["backups"] if b["id"] != used)
+    assert hostup.delete("/vps/%s/backups/%s" % (vps["id"], other)).status_code == 204

@@ -1,0 +1,434 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, jobctl.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+name: hostup
+short_description: HostUp VPS as inventory hosts, one host per VPS
+version_added: 0.1.0
+description:
+  - 'Lists the VPS of a HostUp account with C(GET /vps), every page of it, and makes one host of each
+    VPS, so that a play can act on a fleet per host with forks, for example with
+    C(vps_id: "{{ hostup_id }}") (the playbook C(jobctl.cloud.hostup_fleet) cancels jobs and prunes
+    backups that way).'
+  - 'Reads a configuration file whose name ends with C(hostup.yml) or C(hostup.yaml) and that holds
+    C(plugin: jobctl.cloud.hostup).'
+  - The host name is the VPS C(name). Two VPS with the same name are never merged into one host
+    (see the notes). C(ansible_host) is the VPS C(primaryIp) when it has one.
+  - 'Each host has the variables C(hostup_id), C(hostup_name), C(hostup_primary_ip),
+    C(hostup_service_status), C(hostup_power_state) and C(hostup_operating_system): the values of
+    the VPS fields C(id), C(name), C(primaryIp), C(serviceStatus), C(powerState) and
+    C(operatingSystem) as the API gives them (an object stays an object, a missing field is
+    V(null)). Like every value that comes from an API, they are never evaluated as templates.'
+  - Every host is in the group C(hostup), and in C(hostup_<powerState>) (for example C(hostup_running)),
+    where characters that are not allowed in a group name are replaced by C(_).
+  - One C(GET /vps) per page of 100 VPS (the largest page the API allows), nothing else. The requests
+    go through the collection's HTTP client, as the modules' do, with the same retries, C(Retry-After)
+    handling, TLS options and error messages (the HTTP status with the API's title, detail and request
+    ID); no secret is ever shown in a message, at any verbosity.
+author:
+  - jobctl.cloud maintainers (@jobctl)
+options:
+  plugin:
+    description: Marks the file as a configuration of this plugin.
+    type: str
+    required: true
+    choices: [jobctl.cloud.hostup]
+  api_token:
+    description:
+      - 'A HostUp API key, sent as C(Authorization: Bearer <key>). Listing the VPS needs the scope C(read:vm).'
+      - May be a template, for example C("{{ vault_hostup_api_key }}"), evaluated with the extra vars.
+      - It must hold visible ASCII characters only; a value with a space, a line break or a typographic
+        quote fails before any request, naming the option and never showing the value.
+      - If not set, the value of the E(HOSTUP_API_KEY) environment variable is used (as an AWX or
+        Automation Controller credential injects it, see C(docs/awx.md)); an empty variable counts as unset.
+    type: str
+    required: true
+    env:
+      - name: HOSTUP_API_KEY
+  api_url:
+    description:
+      - The base URL of the HostUp cloud API v2. An absolute C(http) or C(https) URL without user info,
+        query or fragment.
+      - If not set, the value of the E(HOSTUP_API_URL) environment variable is used, else the default;
+        an empty variable counts as unset.
+    type: str
+    default: https://cloud.hostup.se/api/v2
+    env:
+      - name: HOSTUP_API_URL
+  filters:
+    description:
+      - Only the VPS the API lists for these filters become hosts. The filters are sent to C(GET /vps)
+        as they are; the API does the matching.
+      - How the API matches O(filters.name) (exactly, or as a part of the name; with or without
+        regard to case) is B(unconfirmed) (the simulator that the collection is tested against
+        matches a case-insensitive part of the name). Before acting on a filtered fleet, look at what
+        the filter selects with C(ansible-inventory --graph).
+      - Values may be templates, evaluated with the extra vars.
+    type: dict
+    default: {}
+    suboptions:
+      name:
+        description: Sent as the C(name) query parameter.
+        type: str
+      primary_ip:
+        description: Sent as the C(primaryIp) query parameter.
+        type: str
+extends_documentation_fragment:
+  - ansible.builtin.constructed
+  - ansible.builtin.inventory_cache
+  - jobctl.cloud.http_options
+notes:
+  - 'Duplicate names: when two or more VPS share a name, the first one the API lists is the host with
+    that name and each later one is the host C(<name>_<id>) (for example C(web_vps_01hxa3b4c5d6e7f8g9h0j1k2m3)),
+    with a warning naming both. A VPS whose name is empty or missing is the host named after its ID, with a warning.'
+  - A VPS whose ID is not of the form HostUp uses (C(vps_) and 26 lowercase letters or digits, a form
+    HostUp only ever shows by example) is left out of the inventory with a warning, as the modules would
+    refuse to act on it.
+  - A VPS listed twice (the list changed while it was being read) is one host.
+  - At most 1000 pages (100000 VPS) are read; an API that gives the same C(nextCursor) twice, or says
+    C(hasMore) without a C(nextCursor), fails the inventory with a message saying so, rather than loop.
+  - 'A failed inventory source is only a warning to Ansible by default, and a play then matches no host.
+    Set C(ANSIBLE_INVENTORY_UNPARSED_FAILED=true) (or C(unparsed_is_failed = true) in the C([inventory])
+    section of C(ansible.cfg)) to make it fatal; AWX and Automation Controller inventory updates always do.'
+  - With O(cache=true) the VPS list is cached per configuration file, O(api_url) and O(filters) (never the
+    API key). After changing the key to another account's, run with C(--flush-cache).
+"""
+
+EXAMPLES = r"""
+# fleet.hostup.yml: every VPS of the account. The key comes from HOSTUP_API_KEY.
+plugin: jobctl.cloud.hostup
+
+# ansible-inventory -i fleet.hostup.yml --graph
+# ansible-playbook -i fleet.hostup.yml jobctl.cloud.hostup_fleet --forks 20 -e vps_backup_prune_keep_last=7
+
+---
+# Only the VPS whose name the API matches with "web", the key from a vaulted variable given as an
+# extra var (-e @vault.yml), groups by operating system and a group of the VPS needing attention.
+plugin: jobctl.cloud.hostup
+api_token: "{{ vault_hostup_api_key }}"
+filters:
+  name: web
+keyed_groups:
+  # hostup_os_ubuntu_24_04, ...
+  - key: hostup_operating_system.id
+    prefix: hostup_os
+groups:
+  # every VPS that is not running normally
+  hostup_attention: hostup_service_status != 'active' or hostup_power_state != 'running'
+compose:
+  # connect as this user when a play does log in to the VPS
+  ansible_user: "'admin'"
+
+---
+# One VPS by its address, with the VPS list cached for an hour in files.
+plugin: jobctl.cloud.hostup
+filters:
+  primary_ip: 185.20.36.14
+cache: true
+cache_plugin: ansible.builtin.jsonfile
+cache_connection: ~/.cache/jobctl-hostup-inventory
+cache_timeout: 3600
+"""
+
+import hashlib
+import json
+import math
+
+from typing import Any, Dict, List, Optional
+
+from ansible.errors import AnsibleParserError
+from ansible.inventory.group import to_safe_group_name
+from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+from ansible.utils.unsafe_proxy import wrap_var
+
+from ansible_collections.jobctl.cloud.plugins.module_utils.auth import BearerAuth
+from ansible_collections.jobctl.cloud.plugins.module_utils.base import (
+    HAS_PYDANTIC,
+    MAX_RETRIES,
+    MAX_TIMEOUT,
+    header_safe,
+    id_problem,
+)
+from ansible_collections.jobctl.cloud.plugins.module_utils.client import HAS_REQUESTS, HttpClient, url_problem
+from ansible_collections.jobctl.cloud.plugins.module_utils.errors import ApiError, Secrets
+from ansible_collections.jobctl.cloud.plugins.module_utils.hostup import API, DEFAULT_URL, VPS_ID, VPS_ID_EXAMPLE
+from ansible_collections.jobctl.cloud.plugins.module_utils.models import ApiModel, Field
+
+# The API's largest page: fewer round trips for a big fleet.
+PAGE_SIZE = 100
+# A bound on the page loop, so a server that never says "no more" cannot keep a run going forever.
+MAX_PAGES = 1000
+
+# Option name -> the query parameter of GET /vps.
+FILTERS = {"name": "name", "primary_ip": "primaryIp"}
+
+GROUP = "hostup"
+# Host variable -> the VPS field it carries.
+HOST_VARS = (
+    ("hostup_id", "id"),
+    ("hostup_name", "name"),
+    ("hostup_primary_ip", "primaryIp"),
+    ("hostup_service_status", "serviceStatus"),
+    ("hostup_power_state", "powerState"),
+    ("hostup_operating_system", "operatingSystem"),
+)
+# Only these fields are kept (and cached): the host variables are made from them.
+FIELDS = tuple(field for dummy, field in HOST_VARS)
+
+
+class VpsPage(ApiModel):
+    data: List[Dict[str, Any]]
+    has_more: Optional[bool] = Field(None, alias="hasMore")
+    next_cursor: Optional[str] = Field(None, alias="nextCursor")
+
+
+def vps_problem(item):
+    """Why a listed VPS cannot be a host (its ID is unusable), or None when it can."""
+    return id_problem(item.get("id"), VPS_ID, VPS_ID_EXAMPLE)
+
+
+def host_names(vps_list):
+    """``(host name, VPS)`` for each VPS, and the warnings to show: no two VPS ever share a host.
+
+    The host name is the VPS name; a later VPS with a name already taken is ``<name>_<id>``, and a
+    VPS without a usable name is named after its ID. Raises ValueError when even that is taken.
+    """
+    taken = {}  # host name -> (VPS ID, VPS name)
+    named = []
+    warnings = []
+    for vps in vps_list:
+        vps_id = vps["id"]
+        name = vps.get("name")
+        if not isinstance(name, str) or not name.strip():
+            host = vps_id
+            warnings.append("HostUp VPS %s has no name: it is the host %s" % (vps_id, host))
+        elif name in taken:
+            host = "%s_%s" % (name, vps_id)
+            holder, holder_name = taken[name]
+            if holder_name == name:
+                warnings.append("HostUp VPS %s and %s are both named %r: %s is the host %r, %s is the host %r"
+                                % (holder, vps_id, name, holder, name, vps_id, host))
+            else:
+                warnings.append("HostUp VPS %s is named %r, which is already the host of VPS %s: it is the host %r"
+                                % (vps_id, name, holder, host))
+        else:
+            host = name
+        if host in taken:
+            raise ValueError("HostUp VPS %s cannot have a host name of its own: %r is already the host of VPS %s"
+                             % (vps_id, host, taken[host][0]))
+        taken[host] = (vps_id, name)
+        named.append((host, vps))
+    return named, warnings
+
+
+def inert(value):
+    """``value`` with every string that could be read as a template marked unsafe, so it never is one.
+
+    Only strings holding a brace are marked: older ansible-core prints every marked string as
+    ``{"__ansible_unsafe": ...}``, which tools reading ``ansible-inventory`` output (AWX among them)
+    may not unwrap; a string without a brace cannot hold a template. (ansible-core 2.19 and later
+    never evaluate values set by an inventory plugin at all.)
+    """
+    if isinstance(value, dict):
+        return dict((inert(k), inert(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return [inert(v) for v in value]
+    if isinstance(value, str) and ("{" in value or "}" in value):
+        return wrap_var(value)
+    return value
+
+
+def power_group(vps):
+    """The group ``hostup_<powerState>`` of a VPS, with the characters a group name cannot hold replaced; or None."""
+    state = vps.get("powerState")
+    if not isinstance(state, str) or not state:
+        return None
+    return to_safe_group_name("%s_%s" % (GROUP, state), force=True, silent=True)
+
+
+class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
+    NAME = "jobctl.cloud.hostup"
+
+    def __init__(self):
+        super(InventoryModule, self).__init__()
+        self._secrets = Secrets()
+
+    def verify_file(self, path):
+        return super(InventoryModule, self).verify_file(path) and path.endswith(("hostup.yml", "hostup.yaml"))
+
+    def parse(self, inventory, loader, path, cache=True):
+        super(InventoryModule, self).parse(inventory, loader, path, cache)
+        self._secrets = Secrets()
+        if not (HAS_REQUESTS and HAS_PYDANTIC):
+            raise AnsibleParserError("the jobctl.cloud.hostup inventory plugin needs the Python libraries requests and "
+                                     "pydantic (version 2) where Ansible runs: pip install requests 'pydantic>=2'")
+        # Templates in the file (a vaulted key) may use the extra vars.
+        self.templar.available_variables = self._vars
+        self._read_config_data(path)
+        settings = self._settings()
+
+        key = self._cache_key(path, settings)
+        use_cache = self.get_option("cache")
+        vps_list = None
+        if cache and use_cache:
+            try:
+                vps_list = self._cache[key]
+            except KeyError:
+                vps_list = None
+            if not isinstance(vps_list, list):
+                vps_list = None
+        if vps_list is None:
+            vps_list = self._fetch(settings)
+            if use_cache:
+                self._cache[key] = vps_list
+        else:
+            self.display.vvv("HostUp inventory: %d VPS from the cache" % len(vps_list))
+        self._populate(vps_list)
+
+    # -- options, checked before any request -------------------------------------------------------
+    def _fail(self, msg):
+        raise AnsibleParserError(self._secrets.scrub(msg))
+
+    def _templated(self, option):
+        value = self.get_option(option)
+        if isinstance(value, str) and self.templar.is_template(value):
+            value = self.templar.template(value)
+        return value
+
+    def _settings(self):
+        token = self._templated("api_token")
+        # Known as a secret before anything could quote it.
+        self._secrets.add(token if isinstance(token, str) else None)
+        if not token:
+            self._fail("api_token is required: set it in the inventory file or in the environment variable HOSTUP_API_KEY")
+        if not isinstance(token, str):
+            self._fail("api_token must be a string (the value is not shown)")
+        if any(ord(c) < 32 or ord(c) == 127 for c in token):
+            self._fail("api_token holds a line break or another control character: remove it (the value is not shown)")
+        if not header_safe(token):
+            self._fail("api_token holds a character an HTTP header cannot carry (only visible ASCII is allowed): check "
+                       "it for a pasted space, typographic quote or other special character (the value is not shown)")
+
+        url = self._templated("api_url") or DEFAULT_URL
+        problem = url_problem(url)
+        if problem:
+            self._fail("api_url %s (the value is not shown)" % problem)
+
+        timeout = self.get_option("timeout")
+        if not math.isfinite(timeout) or not 0 < timeout <= MAX_TIMEOUT:
+            self._fail("timeout must be a finite number greater than 0 and at most %s, got %s" % (MAX_TIMEOUT, timeout))
+        retries = self.get_option("retries")
+        if not 0 <= retries <= MAX_RETRIES:
+            self._fail("retries must be at least 0 and at most %s, got %s" % (MAX_RETRIES, retries))
+
+        return {
+            "token": token,
+            "url": url,
+            "timeout": timeout,
+            "retries": retries,
+            "validate_certs": self.get_option("validate_certs"),
+            "ca_path": self.get_option("ca_path"),
+            "filters": self._filters(),
+        }
+
+    def _filters(self):
+        """The query parameters of the ``filters`` option; unknown filters fail naming the known ones."""
+        filters = self.get_option("filters") or {}
+        if not isinstance(filters, dict):
+            self._fail("filters must be a dictionary with the keys %s" % ", ".join(sorted(FILTERS)))
+        unknown = sorted(str(k) for k in filters if k not in FILTERS)
+        if unknown:
+            self._fail("filters: unknown filter(s) %s (known: %s)" % (", ".join(unknown), ", ".join(sorted(FILTERS))))
+        params = {}
+        for option, value in filters.items():
+            if isinstance(value, str) and self.templar.is_template(value):
+                value = self.templar.template(value)
+            if value is None or value == "":
+                continue
+            if isinstance(value, bool) or not isinstance(value, (str, int)):
+                self._fail("filters.%s must be a string" % option)
+            params[FILTERS[option]] = str(value)
+        return params
+
+    def _cache_key(self, path, settings):
+        # Another URL or other filters list other VPS: they must not be served from this file's cache.
+        scope = json.dumps([settings["url"], sorted(settings["filters"].items())])
+        return "%s_%s" % (self.get_cache_key(path), hashlib.sha256(scope.encode("utf-8")).hexdigest()[:12])
+
+    # -- the API ---------------------------------------------------------------------------------
+    def _fetch(self, settings):
+        """Every VPS the API lists for the filters, page after page, each with the fields FIELDS."""
+        http = HttpClient(API.name, settings["url"], timeout=settings["timeout"],
+                          validate_certs=settings["validate_certs"], ca_path=settings["ca_path"],
+                          retries=settings["retries"], auth=BearerAuth(settings["token"]), secrets=self._secrets)
+        params = dict(settings["filters"], limit=PAGE_SIZE)
+        found = []
+        seen_ids = set()
+        seen_cursors = set()
+        for number in range(1, MAX_PAGES + 1):
+            try:
+                page = http.request("GET", "/vps", params=params, ok=(200,)).model(VpsPage)
+            except ApiError as error:
+                # The client's message has the status and the API's words, with every secret removed.
+                raise AnsibleParserError(self._secrets.scrub(error.msg)) from None
+            for item in page.data:
+                problem = vps_problem(item)
+                if problem:
+                    self.display.warning("HostUp inventory: a VPS (name %r) is left out: its ID %s"
+                                         % (item.get("name"), problem))
+                    continue
+                if item["id"] in seen_ids:
+                    self.display.vvv("HostUp inventory: VPS %s was listed twice; it is one host" % item["id"])
+                    continue
+                seen_ids.add(item["id"])
+                found.append({field: item.get(field) for field in FIELDS})
+            more = page.has_more if page.has_more is not None else bool(page.next_cursor)
+            if not more:
+                self.display.vvv("HostUp inventory: %d VPS in %d page(s)" % (len(found), number))
+                return found
+            cursor = page.next_cursor
+            if not cursor:
+                self._fail("HostUp API GET /vps: page %d says hasMore but gives no nextCursor: the rest of the list "
+                           "cannot be read" % number)
+            if cursor in seen_cursors:
+                self._fail("HostUp API GET /vps: page %d gives a nextCursor the API already gave: reading on would "
+                           "never end" % number)
+            seen_cursors.add(cursor)
+            # A query parameter, encoded by requests: a cursor never becomes part of a path.
+            params["cursor"] = cursor
+        self._fail("HostUp API GET /vps: still more VPS after %d pages of %d; this plugin reads at most %d VPS: narrow "
+                   "the inventory with filters" % (MAX_PAGES, PAGE_SIZE, MAX_PAGES * PAGE_SIZE))
+        return found  # not reached: _fail raises
+
+    # -- hosts and groups ------------------------------------------------------------------------
+    def _populate(self, vps_list):
+        try:
+            named, warnings = host_names(vps_list)
+        except ValueError as error:
+            raise AnsibleParserError(str(error)) from None
+        for warning in warnings:
+            self.display.warning(warning)
+
+        self.inventory.add_group(GROUP)
+        strict = self.get_option("strict")
+        for host, vps in named:
+            # Values from the API are data, never templates.
+            host = self.inventory.add_host(inert(host), group=GROUP)
+            for variable, field in HOST_VARS:
+                self.inventory.set_variable(host, variable, inert(vps.get(field)))
+            address = vps.get("primaryIp")
+            if isinstance(address, str) and address:
+                self.inventory.set_variable(host, "ansible_host", inert(address))
+            group = power_group(vps)
+            if group:
+                self.inventory.add_child(self.inventory.add_group(group), host)
+
+            variables = self.inventory.get_host(host).get_vars()
+            self._set_composite_vars(self.get_option("compose"), variables, host, strict=strict)
+            self._add_host_to_composed_groups(self.get_option("groups"), variables, host, strict=strict)
+            self._add_host_to_keyed_groups(self.get_option("keyed_groups"), variables, host, strict=strict)

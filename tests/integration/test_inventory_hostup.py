@@ -1,0 +1,740 @@
+"""The jobctl.cloud.hostup inventory plugin and playbooks/hostup_fleet.yml.
+
+Every test runs the real ``ansible-inventory`` or ``ansible-playbook`` from the venv against the
+simulator (HostUp's ``GET /vps`` with ``limit``, ``cursor``, ``name``, ``primaryIp``) and reads what
+was sent from its request log. The few answers the simulator never gives (a cursor repeated, a list
+that never ends) come from a small scripted server on loopback.
+"""
+
+import json
+import math
+import re
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+import yaml
+
+from harness import LINK, ROOT, ansible_env
+from simulator.core import Simulator
+
+KEY = "hostup-test-key"
+BIN = Path(sys.executable).parent
+FLEET = LINK / "playbooks" / "hostup_fleet.yml"
+DEMO = LINK / "playbooks" / "inventory" / "demo.hostup.yml"
+VARS = ("hostup_id", "hostup_name", "hostup_primary_ip", "hostup_service_status", "hostup_power_state",
+        "hostup_operating_system")
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+def plain(value):
+    """A value of ``ansible-inventory --list`` without its ``{"__ansible_unsafe": ...}`` wrappers (ansible-core 2.19)."""
+    if isinstance(value, dict):
+        if set(value) == {"__ansible_unsafe"}:
+            return value["__ansible_unsafe"]
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+def said(output, text):
+    """Whether ``output`` holds ``text``, however Ansible wrapped its lines (older releases wrap warnings)."""
+    return "".join(text.split()) in "".join(output.split())
+
+
+class Listing:
+    """One ``ansible-inventory --list`` run: its exit code, output, and the inventory it printed."""
+
+    def __init__(self, proc):
+        self.rc = proc.returncode
+        self.stdout = proc.stdout
+        self.stderr = proc.stderr
+        try:
+            self.data = plain(json.loads(proc.stdout)) if proc.returncode == 0 else None
+        except ValueError:
+            self.data = None
+
+    @property
+    def output(self):
+        return self.stdout + self.stderr
+
+    def says(self, text):
+        return said(self.output, text)
+
+    @property
+    def hostvars(self):
+        return self.data["_meta"]["hostvars"]
+
+    def hosts(self, group):
+        return self.data.get(group, {}).get("hosts", [])
+
+    def __repr__(self):
+        return "Listing(rc=%s)\nSTDOUT:\n%s\nSTDERR:\n%s" % (self.rc, self.stdout, self.stderr)
+
+
+def config(tmp_path, name="fleet.hostup.yml", **options):
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(dict({"plugin": "jobctl.cloud.hostup"}, **options), sort_keys=False))
+    return path
+
+
+def env_for(sim, key=KEY, **extra):
+    env = {"HOSTUP_API_URL": sim.hostup_url, "HOSTUP_API_KEY": key,
+           # A source that fails is fatal, so that rc tells a listing from a failure (AWX does the same).
+           "ANSIBLE_INVENTORY_UNPARSED_FAILED": "true",
+           # -v output goes to stderr, so stdout stays the JSON inventory.
+           "ANSIBLE_VERBOSE_TO_STDERR": "true"}
+    env.update(extra)
+    return env
+
+
+def listing(path, env, *args, verbosity=0):
+    command = [str(BIN / "ansible-inventory"), "-i", str(path), "--list"] + list(args)
+    if verbosity:
+        command.append("-" + "v" * verbosity)
+    proc = subprocess.run(command, env=ansible_env(env), capture_output=True, text=True, timeout=300, cwd=str(ROOT),
+                          check=False)
+    return Listing(proc)
+
+
+def seed(sim, *specs, **settings):
+    """Seed VPS from ``specs`` (dicts of VPS fields); return the VPS as the API lists them."""
+    body = {"vps": list(specs)}
+    if settings:
+        body["settings"] = settings
+    return sim.seed(hostup=body)["hostup"]["vps"]
+
+
+def vps_gets(sim, since=0):
+    entries = sim.requests("hostup", since=since)
+    assert all(e["method"] == "GET" and e["path"] == "/hostup/api/v2/vps" for e in entries), \
+        [(e["method"], e["path"]) for e in entries]
+    return entries
+
+
+def last_seq(sim):
+    log = sim.requests()
+    return log[-1]["seq"] if log else 0
+
+
+# -- listing ----------------------------------------------------------------------------------
+
+def test_lists_every_vps_across_pages_with_its_variables_and_groups(sim, tmp_path):
+    specs = []
+    for n in range(250):
+        spec = {"name": "node-%03d" % n, "primaryIp": "198.51.%d.%d" % (n // 200, n % 200 + 1)}
+        if n % 10 == 3:
+            spec["powerState"] = "stopped"
+        if n == 7:
+            spec.update(serviceStatus="suspended", operatingSystem={"id": "debian-12", "name": "Debian 12",
+                                                                    "family": {"name": "debian"}})
+        specs.append(spec)
+    listed = {v["name"]: v for v in seed(sim, *specs)}
+
+    result = listing(config(tmp_path), env_for(sim))
+
+    assert result.rc == 0, result
+    assert sorted(result.hosts("hostup")) == sorted(listed)
+    assert sorted(result.hosts("hostup_stopped")) == sorted(n for n, v in listed.items() if v["powerState"] == "stopped")
+    assert sorted(result.hosts("hostup_running")) == sorted(n for n, v in listed.items() if v["powerState"] == "running")
+    assert len(result.hosts("hostup_stopped")) == 25
+    for name, vps in listed.items():
+        hostvars = result.hostvars[name]
+        assert {k: hostvars[k] for k in VARS} == {
+            "hostup_id": vps["id"], "hostup_name": name, "hostup_primary_ip": vps["primaryIp"],
+            "hostup_service_status": vps["serviceStatus"], "hostup_power_state": vps["powerState"],
+            "hostup_operating_system": vps["operatingSystem"]}, name
+        assert hostvars["ansible_host"] == vps["primaryIp"]
+    # An object stays an object, nested ones too.
+    assert result.hostvars["node-007"]["hostup_operating_system"]["family"] == {"name": "debian"}
+    assert result.hostvars["node-007"]["hostup_service_status"] == "suspended"
+    # Nothing else of the API's object is copied into the host variables.
+    assert not any(k.startswith("hostup_") and k not in VARS for k in result.hostvars["node-000"])
+
+    gets = vps_gets(sim)
+    assert len(gets) == math.ceil(250 / 100) == 3
+    assert [g["query"].get("limit") for g in gets] == [["100"]] * 3
+    assert "cursor" not in gets[0]["query"]
+    cursors = [g["query"]["cursor"][0] for g in gets[1:]]
+    assert len(set(cursors)) == 2
+    assert all(g["headers"]["Authorization"] == "Bearer <redacted>" for g in gets)
+
+
+def test_an_empty_account_is_an_empty_hostup_group(sim, tmp_path):
+    result = listing(config(tmp_path), env_for(sim))
+    assert result.rc == 0, result
+    assert "hostup" in result.data["all"]["children"]
+    assert result.hosts("hostup") == []
+    assert len(vps_gets(sim)) == 1
+
+
+def test_the_demo_inventory_file_lists_the_demo_fleet(sim, tmp_path):
+    sim.reset("demo")
+    result = listing(DEMO, env_for(sim))
+    assert result.rc == 0, result
+    assert sorted(result.hosts("hostup")) == ["ci-runner-01", "db-primary-sto1", "web-prod-sto1"]
+    assert result.hosts("hostup_os_debian_12") == ["db-primary-sto1"]
+    assert result.hostvars["web-prod-sto1"]["ansible_host"] == "185.20.36.14"
+
+
+def test_filters_are_sent_to_the_api(sim, tmp_path):
+    seed(sim, {"name": "web-1", "primaryIp": "192.0.2.1"}, {"name": "web-2", "primaryIp": "192.0.2.2"},
+         {"name": "db-1", "primaryIp": "192.0.2.3"})
+
+    by_name = listing(config(tmp_path, filters={"name": "web"}), env_for(sim))
+    assert by_name.rc == 0, by_name
+    assert sorted(by_name.hosts("hostup")) == ["web-1", "web-2"]
+    assert vps_gets(sim)[-1]["query"] == {"limit": ["100"], "name": ["web"]}
+
+    seq = last_seq(sim)
+    by_ip = listing(config(tmp_path, filters={"primary_ip": "192.0.2.3", "name": None}), env_for(sim))
+    assert by_ip.rc == 0, by_ip
+    assert by_ip.hosts("hostup") == ["db-1"]
+    assert [g["query"] for g in vps_gets(sim, seq)] == [{"limit": ["100"], "primaryIp": ["192.0.2.3"]}]
+
+    # A template in a filter is evaluated with the extra vars.
+    seq = last_seq(sim)
+    templated = listing(config(tmp_path, filters={"name": "{{ fleet_prefix }}-2"}), env_for(sim), "-e", "fleet_prefix=web")
+    assert templated.rc == 0, templated
+    assert templated.hosts("hostup") == ["web-2"]
+    assert [g["query"]["name"] for g in vps_gets(sim, seq)] == [["web-2"]]
+
+
+def test_an_unknown_filter_fails_before_any_request(sim, tmp_path):
+    seed(sim, {"name": "web-1"})
+    result = listing(config(tmp_path, filters={"name": "web", "status": "running"}), env_for(sim))
+    assert result.rc != 0
+    assert result.says("filters: unknown filter(s) status (known: name, primary_ip)")
+    assert sim.requests("hostup") == []
+
+
+def test_compose_groups_and_keyed_groups(sim, tmp_path):
+    seed(sim, {"name": "db-1", "operatingSystem": {"id": "debian-12", "name": "Debian 12"}},
+         {"name": "web-1", "operatingSystem": {"id": "ubuntu-24.04", "name": "Ubuntu 24.04 LTS"}},
+         {"name": "web-2", "powerState": "stopped", "operatingSystem": {"id": "ubuntu-24.04", "name": "Ubuntu 24.04 LTS"}})
+    path = config(
+        tmp_path,
+        compose={"ansible_user": "'admin'", "os_name": "hostup_operating_system.name",
+                 "ansible_host": "hostup_name ~ '.example.net'"},
+        groups={"databases": "hostup_name.startswith('db')", "down": "hostup_power_state != 'running'"},
+        keyed_groups=[{"key": "hostup_operating_system.id", "prefix": "os"}, {"key": "hostup_service_status"}],
+    )
+
+    result = listing(path, env_for(sim))
+
+    assert result.rc == 0, result
+    assert result.hostvars["db-1"]["ansible_user"] == "admin"
+    assert result.hostvars["web-1"]["os_name"] == "Ubuntu 24.04 LTS"
+    # compose runs after the plugin's own variables: it may replace ansible_host.
+    assert result.hostvars["web-2"]["ansible_host"] == "web-2.example.net"
+    assert result.hosts("databases") == ["db-1"]
+    assert result.hosts("down") == ["web-2"]
+    assert sorted(result.hosts("os_ubuntu_24_04")) == ["web-1", "web-2"]
+    assert result.hosts("os_debian_12") == ["db-1"]
+    assert sorted(result.hosts("_active")) == ["db-1", "web-1", "web-2"]
+    assert result.hosts("hostup_stopped") == ["web-2"]
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_strict_decides_whether_a_broken_expression_fails(sim, tmp_path, strict):
+    seed(sim, {"name": "web-1"})
+    path = config(tmp_path, strict=strict, compose={"broken": "hostup_no_such_variable.attribute"},
+                  keyed_groups=[{"key": "hostup_no_such_variable", "prefix": "x"}])
+
+    result = listing(path, env_for(sim))
+
+    if strict:
+        assert result.rc != 0
+        assert result.says("Could not set broken for host web-1")
+    else:
+        assert result.rc == 0, result
+        assert result.hosts("hostup") == ["web-1"]
+        assert "broken" not in result.hostvars["web-1"]
+        assert not any(group.startswith("x_") for group in result.data)
+
+
+def test_cache_serves_the_second_run_without_a_request(sim, tmp_path):
+    seed(sim, {"name": "web-1"}, {"name": "web-2"})
+    cache = {"cache": True, "cache_plugin": "ansible.builtin.jsonfile", "cache_connection": str(tmp_path / "cache"),
+             "cache_timeout": 3600}
+    path = config(tmp_path, **cache)
+
+    first = listing(path, env_for(sim))
+    assert first.rc == 0, first
+    assert len(vps_gets(sim)) == 1
+    assert list((tmp_path / "cache").iterdir()), "the jsonfile cache holds the list"
+    assert KEY not in "".join(p.read_text() for p in (tmp_path / "cache").iterdir()), "the key is never cached"
+
+    seed(sim, {"name": "web-3"})
+    seq = last_seq(sim)
+    second = listing(path, env_for(sim))
+    assert second.rc == 0, second
+    assert sim.requests("hostup", since=seq) == [], "the second run is served from the cache"
+    assert second.data == first.data, "a cached run builds the same inventory"
+
+    # The same file with other filters lists other VPS: not from the cache of the first.
+    assert config(tmp_path, filters={"name": "web-3"}, **cache) == path
+    filtered = listing(path, env_for(sim))
+    assert filtered.rc == 0, filtered
+    assert filtered.hosts("hostup") == ["web-3"]
+    assert len(vps_gets(sim, seq)) == 1
+    config(tmp_path, **cache)
+
+    # --flush-cache reads the API again and refreshes the cache (through ansible-playbook, which
+    # has the flag in every supported release; ansible-inventory has it from 2.17).
+    seq = last_seq(sim)
+    noop = tmp_path / "noop.yml"
+    noop.write_text(yaml.safe_dump([{"name": "noop", "hosts": "hostup", "gather_facts": False, "tasks": []}]))
+    flushed = subprocess.run([str(BIN / "ansible-playbook"), "-i", str(path), str(noop), "--flush-cache",
+                              "--list-hosts"], env=ansible_env(env_for(sim)), capture_output=True, text=True,
+                             timeout=300, cwd=str(ROOT), check=False)
+    assert flushed.returncode == 0, flushed.stdout + flushed.stderr
+    assert "web-3" in flushed.stdout
+    assert len(vps_gets(sim, seq)) == 1
+
+    seq = last_seq(sim)
+    again = listing(path, env_for(sim))
+    assert sorted(again.hosts("hostup")) == ["web-1", "web-2", "web-3"], "--flush-cache refreshed the cache"
+    assert sim.requests("hostup", since=seq) == []
+
+
+def test_a_rate_limited_page_is_retried(sim, tmp_path):
+    seed(sim, *({"name": "vm-%d" % n} for n in range(150)))
+    sim.fault(kind="rate_limit", api="hostup", path="/vps$", retry_after="1", times=1)
+
+    result = listing(config(tmp_path), env_for(sim))
+
+    assert result.rc == 0, result
+    assert len(result.hosts("hostup")) == 150
+    assert [g["status"] for g in vps_gets(sim)] == [429, 200, 200]
+
+
+@pytest.mark.parametrize("verbosity", [0, 3, 5])
+def test_a_bad_key_fails_with_the_status_and_never_shows_the_key(sim, tmp_path, verbosity):
+    key = "wrong-hostup-key-4f1b9c2e7a"
+    seed(sim, {"name": "web-1"})
+
+    result = listing(config(tmp_path), env_for(sim, key=key), verbosity=verbosity)
+
+    assert result.rc != 0
+    assert result.says("HostUp API GET /hostup/api/v2/vps failed: HTTP 401 Unauthorized: The API key is invalid or "
+                       "has been revoked.")
+    assert not result.says(key)
+    assert len(vps_gets(sim)) == 1, "a refused key is not retried"
+
+
+def test_a_bad_key_without_unparsed_failed_is_a_warning_and_an_empty_inventory(sim, tmp_path):
+    """Ansible's default for a failed source: the message is still the API's, and no host is listed."""
+    key = "wrong-hostup-key-91aa03c5d2"
+    seed(sim, {"name": "web-1"})
+    result = listing(config(tmp_path), env_for(sim, key=key, ANSIBLE_INVENTORY_UNPARSED_FAILED="false"))
+    assert result.rc == 0, result
+    assert result.says("HTTP 401 Unauthorized")
+    assert "hostup" not in result.data
+    assert not result.says(key)
+
+
+def test_a_key_without_the_read_scope_fails_with_the_api_words(sim, tmp_path):
+    key = "hostup-backup-only-key-5e0d"
+    sim.seed(hostup={"api_keys": [{"key": key, "scopes": ["backup:vm"]}]})
+    result = listing(config(tmp_path), env_for(sim, key=key))
+    assert result.rc != 0
+    assert result.says("HTTP 403 Forbidden: The API key lacks the required scope `read:vm`.")
+    assert not result.says(key)
+
+
+def test_a_server_quoting_the_key_back_never_gets_it_shown(sim, tmp_path):
+    key = "hostup-echoed-key-77c1e0b9"
+    sim.seed(hostup={"api_keys": [{"key": key}]})
+    sim.fault(kind="echo", api="hostup", status=400, times=-1)
+    result = listing(config(tmp_path), env_for(sim, key=key), verbosity=4)
+    assert result.rc != 0
+    assert result.says("HTTP 400") and result.says("Refused: Authorization")
+    assert not result.says(key)
+
+
+def test_a_key_in_the_file_may_be_a_template_of_an_extra_var(sim, tmp_path):
+    seed(sim, {"name": "web-1"})
+    env = env_for(sim)
+    del env["HOSTUP_API_KEY"]
+    result = listing(config(tmp_path, api_token="{{ vault_hostup_key }}"), env, "-e", "vault_hostup_key=%s" % KEY)
+    assert result.rc == 0, result
+    assert result.hosts("hostup") == ["web-1"]
+
+
+@pytest.mark.parametrize("options, env, message, hidden", [
+    ({"api_url": "http://user:pa55word@127.0.0.1:9/api/v2"}, {}, "api_url must not carry user info", "pa55word"),
+    ({"api_url": "ftp://127.0.0.1/api"}, {}, "api_url must be an absolute http:// or https:// URL", "ftp://"),
+    ({"api_token": "key with-a-space-81c2"}, {}, "api_token holds a character an HTTP header cannot carry",
+     "with-a-space-81c2"),
+    ({"api_token": "k\u00e9y-typographic-9d3e"}, {}, "api_token holds a character an HTTP header cannot carry",
+     "typographic-9d3e"),
+    ({}, {"HOSTUP_API_KEY": ""}, "api_token is required: set it in the inventory file or in the environment "
+                                 "variable HOSTUP_API_KEY", None),
+    ({"timeout": 0}, {}, "timeout must be a finite number greater than 0", None),
+    ({"retries": -1}, {}, "retries must be at least 0", None),
+])
+def test_bad_options_fail_before_any_request(sim, tmp_path, options, env, message, hidden):
+    result = listing(config(tmp_path, **options), env_for(sim, **env))
+    assert result.rc != 0
+    assert result.says(message)
+    if hidden:
+        assert not result.says(hidden)
+    assert sim.requests() == []
+
+
+def test_same_names_are_never_merged_and_unusable_ids_are_left_out(sim, tmp_path):
+    first, second, nameless, dashed = seed(sim, {"name": "web"}, {"name": "web"}, {"name": ""}, {"name": "web-x"})
+    seed(sim, {"id": "not-a-vps-id", "name": "odd"}, {"id": "vps_../../admin", "name": "sneaky"})
+
+    result = listing(config(tmp_path), env_for(sim))
+
+    assert result.rc == 0, result
+    renamed = "web_%s" % second["id"]
+    assert sorted(result.hosts("hostup")) == sorted(["web", renamed, nameless["id"], "web-x"])
+    assert result.hostvars["web"]["hostup_id"] == first["id"]
+    assert result.hostvars[renamed]["hostup_id"] == second["id"]
+    assert result.hostvars[renamed]["hostup_name"] == "web", "hostup_name is the API's name"
+    assert result.hostvars[nameless["id"]]["hostup_name"] == ""
+    assert dashed["id"] == result.hostvars["web-x"]["hostup_id"]
+    assert result.says("HostUp VPS %s and %s are both named 'web'" % (first["id"], second["id"]))
+    assert result.says("HostUp VPS %s has no name: it is the host %s" % (nameless["id"], nameless["id"]))
+    assert result.says("a VPS (name 'odd') is left out: its ID 'not-a-vps-id' is not a valid ID")
+    assert result.says("a VPS (name 'sneaky') is left out")
+    assert "odd" not in result.hostvars and "sneaky" not in result.hostvars
+
+
+def test_an_answer_of_the_wrong_shape_fails_readably(sim, tmp_path):
+    seed(sim, {"name": "web-1"})
+    sim.fault(kind="wrong_shape", api="hostup", path="/vps$", times=1)
+    result = listing(config(tmp_path), env_for(sim))
+    assert result.rc != 0
+    assert result.says("HostUp API GET /hostup/api/v2/vps failed: the answer (HTTP 200) has an unexpected shape: data:")
+
+
+def test_values_from_the_api_are_never_evaluated_as_templates(sim, tmp_path):
+    marker = tmp_path / "evaluated"
+    seed(sim, {"name": "evil-{{ 6 * 7 }}", "serviceStatus": "{{ lookup('pipe', 'touch %s') }}" % marker,
+               "operatingSystem": {"id": "{% raw %}x{% endraw %}", "name": "{{ 6 * 7 }}"}})
+    inventory = config(tmp_path)
+    playbook = tmp_path / "show.yml"
+    playbook.write_text(yaml.safe_dump([{
+        "name": "show", "hosts": "hostup", "gather_facts": False, "connection": "local",
+        "tasks": [{"name": "show", "ansible.builtin.debug": {
+            "msg": "{{ inventory_hostname }}|{{ hostup_service_status }}|{{ hostup_operating_system.name }}"}}],
+    }]))
+    proc = subprocess.run([str(BIN / "ansible-playbook"), "-i", str(inventory), str(playbook)],
+                          env=ansible_env(env_for(sim, JOBCTL_RECORD=str(tmp_path / "record.json"))),
+                          capture_output=True, text=True, timeout=300, cwd=str(ROOT), check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    shown = json.loads((tmp_path / "record.json").read_text())[0]["result"]["msg"]
+    assert shown == "evil-{{ 6 * 7 }}|{{ lookup('pipe', 'touch %s') }}|{{ 6 * 7 }}" % marker
+    assert not marker.exists()
+
+
+def test_tls_is_verified_and_ca_path_and_validate_certs_are_honoured(tmp_path):
+    with Simulator(tls=True) as sim:
+        control = sim.url + "/_sim"
+        requests.post(control + "/seed", json={"hostup": {"vps": [{"name": "web-1"}]}}, timeout=10,
+                      verify=sim.ca_file).raise_for_status()
+        env = {"HOSTUP_API_URL": sim.api_url("hostup"), "HOSTUP_API_KEY": KEY,
+               "ANSIBLE_INVENTORY_UNPARSED_FAILED": "true", "ANSIBLE_VERBOSE_TO_STDERR": "true"}
+
+        refused = listing(config(tmp_path), env)
+        trusted = listing(config(tmp_path, name="trusted.hostup.yml", ca_path=sim.ca_file), env)
+        unverified = listing(config(tmp_path, name="unverified.hostup.yml", validate_certs=False), env)
+        log = requests.get(control + "/requests", timeout=10, verify=sim.ca_file).json()["requests"]
+
+    assert refused.rc != 0
+    assert refused.says("the TLS certificate of 127.0.0.1:%d was refused" % sim.port)
+    assert refused.says("Trust the CA that signed it with ca_path")
+    assert trusted.rc == 0, trusted
+    assert trusted.hosts("hostup") == ["web-1"]
+    assert unverified.rc == 0, unverified
+    assert unverified.hosts("hostup") == ["web-1"]
+    # The refused handshake never reached the API: only the two listings did.
+    assert [(r["method"], r["path"]) for r in log] == [("GET", "/hostup/api/v2/vps")] * 2
+
+
+# -- answers the simulator never gives: a scripted server -------------------------------------------
+
+class Scripted:
+    """A loopback HTTP server answering GET /api/v2/vps with ``pages(number, query) -> body``."""
+
+    def __init__(self, pages):
+        self.pages = pages
+        self.requests = []
+        self.tunnels = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            # Headers and body leave in two writes: without this, each answer of a kept-alive
+            # connection waits for the client's delayed ACK.
+            disable_nagle_algorithm = True
+
+            def do_GET(self):  # noqa: N802 - the name http.server calls
+                parts = urlsplit(self.path)
+                outer.requests.append((parts.path, parse_qs(parts.query)))
+                body = json.dumps(outer.pages(len(outer.requests), parse_qs(parts.query))).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_CONNECT(self):  # noqa: N802 - a client asking this server, as its proxy, for a tunnel
+                outer.tunnels.append(self.path)
+                self.send_response(403)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):  # noqa: A002 - quiet
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def base(self):
+        return "http://127.0.0.1:%d" % self.server.server_address[1]
+
+    @property
+    def url(self):
+        return self.base + "/api/v2"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def vps(n, name=None):
+    return {"id": "vps_%026d" % n, "name": name or "vm-%d" % n, "primaryIp": "192.0.2.%d" % (n % 250 + 1),
+            "serviceStatus": "active", "powerState": "running", "operatingSystem": None}
+
+
+def scripted_env(server):
+    return {"HOSTUP_API_URL": server.url, "HOSTUP_API_KEY": KEY, "ANSIBLE_INVENTORY_UNPARSED_FAILED": "true",
+            "ANSIBLE_VERBOSE_TO_STDERR": "true"}
+
+
+def test_an_empty_api_url_variable_means_the_default_url(tmp_path):
+    """AWX injects an empty API URL field as HOSTUP_API_URL="": the default URL, not a bad one.
+
+    The request is sent through this server as an HTTPS proxy, which refuses the tunnel: the test
+    sees where the plugin went without anything leaving the machine.
+    """
+    with Scripted(lambda number, query: {}) as server:
+        env = dict(scripted_env(server), HOSTUP_API_URL="", HTTPS_PROXY=server.base, https_proxy=server.base,
+                   NO_PROXY="", no_proxy="")
+        result = listing(config(tmp_path, retries=0), env)
+    assert result.rc != 0
+    assert server.tunnels == ["cloud.hostup.se:443"]
+    assert result.says("HostUp API GET /api/v2/vps failed")
+    assert not result.says("api_url must")
+
+
+def test_the_cursor_is_a_query_parameter_and_a_vps_listed_twice_is_one_host(tmp_path):
+    # A cursor holding what would change a path if it were put in one.
+    cursor = "../../admin/x?y=1&z=#frag /"
+
+    def pages(number, query):
+        if number == 1:
+            return {"data": [vps(1)], "hasMore": True, "nextCursor": cursor}
+        return {"data": [vps(1), vps(2)], "hasMore": False, "nextCursor": None}
+
+    with Scripted(pages) as server:
+        result = listing(config(tmp_path), scripted_env(server))
+    assert result.rc == 0, result
+    assert sorted(result.hosts("hostup")) == ["vm-1", "vm-2"]
+    assert [path for path, dummy in server.requests] == ["/api/v2/vps", "/api/v2/vps"]
+    assert server.requests[1][1] == {"limit": ["100"], "cursor": [cursor]}
+
+
+@pytest.mark.parametrize("page, message", [
+    ({"data": [], "hasMore": True, "nextCursor": "same"},
+     "page 2 gives a nextCursor the API already gave: reading on would never end"),
+    ({"data": [], "hasMore": True, "nextCursor": None},
+     "page 2 says hasMore but gives no nextCursor: the rest of the list cannot be read"),
+])
+def test_a_list_that_would_never_end_fails_readably(tmp_path, page, message):
+    def pages(number, query):
+        if number == 1:
+            return {"data": [vps(1)], "hasMore": True, "nextCursor": "same"}
+        return page
+
+    with Scripted(pages) as server:
+        result = listing(config(tmp_path), scripted_env(server))
+    assert result.rc != 0
+    assert result.says("HostUp API GET /vps: " + message)
+    assert len(server.requests) == 2
+
+
+def test_the_page_loop_is_bounded(tmp_path):
+    def pages(number, query):
+        return {"data": [vps(number)], "hasMore": True, "nextCursor": "cursor-%d" % number}
+
+    with Scripted(pages) as server:
+        result = listing(config(tmp_path), scripted_env(server))
+    assert result.rc != 0
+    assert result.says("still more VPS after 1000 pages of 100; this plugin reads at most 100000 VPS")
+    assert len(server.requests) == 1000
+
+
+# -- the fleet playbook ------------------------------------------------------------------------
+
+def fleet(tmp_path, inventory, env, *args):
+    """Run playbooks/hostup_fleet.yml over ``inventory``; (process, recorded results)."""
+    record = tmp_path / ("record-%d.json" % len(list(tmp_path.glob("record-*.json"))))
+    proc = subprocess.run([str(BIN / "ansible-playbook"), "-i", str(inventory), str(FLEET)] + list(args),
+                          env=ansible_env(dict(env, JOBCTL_RECORD=str(record))), capture_output=True, text=True,
+                          timeout=600, cwd=str(ROOT), check=False)
+    results = json.loads(record.read_text()) if record.exists() else []
+    return proc, results
+
+
+def jobs_and_backups(sim):
+    state = sim.state("hostup")["vps"]
+    return ({v["name"]: sorted((j["jobType"], j["status"]) for j in v["active_jobs"]) for v in state},
+            {v["name"]: [b["id"] for b in v["backups"]] for v in state})
+
+
+def test_fleet_playbook_cancels_and_prunes_per_host_with_forks(sim, tmp_path):
+    delay = 2.0
+    listed = seed(sim, *({"name": "vm-%d" % n, "backups": {"count": 4},
+                          "active_jobs": [{"jobType": "backup", "duration": 3600}]} for n in range(6)),
+                  cancel_delay=3600)
+    newest = {v["name"]: [b["id"] for b in v["backups"][:2]] for v in listed}
+    # The first cancel of each VPS is answered late: with forks, they are in flight together.
+    sim.fault(kind="slow", api="hostup", method="DELETE", path="/active-jobs$", delay=delay, times=6)
+    inventory = config(tmp_path)
+    extra = tmp_path / "extra.json"
+    extra.write_text(json.dumps({"vps_backup_prune_keep_last": 2}))
+    env = env_for(sim)
+
+    check, dummy = fleet(tmp_path, inventory, env, "--forks", "6", "-e", "@%s" % extra, "--check")
+    assert check.returncode == 0, check.stdout + check.stderr
+    jobs, backups = jobs_and_backups(sim)
+    assert all(j == [("backup", "running")] for j in jobs.values()), "check mode changes nothing"
+    assert all(len(b) == 4 for b in backups.values())
+
+    seq = last_seq(sim)
+    proc, results = fleet(tmp_path, inventory, env, "--forks", "6", "-e", "@%s" % extra)
+
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    jobs, backups = jobs_and_backups(sim)
+    assert jobs == {"vm-%d" % n: [("backup", "cancelling")] for n in range(6)}, "every job cancelled"
+    assert backups == newest, "every VPS keeps its newest two backups"
+    cancelled = {r["host"] for r in results if r["task"].endswith("Cancel the active jobs of type backup, restore")
+                 and r["status"] == "ok" and r["result"].get("changed")}
+    assert cancelled == {"vm-%d" % n for n in range(6)}, "one host per VPS"
+
+    sent = sim.requests("hostup", since=seq)
+    deletes = [r for r in sent if r["method"] == "DELETE" and r["path"].endswith("/active-jobs")]
+    assert sorted((r["path"].split("/")[5], r["body"]["jobType"]) for r in deletes) == sorted(
+        (v["id"], t) for v in listed for t in ("backup", "restore")), "each VPS once per job type"
+    slowed = sorted(r["time"] for r in deletes if r["fault"] == "slow")
+    assert len(slowed) == 6
+    # Each slowed cancel took `delay` seconds: two of them ending less than `delay` apart were in
+    # flight at the same time, which only forks make possible.
+    assert min(b - a for a, b in zip(slowed, slowed[1:])) < delay, slowed
+
+    again, dummy = fleet(tmp_path, inventory, env, "--forks", "6", "-e", "@%s" % extra)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert re.findall(r"changed=(\d+)", again.stdout) == ["0"] * 7, "a re-run changes nothing"
+
+
+def test_fleet_playbook_tags_and_guards(sim, tmp_path):
+    listed = seed(sim, {"name": "vm-0", "backups": {"count": 3}, "active_jobs": [{"jobType": "backup", "duration": 3600}]},
+                  cancel_delay=3600)
+    inventory = config(tmp_path)
+    env = env_for(sim)
+
+    no_policy, dummy = fleet(tmp_path, inventory, env)
+    assert no_policy.returncode != 0
+    assert said(no_policy.stdout, "Pruning needs a policy")
+    assert [r["method"] for r in sim.requests("hostup")] == ["GET"], "only the inventory's list was read"
+
+    cancel_only, dummy = fleet(tmp_path, inventory, env, "--tags", "cancel")
+    assert cancel_only.returncode == 0, cancel_only.stdout + cancel_only.stderr
+    jobs, backups = jobs_and_backups(sim)
+    assert jobs == {"vm-0": [("backup", "cancelling")]}
+    assert len(backups["vm-0"]) == 3, "--tags cancel prunes nothing"
+
+    by_hand, dummy = fleet(tmp_path, inventory, env, "-e", "hostup_fleet_prune=false", "-e",
+                           '{"vps_job_cancel_vps_ids": ["%s"]}' % listed[0]["id"])
+    assert by_hand.returncode != 0
+    assert said(by_hand.stdout, "do not set vps_job_cancel_vps_ids")
+
+    empty, dummy = fleet(tmp_path, config(tmp_path, filters={"name": "nothing-matches"}), env,
+                         "-e", "hostup_fleet_prune=false")
+    assert empty.returncode != 0
+    assert said(empty.stdout, "The HostUp inventory holds no VPS")
+    allowed, dummy = fleet(tmp_path, config(tmp_path, filters={"name": "nothing-matches"}), env,
+                           "-e", "hostup_fleet_prune=false", "-e", "hostup_fleet_allow_empty=true")
+    assert allowed.returncode == 0, allowed.stdout + allowed.stderr
+
+
+def test_fleet_playbook_with_a_bad_key_fails_and_touches_nothing(sim, tmp_path):
+    key = "wrong-hostup-key-0b7d55e1"
+    seed(sim, {"name": "vm-0", "active_jobs": [{"jobType": "backup", "duration": 3600}]})
+    # Ansible's default: a failed inventory source is only a warning; the playbook's guard fails the run.
+    env = env_for(sim, key=key, ANSIBLE_INVENTORY_UNPARSED_FAILED="false")
+    proc, dummy = fleet(tmp_path, config(tmp_path), env, "-e", "hostup_fleet_prune=false", "-vvv")
+    assert proc.returncode != 0
+    output = proc.stdout + proc.stderr
+    assert said(output, "HTTP 401 Unauthorized")
+    assert said(output, "No HostUp inventory was loaded")
+    assert not said(output, key)
+    assert jobs_and_backups(sim)[0] == {"vm-0": [("backup", "running")]}
+
+
+# -- docs/awx.md: the inventory source and job template it describes --------------------------------
+
+def awx_section(title):
+    page = (ROOT / "docs" / "awx.md").read_text()
+    section = page.split("\n## " + title, 1)[1].split("\n## ", 1)[0]
+    return [yaml.safe_load(block) for block in re.findall(r"```yaml\n(.*?)```", section, flags=re.S)]
+
+
+def test_the_awx_page_fleet_source_and_playbook_work_with_its_hostup_credential(sim, tmp_path):
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    key = "awx-fleet-hostup-key-2c9e41d7"
+    sim.seed(hostup={"api_keys": [{"key": key, "scopes": ["read:vm", "backup:vm"]}]})
+    seed(sim, {"name": "prod-web-1", "active_jobs": [{"jobType": "backup", "duration": 3600}]},
+         {"name": "staging-web-1", "active_jobs": [{"jobType": "backup", "duration": 3600}]}, cancel_delay=3600)
+    source, wrapper = awx_section("A HostUp fleet")
+    inventory = tmp_path / "inventory" / "fleet.hostup.yml"
+    inventory.parent.mkdir()
+    inventory.write_text(yaml.safe_dump(source))
+    playbook = tmp_path / "hostup_fleet.yml"
+    playbook.write_text(yaml.safe_dump(wrapper))
+    # The HostUp credential's injector, rendered as AWX renders it (fields left empty are absent).
+    injector = awx_section("jobctl.cloud HostUp")[1]["env"]
+    sandbox = ImmutableSandboxedEnvironment()
+    env = {name: sandbox.from_string(template).render(api_token=key, api_url=sim.hostup_url)
+           for name, template in injector.items()}
+    env.update(ANSIBLE_INVENTORY_UNPARSED_FAILED="True", ANSIBLE_VERBOSE_TO_STDERR="True")
+
+    proc = subprocess.run([str(BIN / "ansible-playbook"), "-i", str(inventory), str(playbook), "--forks", "20",
+                           "-e", "hostup_fleet_prune=false", "-vvv"],
+                          env=ansible_env(dict(env, JOBCTL_RECORD=str(tmp_path / "record.json"))),
+                          capture_output=True, text=True, timeout=300, cwd=str(ROOT), check=False)
+
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert not said(proc.stdout + proc.stderr, key)
+    jobs, dummy = jobs_and_backups(sim)
+    assert jobs == {"prod-web-1": [("backup", "cancelling")], "staging-web-1": [("backup", "running")]}, \
+        "the page's filter selects the prod VPS only"

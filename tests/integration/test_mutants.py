@@ -1,0 +1,74 @@
+"""Deliberate mutants of the collection, each of which the suite must catch (issue #11).
+
+A test suite that passes whatever the code does proves nothing. Each mutant below is a small,
+realistic bug; the tests named beside it run against a copy of the collection with that bug in it
+(``JOBCTL_COLLECTIONS``, see harness.py) and must fail. The replaced text must appear exactly once,
+so a mutant cannot silently stop applying when the code changes.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from collections import namedtuple
+
+import pytest
+
+from harness import ROOT
+
+Mutant = namedtuple("Mutant", "name path old new tests")
+
+MUTANTS = [
+    Mutant("resend-blind",  # a call that is not safe to repeat is sent again without reading first
+           "plugins/module_utils/client.py", "            outcome = read_back()\n",
+           "            outcome = None\n",
+           ["tests/integration/test_faults.py::test_faults[vps_active_job-cancel]"]),
+    Mutant("transport-retries-mutations",  # the transport repeats a DELETE/PUT after a 5xx on its own
+           "plugins/module_utils/client.py", 'REPEAT_SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))',
+           'REPEAT_SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "DELETE", "PUT"))',
+           ["tests/integration/test_faults.py::test_faults[vps_backup-delete]"]),
+    Mutant("changed-before-the-act",  # changed is claimed before the request was carried out
+           "plugins/modules/vps_active_job.py", "        if cancel:\n",
+           "        self.result['changed'] = bool(cancel)\n        if cancel:\n",
+           ["tests/integration/test_faults.py::test_faults[vps_active_job-cancel]"]),
+    Mutant("failure-forced-unchanged",  # every failure reports changed: false
+           "plugins/module_utils/base.py", "        result.update(kwargs)\n",
+           "        result.update(kwargs)\n        result['changed'] = False\n",
+           ["tests/integration/test_faults.py::test_a_wait_that_times_out_after_the_cancel_still_reports_the_cancel"]),
+    Mutant("active-jobs-keys-strict",  # only the documented-by-example keys of the unconfirmed schema
+           "plugins/module_utils/hostup.py",
+           'ACTIVE_JOBS_LIST_KEYS = ("data", "jobs", "activeJobs")\nACTIVE_JOB_TYPE_KEYS = ("jobType", "type")',
+           'ACTIVE_JOBS_LIST_KEYS = ("data",)\nACTIVE_JOB_TYPE_KEYS = ("jobType",)',
+           ["tests/integration/test_hostup.py"]),
+]
+
+# What a copy of the collection needs: what Ansible loads from it.
+CONTENT = ("plugins", "roles", "playbooks", "meta", "galaxy.yml")
+
+
+def mutated_copy(tmp_path, mutant):
+    dest = tmp_path / "collections" / "ansible_collections" / "jobctl" / "cloud"
+    dest.mkdir(parents=True)
+    for name in CONTENT:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, dest / name)
+    target = dest / mutant.path
+    text = target.read_text()
+    assert text.count(mutant.old) == 1, "mutant %s no longer applies to %s: update it" % (mutant.name, mutant.path)
+    target.write_text(text.replace(mutant.old, mutant.new))
+    return tmp_path / "collections"
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=[m.name for m in MUTANTS])
+def test_the_suite_catches_the_mutant(tmp_path, mutant):
+    collections = mutated_copy(tmp_path, mutant)
+    env = dict(os.environ, JOBCTL_COLLECTIONS=str(collections))
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "-p", "no:xdist"] + mutant.tests,
+        cwd=str(ROOT), env=env, capture_output=True, text=True, timeout=900, check=False)
+    # 1: tests ran and failed. Anything else (no tests collected, an internal error) proves nothing.
+    assert proc.returncode == 1, "the suite did not catch mutant %s (exit %d):\n%s" % (
+        mutant.name, proc.returncode, proc.stdout[-3000:])
