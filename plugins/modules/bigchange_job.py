@@ -172,7 +172,7 @@ job:
 jobs:
   description:
     - With O(job_ids), each job BigChange listed, as after the run (see RV(job)), in the order of O(job_ids).
-    - A job BigChange did not list is left out (and named in RV(failures)).
+    - A job BigChange did not list is left out (and named in RV(not_canceled)).
   returned: with O(job_ids)
   type: list
   elements: dict
@@ -192,7 +192,7 @@ canceled:
   type: list
   elements: int
   sample: [480101]
-failures:
+not_canceled:
   description:
     - Each job that could not be cancelled, with its status as read (null when BigChange did not list it)
       and why. The module fails when this is not empty.
@@ -206,13 +206,13 @@ failures:
     status:
       description: The job's status as read, or null.
       type: str
-    msg:
+    reason:
       description: Why it could not be cancelled.
       type: str
   sample:
     - job_id: 480105
       status: started
-      msg: >-
+      reason: >-
         job 480105 cannot be cancelled: its status is started, so the work is under way, and BigChange does
         not allow cancelling a started or suspended job. The job was left as it is.
 """
@@ -283,12 +283,12 @@ class BigchangeJob(BigChangeModule):
         return [(job_id, job, done.get(job_id, outcome)) for job_id, job, outcome in plan]
 
     def report(self, done):
-        canceled, failures, errors, before, after = [], [], [], [], []
+        canceled, not_canceled, errors, before, after = [], [], [], [], []
         for job_id, job, result in done:
             now = job
             if isinstance(result, ApiError):
                 errors.append(result)
-                failures.append(failure(job_id, job, result.msg))
+                not_canceled.append(failure(job_id, job, result.msg))
             elif result is None:
                 # Check mode: the cancel a real run would make.
                 canceled.append(job_id)
@@ -305,11 +305,11 @@ class BigchangeJob(BigChangeModule):
                         msg = "job %s was not found: %s" % (job_id, result.reason)
                     else:
                         msg = "job %s cannot be cancelled: %s. The job was left as it is." % (job_id, result.reason)
-                    failures.append(failure(job_id, now, msg))
+                    not_canceled.append(failure(job_id, now, msg))
             if job is not None:
                 before.append({"id": job_id, "status": job["status"]})
                 after.append(now)
-        self.result.update(changed=bool(canceled), canceled=canceled, failures=failures)
+        self.result.update(changed=bool(canceled), canceled=canceled, not_canceled=not_canceled)
         statuses = [{"id": job["id"], "status": job["status"]} for job in after]
         # The API's words of the first failed request, when a failure came from one.
         problem = {"problem": errors[0].problem} if errors else {}
@@ -317,21 +317,21 @@ class BigchangeJob(BigChangeModule):
             if after:
                 self.result["job"] = after[0]
                 self.set_diff(before[0], statuses[0])
-            if failures:
-                self.fail(failures[0]["msg"], **problem)
+            if not_canceled:
+                self.fail(not_canceled[0]["reason"], **problem)
             return
         self.result["jobs"] = after
         self.set_diff({"jobs": before}, {"jobs": statuses})
-        if failures:
+        if not_canceled:
             named = ", ".join("%s (%s)" % (f["job_id"], "status %s" % f["status"] if f["status"] else "not listed")
-                              for f in failures)
+                              for f in not_canceled)
             self.fail("could not cancel %d of %d BigChange jobs: %s. Each was left as it was; every other job was "
-                      "handled. %s" % (len(failures), len(self.ids), named, " ".join(f["msg"] for f in failures)),
+                      "handled. %s" % (len(not_canceled), len(self.ids), named, " ".join(f["reason"] for f in not_canceled)),
                       **problem)
 
 
-def failure(job_id, job, msg):
-    return {"job_id": job_id, "status": job.get("status") if job else None, "msg": msg}
+def failure(job_id, job, reason):
+    return {"job_id": job_id, "status": job.get("status") if job else None, "reason": reason}
 
 
 def main():

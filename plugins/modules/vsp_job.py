@@ -120,7 +120,7 @@ EXAMPLES = r"""
 
     - name: Show what was cancelled
       ansible.builtin.debug:
-        msg: "Cancelled {{ cancelled.canceled_ids }}"
+        msg: "Cancelled {{ cancelled.canceled }}"
 """
 
 RETURN = r"""
@@ -168,7 +168,7 @@ jobs:
       startTime: 1752770000.5
       completeTime: 1752770600.25
       bucketName: backups-eu
-canceled_ids:
+canceled:
   description:
     - With O(job_ids), the IDs of the jobs this run cancelled (in check mode, would cancel), in
       the order of O(job_ids).
@@ -190,13 +190,13 @@ not_canceled:
     state:
       description: The job's state as last read, or null when the job does not exist.
       type: str
-    msg:
+    reason:
       description: Why the job could not be cancelled, with the API's own words when it gave them.
       type: str
   sample:
     - job_id: 4213
       state: EXECUTING
-      msg: "the API refused the cancel and the job is still EXECUTING: VSP One Object API POST
+      reason: "the API refused the cancel and the job is still EXECUTING: VSP One Object API POST
         /mapi/v1/jobs/cancel failed: HTTP 400 Invalid request: ..."
 """
 
@@ -326,9 +326,9 @@ class VspJob(VspModule):
         """Keep the result current at every step, so that a failure anywhere still reports what was done."""
         if self.bulk:
             self.result["jobs"] = [self.jobs[job_id].raw() for job_id in self.ids if job_id in self.jobs]
-            self.result["canceled_ids"] = list(self.canceled)
+            self.result["canceled"] = list(self.canceled)
             self.result["not_canceled"] = [
-                {"job_id": job_id, "state": self.jobs[job_id].job_state if job_id in self.jobs else None, "msg": msg}
+                {"job_id": job_id, "state": self.jobs[job_id].job_state if job_id in self.jobs else None, "reason": msg}
                 for job_id, (msg, dummy) in sorted(self.problems.items(), key=lambda item: self.ids.index(item[0]))]
         elif self.ids[0] in self.jobs:
             self.result["job"] = self.jobs[self.ids[0]].raw()

@@ -159,8 +159,8 @@ def test_unknown_job_or_status_fails_and_info_still_reads(sim, play, bigchange):
     assert result.task("info")["jobs"] == [] and result.task("info")["changed"] is False
     assert result.task("odd status")["msg"] == ("job %d cannot be cancelled: its status is 'awaitingParts', which this "
                                                 "module does not know. The job was left as it is." % odd)
-    assert result.task("odd status")["failures"] == [{"job_id": odd, "status": "awaitingParts",
-                                                      "msg": result.task("odd status")["msg"]}]
+    assert result.task("odd status")["not_canceled"] == [{"job_id": odd, "status": "awaitingParts",
+                                                          "reason": result.task("odd status")["msg"]}]
     assert result.task("odd info")["jobs"][0]["status"] == "awaitingParts"
     assert "PUT" not in [r["method"] for r in sim.requests("bigchange")]
     assert jobs_state(sim)[odd]["status"] == "awaitingParts"

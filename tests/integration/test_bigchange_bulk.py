@@ -66,7 +66,7 @@ def test_check_diff_real_and_rerun_cover_the_whole_list(sim, play, bigchange):
     check = play([cancel(asked)], check=True, diff=True, defaults=bigchange)
     out = check.task("cancel")
     assert check.status("cancel") == "ok" and out["changed"] is True
-    assert out["canceled"] == [ids[0], ids[1], ids[4]] and out["failures"] == []
+    assert out["canceled"] == [ids[0], ids[1], ids[4]] and out["not_canceled"] == []
     assert [(j["id"], j["status"]) for j in out["jobs"]] == predicted
     assert out["diff"] == {"before": {"jobs": [{"id": i, "status": s} for i, s in zip(ids, [
         "scheduled", "new", "cancelled", "completedOk", "rescheduled"])]},
@@ -80,7 +80,7 @@ def test_check_diff_real_and_rerun_cover_the_whole_list(sim, play, bigchange):
     assert real.status("real") == "ok" and first["changed"] is True
     assert (first["canceled"], first["jobs"], first["diff"]) == (out["canceled"], out["jobs"], out["diff"]), \
         "check mode predicted the real run exactly"
-    assert again["changed"] is False and again["canceled"] == [] and again["failures"] == []
+    assert again["changed"] is False and again["canceled"] == [] and again["not_canceled"] == []
     assert [(j["id"], j["status"]) for j in again["jobs"]] == predicted
     puts = sorted(p for m, p in sent(sim, seq) if m == "PUT")
     assert puts == sorted("/v1/jobs/%d/cancel" % i for i in (ids[0], ids[1], ids[4]))
@@ -96,26 +96,26 @@ def test_jobs_that_cannot_be_cancelled_fail_once_at_the_end_after_the_others_wer
                     {"status": "lateFinish"}, {"status": "onTheWay"}, {"status": "awaitingParts", "undocumented": True},
                     {"status": "lateStart"})
     asked = ids + [999999]
-    expected_failures = [
-        {"job_id": ids[0], "status": "started", "msg": "job %d " % ids[0] + REFUSED % "started"},
-        {"job_id": ids[2], "status": "suspended", "msg": "job %d " % ids[2] + REFUSED % "suspended"},
-        {"job_id": ids[3], "status": "lateFinish", "msg": "job %d " % ids[3] + REFUSED % "lateFinish"},
+    expected_not_canceled = [
+        {"job_id": ids[0], "status": "started", "reason": "job %d " % ids[0] + REFUSED % "started"},
+        {"job_id": ids[2], "status": "suspended", "reason": "job %d " % ids[2] + REFUSED % "suspended"},
+        {"job_id": ids[3], "status": "lateFinish", "reason": "job %d " % ids[3] + REFUSED % "lateFinish"},
         {"job_id": ids[5], "status": "awaitingParts",
-         "msg": "job %d cannot be cancelled: its status is 'awaitingParts', which this module does not know. The "
-                "job was left as it is." % ids[5]},
+         "reason": "job %d cannot be cancelled: its status is 'awaitingParts', which this module does not know. The "
+                   "job was left as it is." % ids[5]},
         {"job_id": 999999, "status": None,
-         "msg": "job 999999 was not found: BigChange did not list it: it does not exist, or customer 1001 cannot "
-                "see it"},
+         "reason": "job 999999 was not found: BigChange did not list it: it does not exist, or customer 1001 cannot "
+                   "see it"},
     ]
     msg = ("could not cancel 5 of 8 BigChange jobs: %d (status started), %d (status suspended), %d (status "
            "lateFinish), %d (status awaitingParts), 999999 (not listed). Each was left as it was; every other job "
-           "was handled. " % (ids[0], ids[2], ids[3], ids[5])) + " ".join(f["msg"] for f in expected_failures)
+           "was handled. " % (ids[0], ids[2], ids[3], ids[5])) + " ".join(f["reason"] for f in expected_not_canceled)
     for check in (True, False):
         result = play([cancel(asked)], check=check, defaults=bigchange)
         out = result.task("cancel")
         assert result.status("cancel") == "failed", "check mode fails as the real run does"
         assert out["msg"] == msg
-        assert out["failures"] == expected_failures
+        assert out["not_canceled"] == expected_not_canceled
         assert out["changed"] is True and out["canceled"] == [ids[1], ids[4], ids[6]]
         assert [j["id"] for j in out["jobs"]] == ids, "the job BigChange did not list is left out"
         assert "problem" not in out, "no request failed: nothing of the API's to show"
@@ -165,7 +165,7 @@ def test_a_cancel_that_fails_is_named_at_the_end_with_the_apis_words(sim, play, 
     assert result.status("cancel") == "failed" and out["changed"] is True and out["canceled"] == ids[1:]
     words = ("BigChange API PUT /bigchange/v1/jobs/%d/cancel failed: HTTP 403 Forbidden: You are not allowed to do "
              "this." % ids[0])
-    assert out["failures"] == [{"job_id": ids[0], "status": "scheduled", "msg": words}]
+    assert out["not_canceled"] == [{"job_id": ids[0], "status": "scheduled", "reason": words}]
     assert out["msg"].startswith("could not cancel 1 of 3 BigChange jobs: %d (status scheduled)." % ids[0])
     assert out["msg"].endswith(words)
     assert out["problem"]["status"] == 403
@@ -185,7 +185,7 @@ def test_a_failed_list_read_cancels_nothing(sim, play, bigchange):
 
 def test_an_empty_list_sends_nothing(sim, play, bigchange):
     out = play([cancel([])], defaults=bigchange).task("cancel")
-    assert out["changed"] is False and out["jobs"] == [] and out["canceled"] == [] and out["failures"] == []
+    assert out["changed"] is False and out["jobs"] == [] and out["canceled"] == [] and out["not_canceled"] == []
     assert sim.requests() == []
 
 

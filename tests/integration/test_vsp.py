@@ -426,7 +426,7 @@ def test_bulk_cancel_check_real_rerun(sim, play, vsp):
     check = play(bulk(ids), check=True, diff=True, defaults=vsp)
     assert check.rc == 0, check
     out = check.task("bulk")
-    assert out["changed"] is True and out["canceled_ids"] == [1, -2, 5] and out["not_canceled"] == []
+    assert out["changed"] is True and out["canceled"] == [1, -2, 5] and out["not_canceled"] == []
     assert [(j["jobId"]["id"], j["jobState"]) for j in out["jobs"]] == [
         (1, "EXECUTING"), (-2, "PROCESSING"), (3, "COMPLETE"), (4, "CANCELLED"), (5, "EXAMINING")]
     assert [j["jobState"] for j in out["diff"]["after"]["jobs"]] == ["CANCELLED"] * 2 + ["COMPLETE"] + ["CANCELLED"] * 2
@@ -437,7 +437,7 @@ def test_bulk_cancel_check_real_rerun(sim, play, vsp):
     real = play(bulk(ids), diff=True, defaults=vsp)
     assert real.rc == 0, real
     out = real.task("bulk")
-    assert out["changed"] is True and out["canceled_ids"] == [1, -2, 5]
+    assert out["changed"] is True and out["canceled"] == [1, -2, 5]
     assert [(j["jobId"]["id"], j["jobState"]) for j in out["jobs"]] == [
         (1, "CANCELLED"), (-2, "CANCELLED"), (3, "COMPLETE"), (4, "CANCELLED"), (5, "CANCELLED")]
     assert out["diff"]["after"]["jobs"] == out["jobs"]
@@ -449,7 +449,7 @@ def test_bulk_cancel_check_real_rerun(sim, play, vsp):
     seq = last_seq(sim)
     again = play(bulk(ids), defaults=vsp)
     out = again.task("bulk")
-    assert again.rc == 0 and out["changed"] is False and out["canceled_ids"] == []
+    assert again.rc == 0 and out["changed"] is False and out["canceled"] == []
     assert calls(sim, seq) == [TOKEN, CSRF] + [STATUS] * 5, "a re-run reads and sends no cancel"
 
 
@@ -458,7 +458,7 @@ def test_bulk_fails_once_at_the_end_naming_each_job_that_could_not_be_cancelled(
     result = play(bulk([404, 1, 2, 3, 4]), defaults=vsp)
     assert result.rc != 0
     out = result.task("bulk")
-    assert out["changed"] is True and out["canceled_ids"] == [1, 3]
+    assert out["changed"] is True and out["canceled"] == [1, 3]
     assert {j: job_state(sim, j) for j in (1, 2, 3, 4)} == {1: "CANCELLED", 2: "EXECUTING", 3: "CANCELLED", 4: "FAILED"}
     assert [(p["job_id"], p["state"]) for p in out["not_canceled"]] == [(404, None), (2, "EXECUTING")]
     msg = out["msg"]
@@ -476,7 +476,7 @@ def test_bulk_check_mode_fails_on_an_unknown_job_too(sim, play, vsp):
     seed(sim, {"id": 1})
     result = play(bulk([1, 404]), check=True, defaults=vsp)
     out = result.task("bulk")
-    assert result.rc != 0 and out["canceled_ids"] == [1] and [p["job_id"] for p in out["not_canceled"]] == [404]
+    assert result.rc != 0 and out["canceled"] == [1] and [p["job_id"] for p in out["not_canceled"]] == [404]
     assert CANCEL not in calls(sim) and job_state(sim, 1) == "EXECUTING"
 
 
@@ -497,12 +497,12 @@ def test_bulk_wait_timeout_names_the_jobs_and_still_reports_the_cancels(sim, pla
     result = play(bulk([1, 2], wait=True, wait_sleep=0.2, wait_timeout=1), defaults=vsp)
     out = result.task("bulk")
     assert result.rc != 0 and "timed out after 1 seconds waiting for job 1 to stop" in out["msg"]
-    assert out["changed"] is True and out["canceled_ids"] == [1, 2]
+    assert out["changed"] is True and out["canceled"] == [1, 2]
 
 
 def test_an_empty_list_sends_nothing(sim, play, vsp):
     out = play(bulk([]), defaults=vsp).task("bulk")
-    assert out["changed"] is False and out["jobs"] == [] and out["canceled_ids"] == []
+    assert out["changed"] is False and out["jobs"] == [] and out["canceled"] == []
     assert sim.requests() == []
 
 
@@ -548,7 +548,7 @@ def test_two_cancels_and_a_list_with_token_rotation_on_one_token_per_module_run(
     seed(sim, {"id": 1, "bucketName": "b1"}, {"id": 2, "bucketName": "b1"})
     result = play(bulk([1, 2]) + info(bucket_name="b1"), defaults=vsp)
     assert result.rc == 0, result
-    assert result.task("bulk")["canceled_ids"] == [1, 2]
+    assert result.task("bulk")["canceled"] == [1, 2]
     assert calls(sim) == [TOKEN, CSRF, STATUS, STATUS, CANCEL, CANCEL, TOKEN, CSRF, LIST]
     assert sim.state("vsp")["counts"]["csrf_refused"] == 0
 
@@ -580,7 +580,7 @@ def test_each_fidelity_switch_alone_changes_nothing_for_the_modules(sim, play, v
     result = play(bulk([3, 1, 2]) + listing, defaults=vsp)
     assert result.rc == 0, result
     out = result.task("bulk")
-    assert out["canceled_ids"] == [1] and out["changed"] is True and out["not_canceled"] == []
+    assert out["canceled"] == [1] and out["changed"] is True and out["not_canceled"] == []
     assert [j["jobState"] for j in out["jobs"]] == ["COMPLETE", "CANCELLED", "COMPLETE"]
     listed = result.task("listed")["jobs"]
     assert [j["jobState"] for j in listed] == ["CANCELLED", "COMPLETE", "COMPLETE"]

@@ -52,7 +52,7 @@ def test_the_samples_through_one_full_module_run(sim, play):
     assert sim.requests("vsp")[2]["body"]["userId"] == {"id": USER}
 
     out = result.task("cancel")
-    assert out["changed"] is True and out["canceled_ids"] == [RUNNING["jobId"]["id"]]
+    assert out["changed"] is True and out["canceled"] == [RUNNING["jobId"]["id"]]
     finished, cancelled = out["jobs"]
     assert {key: finished[key] for key in FINISHED} == FINISHED, "the finished job as read, times as given"
     assert cancelled["jobId"] == RUNNING["jobId"] and cancelled["jobState"] == "CANCELLED"
