@@ -30,7 +30,7 @@ from ansible_collections.jobctl.cloud.plugins.module_utils.auth import BearerAut
 from ansible_collections.jobctl.cloud.plugins.module_utils.base import ApiSpec, JobctlModule, env_fallback
 from ansible_collections.jobctl.cloud.plugins.module_utils.client import segment
 from ansible_collections.jobctl.cloud.plugins.module_utils.errors import ApiError, Outcome
-from ansible_collections.jobctl.cloud.plugins.module_utils.models import ApiModel, Field
+from ansible_collections.jobctl.cloud.plugins.module_utils.models import ApiModel, Field, parse_time
 
 DEFAULT_URL = "https://api.bigchange.com/v1"
 # Confirmed (README "Confirmed since": the public clients and BigChange's auth-proxy page).
@@ -270,18 +270,7 @@ def date_time(value):
 
     A date alone is refused: the API filters by moments, and midnight of which time zone would be a guess.
     """
-    from datetime import datetime, timezone
-
-    if not isinstance(value, str) or "T" not in value.upper():
-        return None
-    text = value.strip()
-    if text != value or not text:
-        return None
-    if text[-1] in "Zz":
-        text = text[:-1] + "+00:00"
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
+    if not isinstance(value, str) or "T" not in value.upper() or value != value.strip():
         return None
     # Only for comparing: a time without an offset is taken as UTC here and sent as it was given.
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+    return parse_time(value)

@@ -48,6 +48,7 @@ from ansible_collections.jobctl.cloud.plugins.module_utils.errors import (
     normalise,
     shorten_body,
 )
+from ansible_collections.jobctl.cloud.plugins.module_utils.models import parse_time
 
 REQUESTS_IMPORT_ERROR = None
 try:
@@ -108,15 +109,8 @@ def parse_reset(value, now=None):
     if _DIGITS.match(text):
         number = int(text)
         return max(0.0, number - now) if number > _EPOCH_FLOOR else float(number)
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return max(0.0, moment.timestamp() - now)
+    moment = parse_time(text)
+    return None if moment is None else max(0.0, moment.timestamp() - now)
 
 
 def asked_wait(status, headers, now=None):

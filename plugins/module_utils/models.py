@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import traceback
+from datetime import datetime, timezone
 
 PYDANTIC_IMPORT_ERROR = None
 try:
@@ -25,7 +26,7 @@ except ImportError:  # JobctlModule reports the missing library before any model
 
 HAS_PYDANTIC = PYDANTIC_IMPORT_ERROR is None
 
-__all__ = ["ApiModel", "Field", "HAS_PYDANTIC", "PYDANTIC_IMPORT_ERROR"]
+__all__ = ["ApiModel", "Field", "HAS_PYDANTIC", "PYDANTIC_IMPORT_ERROR", "parse_time"]
 
 
 class ApiModel(BaseModel):
@@ -38,3 +39,21 @@ class ApiModel(BaseModel):
     def raw(self):
         """The object with the API's own key spelling and every field it sent."""
         return self.model_dump(by_alias=True, exclude_unset=True, mode="json")
+
+
+def parse_time(value):
+    """An ISO 8601 timestamp as an aware datetime, or None when it cannot be read.
+
+    The APIs write UTC as ``Z`` or as ``+00:00``; a time without an offset is read as UTC, never as
+    the controller's local time.
+    """
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)

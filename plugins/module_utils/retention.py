@@ -19,28 +19,13 @@ __metaclass__ = type
 
 from datetime import datetime, timedelta, timezone
 
+from ansible_collections.jobctl.cloud.plugins.module_utils.models import parse_time
+
 DAY = timedelta(days=1)
 
 # The youngest age limit a policy may set. A fraction of a day (or 0) is almost always a typo for a
 # policy that then deletes every backup beyond keep_last, or every backup.
 MIN_OLDER_THAN_DAYS = 1
-
-
-def parse_time(value):
-    """An ISO 8601 timestamp as an aware datetime, or None when it cannot be read."""
-    if not isinstance(value, str) or not value:
-        return None
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        # The API documents UTC timestamps; one without an offset is read as UTC, not local time.
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment
 
 
 def policy_problem(keep_last=None, older_than_days=None):
