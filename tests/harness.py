@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 import requests
@@ -124,3 +125,22 @@ def run_playbook(playbook, args=(), env=None, timeout=300):
             timeout=timeout, cwd=str(ROOT), check=False)
         results = json.load(open(record)) if os.path.exists(record) else []
     return PlayResult(proc, results)
+
+
+def concurrently(*calls, timeout=300):
+    """Run each callable in a thread of its own, all at once (two runs racing); return their results in order.
+
+    Fails when one has not finished within ``timeout`` seconds, so a hang cannot pass as a result.
+    """
+    results = [None] * len(calls)
+
+    def run(index):
+        results[index] = calls[index]()
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+    assert not any(thread.is_alive() for thread in threads), "a run did not finish within %s s" % timeout
+    return results

@@ -6,11 +6,10 @@ import math
 import os
 import subprocess
 import sys
-import threading
 
 import pytest
 
-from harness import COLLECTIONS, ROOT
+from harness import COLLECTIONS, ROOT, concurrently
 
 CLIENT_ID = "ops-automation"
 # Shares no 8 characters with the paths the messages quote (the modules mask any 8 of a secret's).
@@ -242,17 +241,12 @@ def test_two_runs_racing_for_one_job(sim, play, bigchange, second_cancel):
     job_id = seed_jobs(sim, {"status": "scheduled"})[0]
     # Both cancels are handled 6 s after they arrive, so both runs read the job before either acts.
     sim.fault(api="bigchange", method="PUT", kind="slow", delay=6, times=2)
-    results = {}
 
     def run(name):
-        results[name] = play([dict(cancel(None, name=name), **{"jobctl.cloud.bigchange_job": {
+        return play([dict(cancel(None, name=name), **{"jobctl.cloud.bigchange_job": {
             "job_id": job_id, "reason": "race %s" % name}})], defaults=bigchange)
 
-    threads = [threading.Thread(target=run, args=(name,)) for name in ("a", "b")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(300)
+    results = dict(zip(("a", "b"), concurrently(lambda: run("a"), lambda: run("b"))))
     outs = dict((name, results[name].task(name)) for name in ("a", "b"))
     log = sim.requests("bigchange")
     reads = sorted((r for r in log if r["method"] == "GET"), key=lambda r: r["arrival"])

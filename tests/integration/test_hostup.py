@@ -6,9 +6,10 @@ every shape the (undocumented) active-jobs answer may take, so that a client whi
 the tolerated keys fails here first.
 """
 
-import threading
 
 import pytest
+
+from harness import concurrently
 
 KEY = "hostup-test-key"
 UNKNOWN_VPS = "vps_0000000000000000000000zzzz"
@@ -275,17 +276,7 @@ def test_two_concurrent_cancels_one_changed_neither_fails(sim, play, hostup, wai
     # Both DELETEs are held before the API handles them, so the two runs' requests overlap.
     sim.fault(api="hostup", method="DELETE", kind="slow", delay=3, times=2)
     task = cancel_task(vid, wait=wait, wait_sleep=0.3, wait_timeout=60)
-    results = [None, None]
-
-    def run(index):
-        results[index] = play(task, defaults=hostup)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in (0, 1)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    assert not any(thread.is_alive() for thread in threads)
+    results = concurrently(lambda: play(task, defaults=hostup), lambda: play(task, defaults=hostup), timeout=120)
     assert [r.rc for r in results] == [0, 0], results
     outs = [r.task("cancel") for r in results]
     assert sorted(o["changed"] for o in outs) == [False, True], outs
@@ -457,16 +448,7 @@ def test_two_concurrent_deletions_of_one_backup_one_changed_neither_fails(sim, p
     bid = vps["backups"][1]["id"]
     sim.fault(api="hostup", method="DELETE", kind="slow", delay=3, times=2)
     task = [{"name": "delete", "jobctl.cloud.vps_backup": {"vps_id": vps["id"], "backup_id": bid}}]
-    results = [None, None]
-
-    def run(index):
-        results[index] = play(task, defaults=hostup)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in (0, 1)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
+    results = concurrently(lambda: play(task, defaults=hostup), lambda: play(task, defaults=hostup), timeout=120)
     assert [r.rc for r in results] == [0, 0], results
     outs = sorted((r.task("delete") for r in results), key=lambda o: o["changed"])
     assert [o["changed"] for o in outs] == [False, True]

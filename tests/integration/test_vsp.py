@@ -8,11 +8,12 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 import requests
+
+from harness import concurrently
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN_PATH = "/vsp/auth/realms/vsp-object/protocol/openid-connect/token"
@@ -241,16 +242,8 @@ def test_two_runs_racing_for_one_job(sim, play, vsp, variant):
     """
     seed(sim, {"id": 16}, cancel_finished=variant)
     sim.fault(api="vsp", path="/jobs/status", kind="slow", delay=8, when="after", times=2)
-    results = {}
-
-    def run(which):
-        results[which] = play(cancel(16), defaults=vsp)
-
-    threads = [threading.Thread(target=run, args=(which,)) for which in ("a", "b")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
+    results = dict(zip(("a", "b"), concurrently(lambda: play(cancel(16), defaults=vsp),
+                                                lambda: play(cancel(16), defaults=vsp), timeout=120)))
     log = sorted(sim.requests("vsp"), key=lambda r: r["arrival"])
     reads = [r["arrival"] for r in log if r["path"].endswith("/status")]
     sent = [r for r in log if r["path"].endswith("/cancel")]
