@@ -276,13 +276,6 @@ class JobctlModule:
         except ApiError as error:
             self.fail_api(error)
 
-    def run(self, action):
-        """Run ``action()``; an ApiError anywhere becomes a failure with the API's words."""
-        try:
-            action()
-        except ApiError as error:
-            self.fail_api(error)
-
     def wait_for(self, poll, what):
         """Call ``poll()``, which returns ``(finished, value)``, until finished or wait_timeout passes.
 

@@ -157,7 +157,6 @@ class Secrets:
     def __init__(self):
         self._forms = set()
         self._parts = set()
-        self._lengths = set()
 
     def add(self, value):
         if not isinstance(value, str) or not value:
@@ -165,11 +164,6 @@ class Secrets:
         self._forms.update(form for form in _encodings(value) if form)
         if len(value) >= self.MIN_PART:
             self._parts.update(value[i:i + self.MIN_PART] for i in range(len(value) - self.MIN_PART + 1))
-
-    def __bool__(self):
-        return bool(self._forms)
-
-    __nonzero__ = __bool__
 
     def scrub(self, text):
         """``text`` with every known secret, in every form above, replaced by MASK."""
