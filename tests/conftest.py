@@ -1,6 +1,14 @@
-"""Shared fixtures: the simulator, its control client, and playbook runs (see harness.py)."""
+"""Shared fixtures: the simulator and its clock, in-process module runs, and playbook runs (see harness.py).
+
+* ``sim``: the session's in-process simulator, reset to empty for the test, whose clock is the
+  collection's clock for the test (no test sleeps for a Retry-After, a backoff or a wait).
+* ``run``: one module run in this process (tests/runner.py), with the simulator's credentials for
+  its API unless the test gives ``defaults``.
+* ``play`` / ``playbook``: real ``ansible-playbook`` runs, for what is Ansible's own behaviour.
+"""
 
 import json
+import os
 import sys
 import uuid
 from pathlib import Path
@@ -10,8 +18,14 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import ROOT, SimClient, run_playbook  # noqa: E402  (harness puts the simulator on sys.path)
+from harness import ROOT, SimClient, SimClock, clock, run_playbook  # noqa: E402  (harness sets up sys.path)
+from registry import APIS, MODULES  # noqa: E402
+from runner import run_module  # noqa: E402
 from simulator.core import Simulator  # noqa: E402
+
+# A developer's shell may hold real credentials (or `make sim`'s): no test may pick them up.
+for _name in [n for n in os.environ if n.startswith(("HOSTUP_", "CF_", "VSP_", "BIGCHANGE_"))]:
+    del os.environ[_name]
 
 
 @pytest.fixture(scope="session")
@@ -23,10 +37,36 @@ def simulator():
 
 @pytest.fixture
 def sim(simulator):
-    """A simulator reset to empty state for this test."""
+    """A simulator reset to empty state for this test; its clock is the collection's for the test."""
     client = SimClient(simulator)
     client.reset("empty")
-    return client
+    client.clock = SimClock(simulator)
+    previous = clock.use(client.clock)
+    yield client
+    clock.use(previous)
+
+
+@pytest.fixture
+def real_clock(sim):
+    """The real clock for the collection, while the simulator's may jump: the client cannot know of a jump."""
+    previous = clock.use(clock.Clock())
+    yield
+    clock.use(previous)
+
+
+@pytest.fixture
+def run(sim):
+    """Run a module here: run(module, args, check=, diff=, defaults=, env=, verbosity=) -> its result.
+
+    Without ``defaults`` the module gets the simulator's credentials for its API, as module_defaults.
+    """
+
+    def call(module, args=None, check=False, diff=False, defaults=None, env=None, verbosity=0):
+        if defaults is None:
+            defaults = APIS[MODULES[module].api].defaults(sim)
+        return run_module(module, args, check=check, diff=diff, verbosity=verbosity, defaults=defaults, env=env)
+
+    return call
 
 
 @pytest.fixture

@@ -30,12 +30,39 @@ for path in (str(ROOT / "tests"), str(COLLECTIONS)):
 
 HOSTUP_KEY = "hostup-test-key"
 
+from ansible_collections.jobctl.cloud.plugins.module_utils import clock  # noqa: E402  (needs COLLECTIONS on sys.path)
+
+
+class SimClock:
+    """The collection's clock in tests: the simulator's. Sleeping moves simulated time on, at once.
+
+    A Retry-After, a backoff or a wait_sleep costs no real time, and what the simulator does over
+    time (jobs that end, rate-limit windows that refill, tokens that expire) happens as the module
+    waits. Socket timeouts stay real: a slow answer is slow.
+    """
+
+    def __init__(self, simulator):
+        self.simulator = simulator
+        self.slept = []
+
+    def time(self):
+        return self.simulator.now()
+
+    def monotonic(self):
+        return self.simulator.now()
+
+    def sleep(self, seconds):
+        if seconds > 0:
+            self.slept.append(seconds)
+            self.simulator.advance(seconds)
+
 
 class SimClient:
     """The simulator's control API, plus each API's base URL."""
 
     def __init__(self, sim):
         self.url = sim.url
+        self.simulator = sim
         self.http = requests.Session()
 
     def _call(self, method, path, **kwargs):

@@ -14,10 +14,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import threading
-import time
 
 from typing import Optional
 
+from ansible_collections.jobctl.cloud.plugins.module_utils import clock
 from ansible_collections.jobctl.cloud.plugins.module_utils.models import ApiModel
 
 # A token this close to its end is renewed before use rather than sent and refused.
@@ -80,7 +80,7 @@ class OAuthToken:
     def current(self, client):
         """The token to send now: fetched on first use, and again when about to expire."""
         with self._lock:
-            expired = self.expires_at is not None and time.monotonic() >= self.expires_at
+            expired = self.expires_at is not None and clock.CLOCK.monotonic() >= self.expires_at
             if self.token is None or (expired and self.renewable):
                 self._fetch(client)
             return self.token
@@ -106,7 +106,7 @@ class OAuthToken:
         self.on_secret(self.token)
         self.fetched += 1
         if answer.expires_in:
-            self.expires_at = time.monotonic() + max(0.0, answer.expires_in - EXPIRY_MARGIN)
+            self.expires_at = clock.CLOCK.monotonic() + max(0.0, answer.expires_in - EXPIRY_MARGIN)
 
 
 class OAuthBearer(Auth):

@@ -26,7 +26,6 @@ import email.utils
 import json
 import random
 import re
-import time
 import traceback
 from datetime import datetime, timezone
 
@@ -38,6 +37,7 @@ except ImportError:  # pragma: no cover - Python 2 is not supported, this keeps 
 
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
 
+from ansible_collections.jobctl.cloud.plugins.module_utils import clock
 from ansible_collections.jobctl.cloud.plugins.module_utils.auth import Auth
 from ansible_collections.jobctl.cloud.plugins.module_utils.errors import (
     ApiError,
@@ -90,12 +90,12 @@ def parse_retry_after(value, now=None):
     if _DIGITS.match(value):
         number = int(value)
         # Older Cloud Controllers sent the reset moment (epoch seconds) as Retry-After.
-        return max(0.0, number - (time.time() if now is None else now)) if number > _EPOCH_FLOOR else number
+        return max(0.0, number - (clock.CLOCK.time() if now is None else now)) if number > _EPOCH_FLOOR else number
     parsed = email.utils.parsedate_tz(value) if re.search(r"[A-Za-z]", value) else None
     if parsed is None:
         return None
     try:
-        return max(0.0, email.utils.mktime_tz(parsed) - (time.time() if now is None else now))
+        return max(0.0, email.utils.mktime_tz(parsed) - (clock.CLOCK.time() if now is None else now))
     except (OverflowError, ValueError):
         return None
 
@@ -104,7 +104,7 @@ def parse_reset(value, now=None):
     """Seconds until an X-RateLimit-Reset moment (epoch seconds, a delay, or an ISO 8601 time), or None."""
     if not isinstance(value, str) or not value.strip():
         return None
-    now = time.time() if now is None else now
+    now = clock.CLOCK.time() if now is None else now
     text = value.strip()
     if _DIGITS.match(text):
         number = int(text)
@@ -142,6 +142,11 @@ class _Retry(Retry):
                 # Stop here: the response goes back to HttpClient.request, which fails readably.
                 raise MaxRetryError(_pool, url, ResponseError("asked to wait %d s" % wait))
         return super(_Retry, self).increment(method, url, response, error, _pool, _stacktrace)
+
+    def sleep(self, response=None):
+        # urllib3 sleeps with time.sleep; the collection's clock decides (a test's moves simulated time on).
+        wait = asked_wait(response.status, response.headers) if response is not None else None
+        clock.CLOCK.sleep(wait if wait else self.get_backoff_time())
 
 
 class _RefusedOnlyRetry(_Retry):
@@ -318,7 +323,7 @@ class HttpClient:
             text = describe(problem)
             wait = asked_wait(reply.status, reply.headers)
             if wait is not None and wait > RETRY_AFTER_CAP:
-                resets = datetime.fromtimestamp(time.time() + wait, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+                resets = datetime.fromtimestamp(clock.CLOCK.time() + wait, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
                 text = ("rate limited: the API allows no more requests until %s (in %d seconds), longer than the "
                         "%d seconds this module waits; run it again after that. %s" % (resets, wait, RETRY_AFTER_CAP, text))
             raise self.error(method, path, text, retries=reply.retries, problem=problem, lost=reply.status >= 500)
@@ -353,7 +358,7 @@ class HttpClient:
     @staticmethod
     def pause(attempt):
         """The backoff before attempt number ``attempt`` (1 = the first repeat)."""
-        time.sleep(min(BACKOFF_MAX, BACKOFF_FACTOR * 2 ** (attempt - 1)) + random.uniform(0, BACKOFF_JITTER))
+        clock.CLOCK.sleep(min(BACKOFF_MAX, BACKOFF_FACTOR * 2 ** (attempt - 1)) + random.uniform(0, BACKOFF_JITTER))
 
     def _send(self, method, path, params, body, form, headers, auth, repeat_safe):
         try:

@@ -74,7 +74,7 @@ def test_one_token_for_many_requests_and_customer_id_on_each(sim):
         assert entry["headers"]["Authorization"] == "Bearer <redacted>"
 
 
-def test_an_expired_token_is_renewed_once_after_the_401(sim):
+def test_an_expired_token_is_renewed_once_after_the_401(sim, real_clock):
     job_id = seed_jobs(sim, {"status": "scheduled", "moves": False})[0]
     client = api(sim)
     client.job(job_id)

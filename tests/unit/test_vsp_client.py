@@ -153,7 +153,7 @@ def test_an_expired_csrf_token_is_fetched_again_once_and_the_call_repeated(sim, 
     assert counts(sim)["csrf_issued"] == 2 and counts(sim)["csrf_refused"] == 1
 
 
-def test_an_expired_keycloak_token_is_renewed_with_the_csrf_token_after_a_401(sim):
+def test_an_expired_keycloak_token_is_renewed_with_the_csrf_token_after_a_401(sim, real_clock):
     seed(sim, {"id": 1}, token_lifetime=60)
     vsp = make(sim)
     vsp.status(1)
