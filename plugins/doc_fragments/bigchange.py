@@ -13,9 +13,9 @@ options:
   customer_id:
     description:
       - The BigChange customer to act for, sent as the C(Customer-Id) header of every request.
-      - If not set, the value of the E(BIGCHANGE_CUSTOMER_ID) environment variable is used.
+      - Required unless the E(BIGCHANGE_CUSTOMER_ID) environment variable is set, whose value is used
+        when the option is not; the module fails before any request naming both when neither is.
     type: int
-    required: true
   api_url:
     description:
       - The base URL of the BigChange REST API v1.

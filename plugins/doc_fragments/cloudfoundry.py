@@ -17,9 +17,9 @@ options:
         as the cf CLI does. The link must be a plain http(s) URL without user info, query or fragment,
         and https when O(api_url) is; otherwise the module fails naming the problem before any
         credential is sent.
-      - If not set, the value of the E(CF_API_URL) environment variable is used.
+      - Required unless the E(CF_API_URL) environment variable is set, whose value is used when the
+        option is not; the module fails before any request naming both when neither is.
     type: str
-    required: true
   username:
     description:
       - A Cloud Foundry user, logged in with the OAuth password grant through the cf CLI's UAA client
@@ -54,6 +54,8 @@ options:
 notes:
   - One of O(access_token), O(client_id) and O(client_secret), or O(username) and O(password) is required.
     When several are set (for example one in the task and one in the environment), the first in that order is used.
+    A credential given in part (O(client_id) without O(client_secret), say) fails before any request, naming the
+    missing option and its environment variable, unless one before it in that order is set.
   - A run reads the root document at most once and asks UAA for one token. When Cloud Controller answers
     HTTP 401 C(CF-InvalidAuthToken) (code 1000) because the token expired or was revoked during the run,
     the module gets a new token once and repeats the request; any other 401 is a failure.

@@ -14,9 +14,10 @@ options:
     description:
       - 'A HostUp API key, sent as C(Authorization: Bearer <key>).'
       - Reads need the scope C(read:vm); cancelling jobs and deleting backups need C(backup:vm).
-      - If not set, the value of the E(HOSTUP_API_KEY) environment variable is used.
+      - Required unless the E(HOSTUP_API_KEY) environment variable is set, whose value is used when the
+        option is not; the module fails before any request naming both when neither is (a value of
+        only whitespace counts as not set).
     type: str
-    required: true
   api_url:
     description:
       - The base URL of the HostUp cloud API v2.

@@ -14,9 +14,9 @@ options:
     description:
       - The base URL of the VSP One Object management API, up to and including C(/mapi),
         for example C(https://admin.eu-1.cluster.example.com/mapi).
-      - If not set, the value of the E(VSP_API_URL) environment variable is used.
+      - Required unless the E(VSP_API_URL) environment variable is set, whose value is used when the
+        option is not; the module fails before any request naming both when neither is.
     type: str
-    required: true
   token_url:
     description:
       - The Keycloak token endpoint of the C(vsp-object) realm, for example

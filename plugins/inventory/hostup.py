@@ -137,32 +137,27 @@ cache_timeout: 3600
 
 import hashlib
 import json
-import math
-
-from typing import Any, Dict, List, Optional
 
 from ansible.errors import AnsibleParserError
 from ansible.inventory.group import to_safe_group_name
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.utils.unsafe_proxy import wrap_var
 
-from ansible_collections.jobctl.cloud.plugins.module_utils.auth import BearerAuth
-from ansible_collections.jobctl.cloud.plugins.module_utils.base import (
-    HAS_PYDANTIC,
-    MAX_RETRIES,
-    MAX_TIMEOUT,
-    header_safe,
-    id_problem,
-)
-from ansible_collections.jobctl.cloud.plugins.module_utils.client import HAS_REQUESTS, HttpClient, url_problem
+from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.auth import bearer
+from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.client import HostupClient
+from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.models import vps_id_problem
+from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.module import DEFAULT_URL, NAME
+from ansible_collections.jobctl.cloud.plugins.module_utils.auth import OAuthToken
+from ansible_collections.jobctl.cloud.plugins.module_utils.client import HAS_REQUESTS, HttpClient
 from ansible_collections.jobctl.cloud.plugins.module_utils.errors import ApiError, Secrets
-from ansible_collections.jobctl.cloud.plugins.module_utils.hostup import API, DEFAULT_URL, VPS_ID, VPS_ID_EXAMPLE
-from ansible_collections.jobctl.cloud.plugins.module_utils.models import ApiModel, Field
-
-# The API's largest page: fewer round trips for a big fleet.
-PAGE_SIZE = 100
-# A bound on the page loop, so a server that never says "no more" cannot keep a run going forever.
-MAX_PAGES = 1000
+from ansible_collections.jobctl.cloud.plugins.module_utils.models import HAS_PYDANTIC
+from ansible_collections.jobctl.cloud.plugins.module_utils.options import (
+    http_problems,
+    is_set,
+    missing_problem,
+    secret_problem,
+    url_problem,
+)
 
 # Option name -> the query parameter of GET /vps.
 FILTERS = {"name": "name", "primary_ip": "primaryIp"}
@@ -181,15 +176,9 @@ HOST_VARS = (
 FIELDS = tuple(field for dummy, field in HOST_VARS)
 
 
-class VpsPage(ApiModel):
-    data: List[Dict[str, Any]]
-    has_more: Optional[bool] = Field(None, alias="hasMore")
-    next_cursor: Optional[str] = Field(None, alias="nextCursor")
-
-
 def vps_problem(item):
     """Why a listed VPS cannot be a host (its ID is unusable), or None when it can."""
-    return id_problem(item.get("id"), VPS_ID, VPS_ID_EXAMPLE)
+    return vps_id_problem(item.get("id"))
 
 
 def host_names(vps_list):
@@ -301,40 +290,35 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         return value
 
     def _settings(self):
+        """The options, each checked as the modules check theirs, before any request."""
         token = self._templated("api_token")
         # Known as a secret before anything could quote it.
         self._secrets.add(token if isinstance(token, str) else None)
-        if not token:
-            self._fail("api_token is required: set it in the inventory file or in the environment variable HOSTUP_API_KEY")
+        if not is_set(token):
+            self._fail(missing_problem("api_token", ["HOSTUP_API_KEY"]))
         if not isinstance(token, str):
             self._fail("api_token must be a string (the value is not shown)")
-        if any(ord(c) < 32 or ord(c) == 127 for c in token):
-            self._fail("api_token holds a line break or another control character: remove it (the value is not shown)")
-        if not header_safe(token):
-            self._fail("api_token holds a character an HTTP header cannot carry (only visible ASCII is allowed): check "
-                       "it for a pasted space, typographic quote or other special character (the value is not shown)")
+        problem = secret_problem("api_token", token, in_header=True)
+        if problem:
+            self._fail(problem)
 
         url = self._templated("api_url") or DEFAULT_URL
         problem = url_problem(url)
         if problem:
             self._fail("api_url %s (the value is not shown)" % problem)
 
-        timeout = self.get_option("timeout")
-        if not math.isfinite(timeout) or not 0 < timeout <= MAX_TIMEOUT:
-            self._fail("timeout must be a finite number greater than 0 and at most %s, got %s" % (MAX_TIMEOUT, timeout))
-        retries = self.get_option("retries")
-        if not 0 <= retries <= MAX_RETRIES:
-            self._fail("retries must be at least 0 and at most %s, got %s" % (MAX_RETRIES, retries))
-
-        return {
+        settings = {
             "token": token,
             "url": url,
-            "timeout": timeout,
-            "retries": retries,
+            "timeout": self.get_option("timeout"),
+            "retries": self.get_option("retries"),
             "validate_certs": self.get_option("validate_certs"),
             "ca_path": self.get_option("ca_path"),
             "filters": self._filters(),
         }
+        for problem in http_problems(settings):
+            self._fail(problem)
+        return settings
 
     def _filters(self):
         """The query parameters of the ``filters`` option; unknown filters fail naming the known ones."""
@@ -362,48 +346,30 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     # -- the API ---------------------------------------------------------------------------------
     def _fetch(self, settings):
-        """Every VPS the API lists for the filters, page after page, each with the fields FIELDS."""
-        http = HttpClient(API.name, settings["url"], timeout=settings["timeout"],
-                          validate_certs=settings["validate_certs"], ca_path=settings["ca_path"],
-                          retries=settings["retries"], auth=BearerAuth(settings["token"]), secrets=self._secrets)
-        params = dict(settings["filters"], limit=PAGE_SIZE)
+        """Every VPS the API lists for the filters (the HostUp client's listing), each with the fields FIELDS."""
+        http = HttpClient(NAME, settings["url"], timeout=settings["timeout"], validate_certs=settings["validate_certs"],
+                          ca_path=settings["ca_path"], retries=settings["retries"],
+                          auth=bearer(OAuthToken(token=settings["token"])), secrets=self._secrets)
+        try:
+            listed = HostupClient(http).list_vps(settings["filters"], advice="narrow the inventory with filters")
+        except ApiError as error:
+            # The client's message has the status and the API's words, with every secret removed.
+            raise AnsibleParserError(self._secrets.scrub(error.msg)) from None
         found = []
         seen_ids = set()
-        seen_cursors = set()
-        for number in range(1, MAX_PAGES + 1):
-            try:
-                page = http.request("GET", "/vps", params=params, ok=(200,)).model(VpsPage)
-            except ApiError as error:
-                # The client's message has the status and the API's words, with every secret removed.
-                raise AnsibleParserError(self._secrets.scrub(error.msg)) from None
-            for item in page.data:
-                problem = vps_problem(item)
-                if problem:
-                    self.display.warning("HostUp inventory: a VPS (name %r) is left out: its ID %s"
-                                         % (item.get("name"), problem))
-                    continue
-                if item["id"] in seen_ids:
-                    self.display.vvv("HostUp inventory: VPS %s was listed twice; it is one host" % item["id"])
-                    continue
-                seen_ids.add(item["id"])
-                found.append({field: item.get(field) for field in FIELDS})
-            more = page.has_more if page.has_more is not None else bool(page.next_cursor)
-            if not more:
-                self.display.vvv("HostUp inventory: %d VPS in %d page(s)" % (len(found), number))
-                return found
-            cursor = page.next_cursor
-            if not cursor:
-                self._fail("HostUp API GET /vps: page %d says hasMore but gives no nextCursor: the rest of the list "
-                           "cannot be read" % number)
-            if cursor in seen_cursors:
-                self._fail("HostUp API GET /vps: page %d gives a nextCursor the API already gave: reading on would "
-                           "never end" % number)
-            seen_cursors.add(cursor)
-            # A query parameter, encoded by requests: a cursor never becomes part of a path.
-            params["cursor"] = cursor
-        self._fail("HostUp API GET /vps: still more VPS after %d pages of %d; this plugin reads at most %d VPS: narrow "
-                   "the inventory with filters" % (MAX_PAGES, PAGE_SIZE, MAX_PAGES * PAGE_SIZE))
-        return found  # not reached: _fail raises
+        for item in listed:
+            problem = vps_problem(item)
+            if problem:
+                self.display.warning("HostUp inventory: a VPS (name %r) is left out: its ID %s"
+                                     % (item.get("name"), problem))
+                continue
+            if item["id"] in seen_ids:
+                self.display.vvv("HostUp inventory: VPS %s was listed twice; it is one host" % item["id"])
+                continue
+            seen_ids.add(item["id"])
+            found.append({field: item.get(field) for field in FIELDS})
+        self.display.vvv("HostUp inventory: %d VPS" % len(found))
+        return found
 
     # -- hosts and groups ------------------------------------------------------------------------
     def _populate(self, vps_list):

@@ -1,7 +1,16 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, jobctl.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""How the APIs authenticate: a bearer key, or a token from an OAuth 2.0 endpoint.
+
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
+
+"""How the APIs authenticate: the kinds of credential a user gives, and the tokens sent with requests.
+
+Each API lists the kinds of credential it takes (``Credential`` subclasses, in its ``auth.py``), in
+the order they win: an access token over a client, a client over a user. A module picks one before
+any request (``choose_credential``); a credential that is missing or half given fails then, naming
+each missing option and the environment variable that can give it.
 
 One token fetcher serves UAA (Cloud Foundry), Keycloak (VSP) and BigChange: it posts the grant as a
 form, masks the token it gets, renews it shortly before ``expires_in`` runs out, and after a
@@ -19,6 +28,7 @@ from typing import Optional
 
 from ansible_collections.jobctl.cloud.plugins.module_utils import clock
 from ansible_collections.jobctl.cloud.plugins.module_utils.models import ApiModel
+from ansible_collections.jobctl.cloud.plugins.module_utils.options import env_names, is_set
 
 # A token this close to its end is renewed before use rather than sent and refused.
 EXPIRY_MARGIN = 30
@@ -128,3 +138,65 @@ class OAuthBearer(Auth):
 
     def renew(self, client, reply, sent):
         return self.should_renew(reply) and self.token.renew(client, self.refused_token(sent))
+
+
+# -- the kinds of credential -------------------------------------------------------------------
+
+class Credential:
+    """One kind of credential (community.hashi_vault's auth methods): its options and the token it gives.
+
+    ``options`` must all be set for this kind to be used. ``token(params, on_secret)`` makes the
+    OAuthToken of a run: one given as it is, or one a grant fetches (``on_secret`` learns each
+    fetched token, so the module can mask it). The API wraps it in the Auth its requests need.
+    """
+
+    name = None
+    options = ()
+
+    def given(self, params):
+        return [option for option in self.options if is_set(params.get(option))]
+
+    def token(self, params, on_secret):
+        raise NotImplementedError
+
+
+class GivenToken(Credential):
+    """A token the user already has (an access token, an API key): sent as it is, never renewed."""
+
+    def __init__(self, option="access_token", name="an access token"):
+        self.options = (option,)
+        self.name = name
+
+    def token(self, params, on_secret):
+        return OAuthToken(token=params[self.options[0]])
+
+
+def _and(words):
+    words = list(words)
+    return words[0] if len(words) == 1 else "%s and %s" % (", ".join(words[:-1]), words[-1])
+
+
+def choose_credential(kinds, params, spec):
+    """``(kind, None)``: the kind of credential a run uses; else ``(None, why)``, before any request.
+
+    ``kinds`` are in the order they win. The first kind given at all decides: complete, it is used;
+    given in part (a user without a password), the run fails naming each missing option and the
+    environment variable of its spec. A kind later in the order given in part beside a complete one
+    is not looked at. With no kind given at all, the message names every kind.
+    """
+    def where(options):
+        variables = [name for option in options for name in env_names(spec[option])[:1]]
+        return "%s (or the environment variable%s %s)" % (
+            _and(options), "s" if len(variables) > 1 else "", _and(variables)) if variables else _and(options)
+
+    for kind in kinds:
+        given = kind.given(params)
+        if len(given) == len(kind.options):
+            return kind, None
+        if given:
+            missing = [option for option in kind.options if option not in given]
+            return None, "%s %s not set: %s needs %s. Set %s" % (
+                _and(missing), "is" if len(missing) == 1 else "are", _and(given),
+                "it" if len(missing) == 1 else "them", where(missing))
+    return None, "no credentials were given: set %s" % ", or ".join(
+        "%s for %s" % (where(kind.options), kind.name) for kind in kinds)

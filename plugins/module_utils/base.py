@@ -1,96 +1,49 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, jobctl.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What every jobctl.cloud module shares: options, input checks, secrets, failures, the run's steps, waiting.
 
-A module is a subclass of its API's module class (``HostupModule``, ...) with the steps a user
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
+
+"""What every jobctl.cloud module shares: the run's phases, their types, and the result.
+
+A module is a subclass of its API's module class (``HostupModule``, ...) with the phases a user
 reads in its documentation::
 
     select  -> what the options name, read from the API (only reads)
-    decide  -> what would change, from what was read (no requests)
+    decide  -> what would change, from what was read (no requests); in check mode, the prediction
     act     -> make the changes (skipped in check mode); the API client decides each outcome
-    wait    -> with wait: true, until the work has really stopped
-    report  -> the result
+    wait    -> with wait: true, until the work has really stopped; returns a Waited
+    report  -> the result, built from what the phases left
 
-``main()`` runs them in that order; an ApiError anywhere fails the module with the API's own words.
+A mutating module works on ``Item``s (one per object: its ID, the object before, the Outcome the
+client decided or the error that ended it, the object after); ``Results`` turns them into what
+changed, what failed and the warnings. ``main()`` runs the phases; whatever ends a run early (a
+request that failed, a wait that timed out) still reports what the phases had done by then.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import math
-import os
-import re
-import time
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible.module_utils.basic import AnsibleFallbackNotFound, AnsibleModule, missing_required_lib
-
-from ansible_collections.jobctl.cloud.plugins.module_utils.client import (
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
-    HttpClient,
+from ansible_collections.jobctl.cloud.plugins.module_utils import clock
+from ansible_collections.jobctl.cloud.plugins.module_utils.auth import choose_credential
+from ansible_collections.jobctl.cloud.plugins.module_utils.client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, HttpClient
+from ansible_collections.jobctl.cloud.plugins.module_utils.errors import ApiError, Outcome, Secrets, SelectionError
+from ansible_collections.jobctl.cloud.plugins.module_utils.models import HAS_PYDANTIC, PYDANTIC_IMPORT_ERROR
+from ansible_collections.jobctl.cloud.plugins.module_utils.options import (
+    env_names,
+    http_argument_spec,
+    http_problems,
+    id_problem,
+    is_set,
+    missing_problem,
+    secret_problem,
+    unique,
     url_problem,
 )
-from ansible_collections.jobctl.cloud.plugins.module_utils.errors import ApiError, Secrets
-
-from ansible_collections.jobctl.cloud.plugins.module_utils.models import HAS_PYDANTIC, PYDANTIC_IMPORT_ERROR
-
-# Anything that could move a request to another path, or into the query or fragment. A lone "."
-# is a dot segment that urllib3 removes, whatever its encoding.
-_UNSAFE_ID = re.compile(r"[/?#\\%\s]|\.\.|^\.$")
-# What an HTTP header can carry of a secret: visible ASCII. A curly quote or a non-breaking space
-# pasted from a document is refused by name before any request, not met as an encoding crash.
-_HEADER_SAFE = re.compile(r"^[\x21-\x7e]+$")
-
-# Upper bounds that keep every number a module computes with finite and meaningful.
-MAX_TIMEOUT = 3600
-MAX_WAIT = 7 * 24 * 3600
-MAX_RETRIES = 50
-
-
-def env_fallback(*names):
-    """Like Ansible's env_fallback, but an empty variable counts as unset.
-
-    An AWX credential injects every one of its variables, the fields left blank as empty strings:
-    a blank HOSTUP_API_URL must mean "the default URL", not a (bad) URL.
-    """
-    for name in names:
-        if os.environ.get(name):
-            return os.environ[name]
-    raise AnsibleFallbackNotFound
-
-
-def http_argument_spec():
-    return dict(
-        timeout=dict(type="float", default=30),
-        validate_certs=dict(type="bool", default=True),
-        ca_path=dict(type="path"),
-        retries=dict(type="int", default=5),
-    )
-
-
-def wait_argument_spec(default_timeout=300):
-    return dict(
-        wait=dict(type="bool", default=False),
-        wait_timeout=dict(type="int", default=default_timeout),
-        wait_sleep=dict(type="float", default=2),
-    )
-
-
-class ApiSpec:
-    """What one API adds to every module of it: options, their constraints, its display name.
-
-    ``url_options`` must be plain http(s) URLs; ``header_secrets`` are sent in HTTP headers, so
-    they must be visible ASCII.
-    """
-
-    def __init__(self, name, argument_spec, url_options=("api_url",), header_secrets=(), **constraints):
-        self.name = name
-        self.argument_spec = argument_spec
-        self.url_options = url_options
-        self.header_secrets = header_secrets
-        self.constraints = constraints
 
 
 def _merge_constraints(*sources):
@@ -105,25 +58,140 @@ def _merge_constraints(*sources):
     return merged
 
 
-class JobctlModule:
-    """An AnsibleModule with the collection's shared options and behaviour.
+# -- the phases' types ---------------------------------------------------------------------------
 
-    Subclasses (one per API) provide ``API`` and ``make_client()``; a module's own class gives
-    ``ARGUMENT_SPEC`` and ``CONSTRAINTS`` (or passes them to ``__init__``) and its steps.
+class Item:
+    """One object a mutating module acts on, through every phase.
+
+    ``id`` is the object's ID as the user named it (or the API listed it); ``before`` the object as
+    first read (None when it was not found); ``after`` as last seen (in check mode, as a real run
+    would leave it); ``outcome`` the Outcome the API client decided (None while the work is still
+    to do); ``error`` the ApiError that ended the item's work; ``parent`` the ID of the object it
+    belongs to, where its path needs one (the VPS of a backup).
+    """
+
+    __slots__ = ("id", "before", "after", "outcome", "error", "parent")
+
+    def __init__(self, id, before=None, parent=None):
+        self.id = id
+        self.before = before
+        self.after = before
+        self.outcome = None
+        self.error = None
+        self.parent = parent
+
+    @property
+    def todo(self):
+        """Still to be acted on: nothing decided about it yet."""
+        return self.outcome is None and self.error is None
+
+    def settle(self, outcome):
+        self.outcome = outcome
+        if outcome.obj is not None:
+            self.after = outcome.obj
+        return outcome
+
+    def predict(self, after=None):
+        """Check mode: the change a real run would make, and the object as it would leave it."""
+        return self.settle(Outcome(Outcome.ACTED, after))
+
+    @property
+    def changed(self):
+        return self.outcome is not None and self.outcome.changed
+
+    @property
+    def failed(self):
+        return self.error is not None or (self.outcome is not None and self.outcome.refused)
+
+    @property
+    def reason(self):
+        """Why the item failed: the error's message or the refusal's reason."""
+        if self.error is not None:
+            return self.error.msg
+        return self.outcome.reason if self.outcome is not None else None
+
+    @property
+    def problem(self):
+        """The API's words of the failure, when a request failed."""
+        error = self.error if self.error is not None else (self.outcome.error if self.outcome is not None else None)
+        return error.problem if error is not None else None
+
+    def __repr__(self):
+        return "Item(%r, %r, error=%s)" % (self.id, self.outcome, self.error is not None)
+
+
+class Results:
+    """The one result builder of the mutating modules: from their items, what changed and what failed."""
+
+    def __init__(self, items):
+        self.items = list(items)
+
+    @property
+    def changed(self):
+        return any(item.changed for item in self.items)
+
+    @property
+    def acted(self):
+        return [item for item in self.items if item.changed]
+
+    @property
+    def failed(self):
+        return [item for item in self.items if item.failed]
+
+    @property
+    def problem(self):
+        """The API's words of the first failure that has them."""
+        return next((item.problem for item in self.failed if item.problem is not None), None)
+
+    def warnings(self, label=None):
+        """The warnings of the outcomes (answers lost, then found in place), each prefixed by ``label(item)``."""
+        out = []
+        for item in self.items:
+            warning = item.outcome.warning if item.outcome is not None else None
+            if warning:
+                out.append("%s: %s" % (label(item), warning) if label else warning)
+        return out
+
+
+class Waited:
+    """What a wait ended with (kubernetes.core's waiter returns the same): ``ok``, or the timeout's message.
+
+    A timeout does not lose the result: the phases' objects hold what was last seen, and the run
+    reports them before it fails.
+    """
+
+    def __init__(self, ok=True, value=None, msg=None):
+        self.ok = ok
+        self.value = value
+        self.msg = msg
+
+
+WAITED = Waited()
+
+
+# -- the module --------------------------------------------------------------------------------
+
+class JobctlModule:
+    """An AnsibleModule with the collection's shared options, checks and run.
+
+    Subclasses (one per API) provide ``API`` (an ApiSpec), ``CREDENTIALS`` (the kinds of credential
+    it takes, in the order they win) and ``make_client()``; a module's own class gives
+    ``ARGUMENT_SPEC``, ``CONSTRAINTS`` and its phases.
     """
 
     API = None
+    CREDENTIALS = ()
     ARGUMENT_SPEC = {}
     CONSTRAINTS = {}
 
-    def __init__(self, argument_spec=None, supports_check_mode=True, **constraints):
+    def __init__(self, supports_check_mode=True):
         spec = http_argument_spec()
         spec.update(self.API.argument_spec)
-        spec.update(self.ARGUMENT_SPEC if argument_spec is None else argument_spec)
+        spec.update(self.ARGUMENT_SPEC)
+        self.spec = spec
         self.module = AnsibleModule(argument_spec=spec, supports_check_mode=supports_check_mode,
-                                    **_merge_constraints(self.API.constraints, self.CONSTRAINTS, constraints))
+                                    **_merge_constraints(self.API.constraints, self.CONSTRAINTS))
         self.params = self.module.params
-        self.result = {"changed": False}
         self.secrets = Secrets()
         for option, option_spec in spec.items():
             if option_spec.get("no_log"):
@@ -132,27 +200,24 @@ class JobctlModule:
             self.module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         if not HAS_PYDANTIC:
             self.module.fail_json(msg=missing_required_lib("pydantic (version 2)"), exception=PYDANTIC_IMPORT_ERROR)
-        self._check_secrets(spec)
-        self._check_urls()
-        self._check_numbers()
+        self.credential = None
+        self._check_options()
         self._client = None
 
     # -- input checks, before any request ----------------------------------------------------------
-    def _check_secrets(self, spec):
-        for option, option_spec in spec.items():
-            value = self.params.get(option)
-            if not option_spec.get("no_log") or not isinstance(value, str):
-                continue
-            # Naming the option, never quoting the value.
-            if any(ord(c) < 32 or ord(c) == 127 for c in value):
-                self.fail("%s holds a line break or another control character: remove it (the value is not shown)"
-                          % option)
-            if option in self.API.header_secrets and not header_safe(value):
-                self.fail("%s holds a character an HTTP header cannot carry (only visible ASCII is allowed): check "
-                          "it for a pasted space, typographic quote or other special character (the value is not "
-                          "shown)" % option)
-
-    def _check_urls(self):
+    def _check_options(self):
+        for option in self.API.needed:
+            if not is_set(self.params.get(option)):
+                self.fail(missing_problem(option, env_names(self.spec[option])))
+        if self.CREDENTIALS:
+            self.credential, problem = choose_credential(self.CREDENTIALS, self.params, self.spec)
+            if problem:
+                self.fail(problem)
+        for option, option_spec in self.spec.items():
+            if option_spec.get("no_log"):
+                problem = secret_problem(option, self.params.get(option), option in self.API.header_secrets)
+                if problem:
+                    self.fail(problem)
         for option in self.API.url_options:
             value = self.params.get(option)
             if value is not None:
@@ -162,28 +227,8 @@ class JobctlModule:
                     # would show it (the invocation in the result included).
                     self.learn_secret(value)
                     self.fail("%s %s (the value is not shown)" % (option, problem))
-
-    def _check_numbers(self):
-        p = self.params
-        self.number("timeout", low=0, high=MAX_TIMEOUT, low_open=True)
-        self.number("retries", low=0, high=MAX_RETRIES)
-        if p.get("wait_timeout") is not None:
-            self.number("wait_timeout", low=0, high=MAX_WAIT)
-        if p.get("wait_sleep") is not None:
-            self.number("wait_sleep", low=0, high=MAX_TIMEOUT, low_open=True)
-
-    def number(self, option, low=None, high=None, low_open=False):
-        """The option's value, refused before any request unless it is a finite number in range."""
-        value = self.params.get(option)
-        if value is None:
-            return value
-        if not math.isfinite(value):
-            self.fail("%s must be a finite number, got %s" % (option, value))
-        if low is not None and (value <= low if low_open else value < low):
-            self.fail("%s must be %s %s, got %s" % (option, "greater than" if low_open else "at least", low, value))
-        if high is not None and value > high:
-            self.fail("%s must be at most %s, got %s" % (option, high, value))
-        return value
+        for problem in http_problems(self.params):
+            self.fail(problem)
 
     def check_id(self, option, value, pattern=None, example=None):
         """Refuse an ID that could escape its path segment, or that has the wrong form, before any request."""
@@ -191,6 +236,11 @@ class JobctlModule:
         if problem:
             self.fail("%s %s" % (option, problem))
         return str(value)
+
+    def ids(self, option, check):
+        """The values of a list option, each checked by ``check(option, value)`` before any request,
+        in the order given and without repeats."""
+        return unique(self.params[option], lambda value: check(option, value))
 
     # -- the API client --------------------------------------------------------------------------
     @property
@@ -210,6 +260,10 @@ class JobctlModule:
     def make_client(self):
         raise NotImplementedError
 
+    def token(self):
+        """The run's token, from the credential chosen before any request."""
+        return self.credential.token(self.params, self.learn_secret)
+
     def learn_secret(self, value):
         """A secret fetched during the run (a token): masked in results and removed from messages."""
         if value:
@@ -222,31 +276,16 @@ class JobctlModule:
                           retries=self.params["retries"], secrets=self.secrets, **kwargs)
 
     # -- results -------------------------------------------------------------------------------
-    def fail(self, msg, **kwargs):
-        result = dict(self.result)
-        result.update(kwargs)
+    def fail(self, msg, **result):
+        result.setdefault("changed", False)
         self.module.fail_json(msg=self.secrets.scrub(msg), **result)
-
-    def fail_api(self, error, prefix=None):
-        msg = error.msg if prefix is None else "%s: %s" % (prefix, error.msg)
-        self.fail(msg, problem=error.problem)
 
     def warn(self, msg):
         self.module.warn(self.secrets.scrub(msg))
 
-    def note(self, outcome):
-        """Take in one outcome of the API client: its warning, if its answer was lost."""
-        if outcome.warning:
-            self.warn(outcome.warning)
-        return outcome
-
-    def exit(self, **kwargs):
-        self.result.update(kwargs)
-        self.module.exit_json(**self.result)
-
-    def set_diff(self, before, after):
-        if self.diff_mode:
-            self.result["diff"] = {"before": before, "after": after}
+    def diff(self, before, after):
+        """The diff key of a result, in diff mode only."""
+        return {"diff": {"before": before, "after": after}} if self.diff_mode else {}
 
     # -- the run -------------------------------------------------------------------------------
     def select(self):
@@ -259,52 +298,50 @@ class JobctlModule:
         return plan
 
     def wait(self, done):
-        return done
+        return WAITED
 
     def report(self, done):
+        """The result (a dict with ``changed``) from what the phases left; called however the run ends."""
         raise NotImplementedError
+
+    def failure(self, done):
+        """``(msg, problem)`` when the run must fail after its work (items that could not be handled), else None."""
+        return None
 
     def main(self):
         """select -> decide -> act (unless check mode) -> wait (when asked) -> report."""
+        state = None
+        failure = None
         try:
-            plan = self.decide(self.select())
-            done = plan if self.check_mode else self.act(plan)
+            state = self.select()
+            state = self.decide(state)
+            if not self.check_mode:
+                state = self.act(state)
             if self.params.get("wait") and not self.check_mode:
-                done = self.wait(done)
-            self.report(done)
-            self.exit()
+                waited = self.wait(state)
+                if not waited.ok:
+                    failure = (waited.msg, None)
         except ApiError as error:
-            self.fail_api(error)
+            failure = (error.msg, error.problem)
+        except SelectionError as error:
+            failure = (str(error), None)
+        result = self.report(state) if state is not None else {"changed": False}
+        failure = failure or self.failure(state)
+        if failure is not None:
+            msg, problem = failure
+            if problem is not None:
+                result["problem"] = problem
+            self.fail(msg, **result)
+        self.module.exit_json(**result)
 
     def wait_for(self, poll, what):
-        """Call ``poll()``, which returns ``(finished, value)``, until finished or wait_timeout passes.
-
-        Returns the last value; on timeout fails with ``what`` in the message.
-        """
-        deadline = time.monotonic() + self.params["wait_timeout"]
+        """Call ``poll()`` until it returns True, or wait_timeout passes; returns a Waited (never fails itself)."""
+        timeout = self.params["wait_timeout"]
+        deadline = clock.CLOCK.monotonic() + timeout
         while True:
-            finished, value = poll()
-            if finished:
-                return value
-            if time.monotonic() >= deadline:
-                self.fail("timed out after %s seconds waiting for %s" % (self.params["wait_timeout"], what))
-            time.sleep(min(self.params["wait_sleep"], max(0.0, deadline - time.monotonic())))
-
-
-def header_safe(value):
-    """Whether a secret can travel in an HTTP header as it is: visible ASCII only."""
-    return isinstance(value, str) and bool(_HEADER_SAFE.match(value))
-
-
-def id_problem(value, pattern=None, example=None):
-    """Why ``value`` cannot be used as an ID in a URL path, or None when it can.
-
-    The same check serves IDs given by the user and IDs returned by an API.
-    """
-    text = "" if value is None else str(value)
-    if not text or _UNSAFE_ID.search(text):
-        return ("%r is not a valid ID: it must not be empty, be '.', or hold '/', '?', '#', '%%', '\\', whitespace "
-                "or '..'" % text)
-    if pattern is not None and not re.match(pattern, text):
-        return "%r is not a valid ID%s" % (text, " (expected something like %s)" % example if example else "")
-    return None
+            if poll():
+                return WAITED
+            now = clock.CLOCK.monotonic()
+            if now >= deadline:
+                return Waited(False, msg="timed out after %s seconds waiting for %s" % (timeout, what))
+            clock.CLOCK.sleep(min(self.params["wait_sleep"], max(0.0, deadline - now)))

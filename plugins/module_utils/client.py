@@ -1,7 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, jobctl.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The one HTTP client every API client uses: transport, retries, rate limits, TLS, lost answers.
+
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
+
+"""The one HTTP client every API client uses: transport, retries, rate limits, TLS, lost answers,
+and the two loops every API client needs: the pages of a list and a call per item of a bulk run.
 
 Retries live here and nowhere else: a urllib3 ``Retry`` mounted on a ``requests.Session``.
 
@@ -49,6 +54,7 @@ from ansible_collections.jobctl.cloud.plugins.module_utils.errors import (
     shorten_body,
 )
 from ansible_collections.jobctl.cloud.plugins.module_utils.models import parse_time
+from ansible_collections.jobctl.cloud.plugins.module_utils.options import is_http_url, url_problem
 
 REQUESTS_IMPORT_ERROR = None
 try:
@@ -207,38 +213,6 @@ def segment(value):
     if text in ("", ".", ".."):
         raise ValueError("%r cannot be one segment of a URL path" % text)
     return quote(text, safe="")
-
-
-def url_problem(value, allow_query=False):
-    """Why ``value`` is not a URL the collection will send a request to, or None when it is.
-
-    The reason never quotes the value: a URL may carry a password or a signed query.
-    """
-    if not isinstance(value, str) or not value:
-        return "must be an absolute http:// or https:// URL"
-    if value != value.strip():
-        return "must not begin or end with whitespace"
-    # urlsplit silently drops CR, LF and TAB: a URL holding them is refused, not repaired.
-    if any(ord(c) < 33 or ord(c) == 127 for c in value):
-        return "must not hold spaces or control characters"
-    try:
-        parts = urlsplit(value)
-        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
-    except ValueError:
-        return "is not a URL that can be read"
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "must be an absolute http:// or https:// URL"
-    if "@" in parts.netloc:
-        return "must not carry user info (user:password@): give credentials in their own options"
-    if parts.query and not allow_query:
-        return "must not carry a query (?...)"
-    if parts.fragment or value.endswith("#"):
-        return "must not carry a fragment (#...)"
-    return None
-
-
-def is_http_url(value, allow_query=False):
-    return url_problem(value, allow_query) is None
 
 
 def host_of(url):
@@ -458,5 +432,65 @@ def _reason(exc):
     return no_userinfo(text)
 
 
+def paginate(fetch, error, what, max_pages, advice=None):
+    """Every item of every page of a list: the one page loop of the collection.
+
+    ``fetch(cursor)`` reads one page (``cursor`` None for the first) and returns ``(items, next
+    cursor)``, the cursor None on the last page. A cursor the API hands out twice, or more than
+    ``max_pages`` pages, fails with ``error(text)`` (an ApiError the caller makes) rather than read
+    for ever; ``what`` names the items in that message, ``advice`` says what the user can do.
+    """
+    found = []
+    seen = set()
+    cursor = None
+    for dummy in range(max_pages):
+        items, cursor = fetch(cursor)
+        found.extend(items)
+        if cursor is None:
+            return found
+        if cursor in seen:
+            raise error("the API gave the same next page twice; stopped after %d %s rather than read for ever"
+                        % (len(found), what))
+        seen.add(cursor)
+    raise error("more than %d pages of %s; stopped after %d %s%s" % (
+        max_pages, what, len(found), what, ". " + advice if advice else ""))
+
+
+def each(items, call, parallel=1, fatal=None):
+    """``call(item)`` for every item, at most ``parallel`` at a time: the one bulk loop of the collection.
+
+    An ApiError of one call is kept in that item's ``error`` and the others go on, unless
+    ``fatal(error)`` says the error is not about the item (the API cannot be reached, the
+    credentials were refused): then no further call starts, the calls under way finish, and the
+    error is raised. Items come back in the order given.
+    """
+    items = list(items)
+    stop = []
+
+    def one(item):
+        if stop:
+            return
+        try:
+            call(item)
+        except ApiError as error:
+            if fatal is not None and fatal(error):
+                stop.append(error)
+            else:
+                item.error = error
+
+    if parallel <= 1 or len(items) <= 1:
+        for item in items:
+            one(item)
+    else:
+        # Imported here: a run that calls one item at a time does not pay for it (about 1 ms).
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=min(parallel, len(items))) as pool:
+            list(pool.map(one, items))
+    if stop:
+        raise stop[0]
+    return items
+
+
 __all__ = ["ApiError", "Outcome", "HttpClient", "Reply", "HAS_REQUESTS", "REQUESTS_IMPORT_ERROR", "segment",
-           "url_problem", "is_http_url"]
+           "url_problem", "is_http_url", "paginate", "each"]

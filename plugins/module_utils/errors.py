@@ -1,8 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, jobctl.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
+
 """Errors, outcomes and secrets: what every API client and module shares about things going wrong.
 
+* ``SelectionError``: what the options name cannot be found or is ambiguous (no request failed).
 * ``ApiError``: a request that failed, with the API's own words in ``problem``, and whether its
   answer was *lost* (the server may have acted on it without our knowing).
 * ``Outcome``: what a mutating call did (acted, already done, refused), with the object as read.
@@ -50,6 +55,14 @@ _TAGS = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]+>", re.S | re.I)
 _SPACE = re.compile(r"\s+")
 # user:password@ in any URL a message might quote.
 _USERINFO = re.compile(r"(?<=//)[^/?#@\s]*@")
+
+
+class SelectionError(Exception):
+    """What the options name does not exist, or names more than one thing: the run stops, nothing changed.
+
+    Raised by an API client's look-ups (a Cloud Foundry org, space or app name); the module fails
+    with the message as it is.
+    """
 
 
 class ApiError(Exception):

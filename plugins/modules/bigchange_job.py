@@ -217,11 +217,11 @@ not_canceled:
         not allow cancelling a started or suspended job. The job was left as it is.
 """
 
-from ansible_collections.jobctl.cloud.plugins.module_utils.bigchange import CANCELLED, BigChangeModule, settled
-from ansible_collections.jobctl.cloud.plugins.module_utils.errors import ApiError, Outcome
-
-# Enough to hide round-trip latency on a list; few enough not to trip the API's rate limit.
-MAX_PARALLEL = 4
+from ansible_collections.jobctl.cloud.plugins.module_utils._bigchange.client import settled
+from ansible_collections.jobctl.cloud.plugins.module_utils._bigchange.models import CANCELLED
+from ansible_collections.jobctl.cloud.plugins.module_utils._bigchange.module import BigChangeModule
+from ansible_collections.jobctl.cloud.plugins.module_utils.base import Item, Results
+from ansible_collections.jobctl.cloud.plugins.module_utils.errors import Outcome
 
 
 class BigchangeJob(BigChangeModule):
@@ -236,102 +236,79 @@ class BigchangeJob(BigChangeModule):
     def __init__(self):
         super(BigchangeJob, self).__init__()
         self.single = self.params["job_id"] is not None
-        self.ids = [self.job_id()] if self.single else self.job_ids()
+        self.wanted = [self.job_id()] if self.single else self.job_ids()
         self.reason = self.params["reason"].strip()
         if not self.reason:
             self.fail("reason must not be empty: BigChange records why a job was cancelled")
 
     def select(self):
         """The jobs as BigChange holds them: by ID, or listed 50 IDs a request; nothing to read, no request."""
-        if not self.ids:
-            return {}
+        if not self.wanted:
+            return []
         if self.single:
-            return {self.ids[0]: self.client.job(self.ids[0])}
-        return dict((job["id"], job) for job in self.client.jobs({}, ids=self.ids))
-
-    def decide(self, selected):
-        """Per job in the order given: (ID, job as read, the outcome its status settles or None: to cancel)."""
-        plan = []
-        for job_id in self.ids:
-            job = selected.get(job_id)
-            if job is None:
-                outcome = Outcome(Outcome.REFUSED, None, "BigChange did not list it: it does not exist, or customer %s "
-                                  "cannot see it" % self.params["customer_id"])
-            else:
-                outcome = settled(job)
-            plan.append((job_id, job, outcome))
-        return plan
-
-    def act(self, plan):
-        """Cancel every job still to do, concurrently; a failed cancel is kept with its job, the others go on."""
-        todo = [(job_id, job) for job_id, job, outcome in plan if outcome is None]
-
-        def cancel(item):
-            try:
-                return self.client.cancel(item[0], self.reason, item[1])
-            except ApiError as error:
-                return error
-
-        if len(todo) > 1:
-            from concurrent.futures import ThreadPoolExecutor
-
-            with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(todo))) as pool:
-                results = list(pool.map(cancel, todo))
+            found = {self.wanted[0]: self.client.job(self.wanted[0])}
         else:
-            results = [cancel(item) for item in todo]
-        done = dict((job_id, result) for (job_id, dummy), result in zip(todo, results))
-        return [(job_id, job, done.get(job_id, outcome)) for job_id, job, outcome in plan]
+            found = dict((job["id"], job) for job in self.client.jobs({}, ids=self.wanted))
+        return [Item(job_id, found.get(job_id)) for job_id in self.wanted]
 
-    def report(self, done):
-        canceled, not_canceled, errors, before, after = [], [], [], [], []
-        for job_id, job, result in done:
-            now = job
-            if isinstance(result, ApiError):
-                errors.append(result)
-                not_canceled.append(failure(job_id, job, result.msg))
-            elif result is None:
-                # Check mode: the cancel a real run would make.
-                canceled.append(job_id)
-                now = dict(job, status=CANCELLED)
-            else:
-                self.note(result)
-                now = result.obj or job
-                if result.changed:
-                    canceled.append(job_id)
-                elif result.refused:
-                    if result.error is not None:
-                        errors.append(result.error)
-                    if job is None:
-                        msg = "job %s was not found: %s" % (job_id, result.reason)
-                    else:
-                        msg = "job %s cannot be cancelled: %s. The job was left as it is." % (job_id, result.reason)
-                    not_canceled.append(failure(job_id, now, msg))
-            if job is not None:
-                before.append({"id": job_id, "status": job["status"]})
-                after.append(now)
-        self.result.update(changed=bool(canceled), canceled=canceled, not_canceled=not_canceled)
+    def decide(self, items):
+        """Per job: the outcome its status settles, or still to cancel (in check mode, predicted cancelled)."""
+        for item in items:
+            if item.before is None:
+                item.settle(Outcome(Outcome.REFUSED, None, "BigChange did not list it: it does not exist, or customer "
+                                    "%s cannot see it" % self.params["customer_id"]))
+                continue
+            outcome = settled(item.before)
+            if outcome is not None:
+                item.settle(outcome)
+            elif self.check_mode:
+                item.predict(dict(item.before, status=CANCELLED))
+        return items
+
+    def act(self, items):
+        """Cancel every job still to do, concurrently; a failed cancel stays with its job, the others go on."""
+        self.client.cancel_jobs(items, self.reason)
+        return items
+
+    def report(self, items):
+        results = Results(items)
+        for warning in results.warnings():
+            self.warn(warning)
+        known = [item for item in items if item.before is not None]
+        before = [{"id": item.id, "status": item.before["status"]} for item in known]
+        after = [item.after for item in known]
         statuses = [{"id": job["id"], "status": job["status"]} for job in after]
-        # The API's words of the first failed request, when a failure came from one.
-        problem = {"problem": errors[0].problem} if errors else {}
+        result = dict(changed=results.changed, canceled=[item.id for item in results.acted],
+                      not_canceled=[self.not_canceled(item) for item in results.failed])
         if self.single:
-            if after:
-                self.result["job"] = after[0]
-                self.set_diff(before[0], statuses[0])
-            if not_canceled:
-                self.fail(not_canceled[0]["reason"], **problem)
-            return
-        self.result["jobs"] = after
-        self.set_diff({"jobs": before}, {"jobs": statuses})
-        if not_canceled:
-            named = ", ".join("%s (%s)" % (f["job_id"], "status %s" % f["status"] if f["status"] else "not listed")
-                              for f in not_canceled)
-            self.fail("could not cancel %d of %d BigChange jobs: %s. Each was left as it was; every other job was "
-                      "handled. %s" % (len(not_canceled), len(self.ids), named, " ".join(f["reason"] for f in not_canceled)),
-                      **problem)
+            if known:
+                result["job"] = after[0]
+                result.update(self.diff(before[0], statuses[0]))
+        else:
+            result["jobs"] = after
+            result.update(self.diff({"jobs": before}, {"jobs": statuses}))
+        return result
 
+    def not_canceled(self, item):
+        if item.error is not None:
+            job, reason = item.before, item.error.msg
+        elif item.before is None:
+            job, reason = None, "job %s was not found: %s" % (item.id, item.reason)
+        else:
+            job, reason = item.after, "job %s cannot be cancelled: %s. The job was left as it is." % (item.id, item.reason)
+        return {"job_id": item.id, "status": job.get("status") if job else None, "reason": reason}
 
-def failure(job_id, job, reason):
-    return {"job_id": job_id, "status": job.get("status") if job else None, "reason": reason}
+    def failure(self, items):
+        results = Results(items)
+        if not results.failed:
+            return None
+        failures = [self.not_canceled(item) for item in results.failed]
+        if self.single:
+            return failures[0]["reason"], results.problem
+        named = ", ".join("%s (%s)" % (f["job_id"], "status %s" % f["status"] if f["status"] else "not listed")
+                          for f in failures)
+        return ("could not cancel %d of %d BigChange jobs: %s. Each was left as it was; every other job was handled. %s"
+                % (len(failures), len(items), named, " ".join(f["reason"] for f in failures)), results.problem)
 
 
 def main():

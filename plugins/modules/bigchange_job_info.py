@@ -170,12 +170,8 @@ jobs:
       officeNotes: null
 """
 
-from ansible_collections.jobctl.cloud.plugins.module_utils.bigchange import (
-    MAX_PAGE_SIZE,
-    STATUSES,
-    BigChangeModule,
-    date_time,
-)
+from ansible_collections.jobctl.cloud.plugins.module_utils._bigchange.models import MAX_PAGE_SIZE, STATUSES
+from ansible_collections.jobctl.cloud.plugins.module_utils._bigchange.module import BigChangeModule, date_time
 from ansible_collections.jobctl.cloud.plugins.module_utils.errors import missing_as_none
 
 # Option pairs, and the query parameters they are sent as.
@@ -213,7 +209,7 @@ class BigchangeJobInfo(BigChangeModule):
             self.fail("page_size must be between 1 and %d, got %s" % (MAX_PAGE_SIZE, self.page_size))
         self.one = self.job_id() if self.params["job_id"] is not None else None
         if self.one is None:
-            self.query, self.ids = self.list_query()
+            self.query, self.wanted = self.list_query()
 
     def list_query(self):
         """The GET /v1/jobs parameters, refused before any request where BigChange would refuse them."""
@@ -257,13 +253,13 @@ class BigchangeJobInfo(BigChangeModule):
         if self.one is not None:
             job = missing_as_none(self.client.job, self.one)
             return [job] if job is not None else []
-        if self.ids == [] or self.query.get("status") == []:
+        if self.wanted == [] or self.query.get("status") == []:
             # An empty list of IDs or statuses selects no job; sent, the API would read it as no filter.
             return []
-        return self.client.jobs(self.query, self.ids, self.page_size)
+        return self.client.jobs(self.query, self.wanted, self.page_size)
 
-    def report(self, done):
-        self.result["jobs"] = done
+    def report(self, jobs):
+        return {"changed": False, "jobs": jobs}
 
 
 def main():

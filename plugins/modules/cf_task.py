@@ -237,15 +237,12 @@ canceled:
   sample: [6f2d3c1e-8a1b-4f5e-9c2d-1a2b3c4d5e6f]
 """
 
-from ansible_collections.jobctl.cloud.plugins.module_utils.base import id_problem, wait_argument_spec
-from ansible_collections.jobctl.cloud.plugins.module_utils.cloudfoundry import (
-    ACTIVE_STATES,
-    CANCELABLE_STATES,
-    FINISHED_STATES,
-    STATES,
-    CloudFoundryModule,
-)
-from ansible_collections.jobctl.cloud.plugins.module_utils.errors import ApiError
+from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry.client import settled
+from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry.models import ACTIVE_STATES, FINISHED_STATES, STATES
+from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry.module import CloudFoundryModule
+from ansible_collections.jobctl.cloud.plugins.module_utils.base import WAITED, Item, Results
+from ansible_collections.jobctl.cloud.plugins.module_utils.errors import SelectionError
+from ansible_collections.jobctl.cloud.plugins.module_utils.options import id_problem, wait_argument_spec
 
 
 def brief(tasks):
@@ -274,110 +271,93 @@ class CfTask(CloudFoundryModule):
     def __init__(self):
         super(CfTask, self).__init__()
         p = self.params
-        self.result.update(tasks=[], canceled=[])
         self.app_guid = self.guid("app_guid", p["app_guid"]) if p["app_guid"] is not None else None
         self.names = dict((option, self.name(option)) for option in ("org", "space", "app"))
         self.task_name = self.name("name")
-        by_app = self.app_guid is not None or self.names["app"] is not None
-        if by_app and self.task_name is None and p["sequence_id"] is None:
+        self.by_app = self.app_guid is not None or self.names["app"] is not None
+        if self.by_app and self.task_name is None and p["sequence_id"] is None:
             self.fail("%s needs name or sequence_id to say which of the app's tasks to cancel"
                       % ("app_guid" if self.app_guid is not None else "app"))
-        if not by_app and (self.task_name is not None or p["sequence_id"] is not None):
+        if not self.by_app and (self.task_name is not None or p["sequence_id"] is not None):
             self.fail("%s selects among an app's tasks: set app or app_guid too"
                       % ("name" if self.task_name is not None else "sequence_id"))
         self.guids = []
-        if not by_app:
-            option = "guid" if p["guid"] is not None else "guids"
-            for guid in [p["guid"]] if option == "guid" else p["guids"]:
-                guid = self.guid(option, guid)
-                if guid not in self.guids:
-                    self.guids.append(guid)
-        self.by_app = by_app
-        self.before = []
-        self.after = {}
-        self.canceled = []
+        self.to_cancel = []
+        if not self.by_app:
+            self.guids = [self.guid("guid", p["guid"])] if p["guid"] is not None else self.ids("guids", self.guid)
 
     def select(self):
         """The tasks the options name, read from the API (names to GUIDs first, one list request each)."""
         if not self.by_app:
-            return [self.client.task(guid) for guid in self.guids]
+            return [Item(guid, self.client.task(guid)) for guid in self.guids]
         app_guid = self.app_guid
         if app_guid is None:
-            app_guid = self.resolve(**self.names)["app"]
+            app_guid = self.client.resolve(**self.names)["app"]
         if self.params["sequence_id"] is not None:
             tasks = self.client.tasks(app_guid, sequence_ids=[self.params["sequence_id"]])
             if not tasks:
-                self.fail("app %s has no task with sequence_id %s"
-                          % ("'%s'" % self.names["app"] if self.app_guid is None else app_guid, self.params["sequence_id"]))
-            return tasks
-        # As Cloud Controller matches them: case-insensitively. Every task it returns is kept.
-        return self.client.tasks(app_guid, names=[self.task_name], states=ACTIVE_STATES)
+                raise SelectionError("app %s has no task with sequence_id %s" % (
+                    "'%s'" % self.names["app"] if self.app_guid is None else app_guid, self.params["sequence_id"]))
+        else:
+            # As Cloud Controller matches them: case-insensitively. Every task it returns is kept.
+            tasks = self.client.tasks(app_guid, names=[self.task_name], states=ACTIVE_STATES)
+        return [Item(task.guid, task) for task in tasks]
 
-    def decide(self, selected):
-        """The tasks a cancel would act on: those still PENDING or RUNNING."""
-        tasks = selected
-        self.before = tasks
-        self.after = dict((t.guid, t) for t in tasks)
-        unknown = [t for t in tasks if t.state not in STATES]
+    def decide(self, items):
+        """The tasks a cancel would act on: those still PENDING or RUNNING; the rest are left as they are."""
+        unknown = [item.before for item in items if item.before.state not in STATES]
         if unknown:
-            self.fail("task %s is in state %r, which this module does not know; nothing was cancelled"
-                      % (unknown[0].guid, unknown[0].state), tasks=[t.raw() for t in tasks])
-        to_cancel = [t for t in tasks if t.state in CANCELABLE_STATES]
-        if self.check_mode:
-            self.canceled = [t.guid for t in to_cancel]
-        return to_cancel
+            raise SelectionError("task %s is in state %r, which this module does not know; nothing was cancelled"
+                                 % (unknown[0].guid, unknown[0].state))
+        for item in items:
+            outcome = settled(item.before)
+            if outcome is not None:
+                item.settle(outcome)
+            elif self.check_mode:
+                item.predict()
+        self.to_cancel = [item for item in items if item.todo or self.check_mode and item.changed]
+        return items
 
-    def act(self, plan):
-        to_cancel = plan
-        failed = []
-        for task in to_cancel:
-            try:
-                outcome = self.note(self.client.cancel(task.guid))
-            except ApiError as error:
-                failed.append((task.guid, error.msg, error.problem))
-                continue
-            if outcome.obj is not None:
-                self.after[task.guid] = outcome.obj
-            if outcome.changed:
-                self.canceled.append(task.guid)
-            elif outcome.refused:
-                failed.append((task.guid, outcome.reason, None))
-        # Said now: a failure afterwards (another cancel, the wait) must still report the cancels made.
-        self.report(to_cancel)
-        if failed:
-            self.fail("could not cancel %d of %d tasks: %s" % (
-                len(failed), len(to_cancel), "; ".join("%s: %s" % (guid, msg) for guid, msg, dummy in failed)),
-                problem=next((problem for dummy, dummy2, problem in failed if problem), None))
-        return to_cancel
+    def act(self, items):
+        """One cancel per task still to do; the client decides each outcome."""
+        self.client.cancel_tasks(items)
+        return items
 
-    def wait(self, done):
+    def wait(self, items):
         """Poll every selected task that has not finished (also those already CANCELING) until it has."""
-        to_cancel = done
         # A GUID that would not stay in its path segment is never sent, not even to read it.
-        waiting = [t.guid for t in self.before
-                   if self.after[t.guid].state not in FINISHED_STATES and id_problem(t.guid) is None]
+        waiting = [item for item in items if item.after.state not in FINISHED_STATES and id_problem(item.id) is None]
+        if not waiting:
+            return WAITED
 
         def stopped():
-            for guid in list(waiting):
-                self.after[guid] = self.client.task(guid)
-                if self.after[guid].state in FINISHED_STATES:
-                    waiting.remove(guid)
-            # Said at each poll: a wait that times out must still report the tasks as they are.
-            self.report(to_cancel)
-            return not waiting, None
+            for item in list(waiting):
+                item.after = self.client.task(item.id)
+                if item.after.state in FINISHED_STATES:
+                    waiting.remove(item)
+            return not waiting
 
-        if waiting:
-            self.wait_for(stopped, "task%s %s to reach FAILED or SUCCEEDED"
-                          % ("s" if len(waiting) > 1 else "", ", ".join(waiting)))
-        return to_cancel
+        return self.wait_for(stopped, "task%s %s to reach FAILED or SUCCEEDED"
+                             % ("s" if len(waiting) > 1 else "", ", ".join(item.id for item in waiting)))
 
-    def report(self, done):
-        shown = [self.after[t.guid] for t in self.before]
-        self.result.update(changed=bool(self.canceled), canceled=list(self.canceled), tasks=[t.raw() for t in shown])
-        now = brief(shown)
+    def report(self, items):
+        results = Results(items)
+        for warning in results.warnings():
+            self.warn(warning)
+        canceled = [item.id for item in results.acted]
+        result = dict(changed=results.changed, canceled=canceled, tasks=[item.after.raw() for item in items])
+        now = brief(item.after for item in items)
         if self.check_mode:
-            now = [dict(b, state="CANCELING") if b["guid"] in self.canceled else b for b in now]
-        self.set_diff({"tasks": brief(self.before)}, {"tasks": now})
+            now = [dict(b, state="CANCELING") if b["guid"] in canceled else b for b in now]
+        result.update(self.diff({"tasks": brief(item.before for item in items)}, {"tasks": now}))
+        return result
+
+    def failure(self, items):
+        failed = Results(items).failed
+        if not failed:
+            return None
+        return ("could not cancel %d of %d tasks: %s" % (len(failed), len(self.to_cancel), "; ".join(
+            "%s: %s" % (item.id, item.reason) for item in failed)), Results(items).problem)
 
 
 def main():

@@ -178,7 +178,8 @@ tasks:
           href: https://api.sys.example.com/v3/droplets/740ebd2b-162b-469a-bd72-3edb96fabd9a
 """
 
-from ansible_collections.jobctl.cloud.plugins.module_utils.cloudfoundry import ORDER_BY, STATES, CloudFoundryModule
+from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry.models import ORDER_BY, STATES
+from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry.module import CloudFoundryModule
 
 LIST_FILTERS = ("names", "states", "space_guids", "organization_guids")
 NAMES = ("org", "space", "app")
@@ -224,7 +225,7 @@ class CfTaskInfo(CloudFoundryModule):
         filters = dict(self.filters)
         app_guid = self.app_guid
         if any(self.names.values()):
-            found = self.resolve(**self.names)
+            found = self.client.resolve(**self.names)
             app_guid = found["app"] or app_guid
             if app_guid is None:
                 if found["space"] is not None:
@@ -237,8 +238,8 @@ class CfTaskInfo(CloudFoundryModule):
             filters.pop("organization_guids", None)
         return self.client.tasks(app_guid, **filters)
 
-    def report(self, done):
-        self.result["tasks"] = [t.raw() for t in done]
+    def report(self, tasks):
+        return {"changed": False, "tasks": [t.raw() for t in tasks]}
 
 
 def main():

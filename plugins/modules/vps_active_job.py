@@ -128,14 +128,18 @@ active_jobs:
       startedAt: "2026-11-22T03:00:00.000Z"
 """
 
-from ansible_collections.jobctl.cloud.plugins.module_utils.base import wait_argument_spec
-from ansible_collections.jobctl.cloud.plugins.module_utils.hostup import (
+from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.models import (
     JOB_TYPES,
-    HostupModule,
     cancellable,
     of_type,
     unfinished,
 )
+from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.module import HostupModule
+from ansible_collections.jobctl.cloud.plugins.module_utils.base import WAITED, Item, Results
+from ansible_collections.jobctl.cloud.plugins.module_utils.errors import Outcome
+from ansible_collections.jobctl.cloud.plugins.module_utils.options import wait_argument_spec
+
+NOTHING = "No active %s job was found to cancel."
 
 
 class VpsActiveJob(HostupModule):
@@ -150,52 +154,53 @@ class VpsActiveJob(HostupModule):
         super(VpsActiveJob, self).__init__()
         self.vps = self.vps_id()
         self.job_type = self.params["job_type"]
-        self.before = None
-        self.after = None
-        self.outcome = None
+        self.after = None  # the active jobs as the wait last read them
 
     def select(self):
-        """The active jobs, read only when check mode, diff mode or wait needs them: else one DELETE says it all."""
-        if self.check_mode or self.diff_mode or self.params["wait"]:
-            self.before = self.client.active_jobs(self.vps)
-        return self.before
+        """The job type's Item, with the active jobs only when check mode, diff mode or wait needs them:
+        else one DELETE says it all."""
+        read = self.check_mode or self.diff_mode or self.params["wait"]
+        return Item(self.job_type, self.client.active_jobs(self.vps) if read else None)
 
-    def decide(self, selected):
-        """Whether to send the cancel: always when nothing was read; else only for a job still running."""
-        return selected is None or bool(cancellable(selected, self.job_type))
+    def decide(self, item):
+        """Send the cancel always when nothing was read; else only for a job still running."""
+        if item.before is not None and not cancellable(item.before, self.job_type):
+            item.settle(Outcome(Outcome.ALREADY, reason=NOTHING % self.job_type))
+        elif self.check_mode:
+            item.predict()
+        return item
 
-    def act(self, plan):
-        """``plan`` says whether to cancel; the client decides the outcome (and settles a lost answer)."""
-        cancel = bool(plan)
-        if cancel:
-            self.outcome = self.note(self.client.cancel_active_job(self.vps, self.job_type))
-            # Said now: a wait that fails afterwards must still report the cancel.
-            self.result["changed"] = self.outcome.changed
-        return cancel
+    def act(self, item):
+        """One DELETE; the client decides the outcome (and settles a lost answer)."""
+        if item.todo:
+            item.settle(self.client.cancel_active_job(self.vps, self.job_type))
+        return item
 
-    def canceled(self, cancel):
-        return self.outcome.changed if self.outcome is not None else (cancel and self.check_mode)
-
-    def wait(self, done):
+    def wait(self, item):
         """Poll until no job of the type is left unfinished, when one was cancelled or listed (perhaps stopping)."""
-        if self.canceled(done) or unfinished(self.before or [], self.job_type):
-            def stopped():
-                jobs = self.client.active_jobs(self.vps)
-                return not unfinished(jobs, self.job_type), jobs
-            self.after = self.wait_for(stopped, "the %s job of %s to stop" % (self.job_type, self.vps))
-        return done
+        if not (item.changed or unfinished(item.before or [], self.job_type)):
+            return WAITED
 
-    def report(self, done):
-        canceled = self.canceled(done)
+        def stopped():
+            self.after = self.client.active_jobs(self.vps)
+            return not unfinished(self.after, self.job_type)
+
+        return self.wait_for(stopped, "the %s job of %s to stop" % (self.job_type, self.vps))
+
+    def report(self, item):
+        for warning in Results([item]).warnings():
+            self.warn(warning)
+        canceled = item.changed
         reason = None
         if not canceled:
-            reason = (self.outcome.reason if self.outcome is not None and self.outcome.reason
-                      else "No active %s job was found to cancel." % self.job_type)
-        self.result.update(changed=canceled, canceled=canceled, reason=reason)
-        if self.before is not None:
-            self.result["active_jobs"] = self.before if self.after is None else self.after
-            predicted = [j for j in self.before if not (canceled and j in of_type(self.before, self.job_type))]
-            self.set_diff({"active_jobs": self.before}, {"active_jobs": predicted if self.after is None else self.after})
+            reason = item.outcome.reason if item.outcome is not None and item.outcome.reason else NOTHING % self.job_type
+        result = dict(changed=canceled, canceled=canceled, reason=reason)
+        if item.before is not None:
+            result["active_jobs"] = item.before if self.after is None else self.after
+            predicted = [j for j in item.before if not (canceled and j in of_type(item.before, self.job_type))]
+            result.update(self.diff({"active_jobs": item.before},
+                                    {"active_jobs": predicted if self.after is None else self.after}))
+        return result
 
 
 def main():

@@ -61,7 +61,7 @@ active_jobs:
       startedAt: "2026-11-22T03:00:00.000Z"
 """
 
-from ansible_collections.jobctl.cloud.plugins.module_utils.hostup import HostupModule
+from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.module import HostupModule
 
 
 class VpsActiveJobInfo(HostupModule):
@@ -74,8 +74,8 @@ class VpsActiveJobInfo(HostupModule):
     def select(self):
         return self.client.active_jobs(self.vps)
 
-    def report(self, done):
-        self.result["active_jobs"] = done
+    def report(self, jobs):
+        return {"changed": False, "active_jobs": jobs}
 
 
 def main():

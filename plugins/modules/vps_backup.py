@@ -154,8 +154,9 @@ errors:
   sample: []
 """
 
+from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.module import HostupModule
+from ansible_collections.jobctl.cloud.plugins.module_utils.base import Item, Results
 from ansible_collections.jobctl.cloud.plugins.module_utils.errors import ApiError
-from ansible_collections.jobctl.cloud.plugins.module_utils.hostup import HostupModule
 
 
 class VpsBackup(HostupModule):
@@ -171,59 +172,53 @@ class VpsBackup(HostupModule):
     def __init__(self):
         super(VpsBackup, self).__init__()
         self.vps = self.vps_id()
-        option = "backup_id" if self.params["backup_id"] is not None else "backup_ids"
-        requested = [self.params["backup_id"]] if option == "backup_id" else self.params["backup_ids"]
-        self.wanted = []
-        for backup_id in requested:
-            backup_id = self.backup_id(option, backup_id)
-            if backup_id not in self.wanted:
-                self.wanted.append(backup_id)
-        self.problems = []
-        self.result.update(backups=[], deleted=[], refused=[], errors=[])
+        if self.params["backup_id"] is not None:
+            self.wanted = [self.backup_id("backup_id", self.params["backup_id"])]
+        else:
+            self.wanted = self.ids("backup_ids", self.backup_id)
 
     def select(self):
-        """The requested backups the VPS's list holds; nothing is read when nothing is requested."""
+        """The requested backups the VPS's list holds, in the order requested; nothing is read when nothing is."""
         if not self.wanted:
             return []
         by_id = dict((b.id, b) for b in self.client.backups(self.vps).backups)
-        present = [by_id[b] for b in self.wanted if b in by_id]
-        self.result["backups"] = [b.raw() for b in present]
-        return [b.id for b in present]
+        return [Item(backup_id, by_id[backup_id].raw(), parent=self.vps) for backup_id in self.wanted
+                if backup_id in by_id]
 
-    def decide(self, selected):
+    def decide(self, items):
         """Every requested backup that is listed goes; in check mode, that is what would be deleted."""
         if self.check_mode:
-            self.result.update(changed=bool(selected), deleted=list(selected))
-        return selected
+            for item in items:
+                item.predict()
+        return items
 
-    def act(self, plan):
-        """Delete the backups of ``plan`` concurrently; the client decides each outcome."""
-        deleted, refused, failed = [], [], []
-        for deletion in self.client.delete_backups((self.vps, backup_id) for backup_id in plan):
-            if deletion.error is not None:
-                failed.append({"id": deletion.backup_id, "reason": deletion.error.msg})
-                self.problems.append(deletion.error.problem)
-                continue
-            outcome = self.note(deletion.outcome)
-            if outcome.changed:
-                deleted.append(deletion.backup_id)
-            elif outcome.refused:
-                refused.append({"id": deletion.backup_id, "reason": outcome.reason})
-                if outcome.error is not None:
-                    self.problems.append(outcome.error.problem)
-        self.result.update(changed=bool(deleted), deleted=deleted, refused=refused, errors=failed)
-        return plan
+    def act(self, items):
+        """Delete them concurrently; the client decides each outcome."""
+        self.client.delete_backups(items)
+        return items
 
-    def report(self, done):
-        present = done
-        trouble = dict((item["id"], item["reason"]) for item in self.result["refused"] + self.result["errors"])
-        self.set_diff({"backups": present}, {"backups": [b for b in present if b in trouble] if not self.check_mode
-                                             else []})
-        if trouble:
-            # Named in the order requested; the first API error explains the rest.
-            msg = "could not delete %d of %d backups of %s: %s" % (
-                len(trouble), len(present), self.vps, "; ".join("%s: %s" % (b, trouble[b]) for b in present if b in trouble))
-            self.fail(msg, problem=self.problems[0] if self.problems else ApiError(msg).problem)
+    def report(self, items):
+        results = Results(items)
+        for warning in results.warnings():
+            self.warn(warning)
+        refused = [{"id": i.id, "reason": i.reason} for i in items if i.error is None and i.failed]
+        errors = [{"id": i.id, "reason": i.reason} for i in items if i.error is not None]
+        trouble = set(i.id for i in results.failed)
+        present = [i.id for i in items]
+        result = dict(changed=results.changed, backups=[i.before for i in items],
+                      deleted=[i.id for i in results.acted], refused=refused, errors=errors)
+        result.update(self.diff({"backups": present},
+                                {"backups": [] if self.check_mode else [b for b in present if b in trouble]}))
+        return result
+
+    def failure(self, items):
+        results = Results(items)
+        if not results.failed:
+            return None
+        # Named in the order requested; the first API error explains the rest.
+        msg = "could not delete %d of %d backups of %s: %s" % (
+            len(results.failed), len(items), self.vps, "; ".join("%s: %s" % (i.id, i.reason) for i in results.failed))
+        return msg, results.problem or ApiError(msg).problem
 
 
 def main():

@@ -99,7 +99,7 @@ actions:
       code: null
 """
 
-from ansible_collections.jobctl.cloud.plugins.module_utils.hostup import HostupModule
+from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.module import HostupModule
 
 
 class VpsBackupInfo(HostupModule):
@@ -112,9 +112,9 @@ class VpsBackupInfo(HostupModule):
     def select(self):
         return self.client.backups(self.vps)
 
-    def report(self, done):
-        self.result.update(backups=[b.raw() for b in done.backups], quota=done.quota_info or {},
-                           actions=done.actions or {})
+    def report(self, listing):
+        return dict(changed=False, backups=[b.raw() for b in listing.backups], quota=listing.quota_info or {},
+                    actions=listing.actions or {})
 
 
 def main():

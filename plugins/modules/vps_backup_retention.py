@@ -186,15 +186,49 @@ deleted_count:
   sample: 8
 """
 
-from concurrent.futures import ThreadPoolExecutor
-
+from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.models import backup_id_problem
+from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.module import HostupModule
+from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.retention import plan_prune, policy_problem
+from ansible_collections.jobctl.cloud.plugins.module_utils.base import Item, Results
 from ansible_collections.jobctl.cloud.plugins.module_utils.errors import ApiError
-from ansible_collections.jobctl.cloud.plugins.module_utils.hostup import HostupModule, backup_id_problem
-from ansible_collections.jobctl.cloud.plugins.module_utils.retention import plan_prune, policy_problem
+from ansible_collections.jobctl.cloud.plugins.module_utils.options import number_problem
 
 # Few enough not to trip the API's rate limit on a large fleet, enough to hide latency.
 MAX_PARALLEL = 6
 MAX_DAYS = 36500
+
+
+class Entry:
+    """One VPS of the run: its backup list (an Item of the VPS), what the policy made of it, the deletions."""
+
+    def __init__(self, vps):
+        self.vps = vps
+        self.status = "unchanged"
+        self.reason = None
+        self.kept = []
+        self.left_alone = []
+        self.ignored = 0
+        self.deletions = []
+
+    def fails(self, status, reason):
+        self.status, self.reason = status, reason
+
+    def shown(self):
+        deleted = [d.id for d in self.deletions if d.changed]
+        failed = [d.id for d in self.deletions if d.error is not None]
+        refused = [{"id": d.id, "reason": d.reason} for d in self.deletions if d.error is None and d.failed]
+        status = self.status
+        if status == "unchanged" and deleted:
+            status = "pruned"
+        return dict(vps_id=self.vps.id, status=status, reason=self.reason, kept=list(self.kept), deleted=deleted,
+                    failed=failed, refused=refused, left_alone=list(self.left_alone), ignored=self.ignored)
+
+    def considered_after(self):
+        """The considered backups of this VPS that are there after the run (in check mode: would be)."""
+        return (self.kept + [d.id for d in self.deletions if d.failed] + [item["id"] for item in self.left_alone])
+
+    def considered_before(self):
+        return self.considered_after() + [d.id for d in self.deletions if not d.failed]
 
 
 class VpsBackupRetention(HostupModule):
@@ -210,108 +244,80 @@ class VpsBackupRetention(HostupModule):
     def __init__(self):
         super(VpsBackupRetention, self).__init__()
         p = self.params
-        self.number("older_than_days", high=MAX_DAYS)
-        problem = policy_problem(p["keep_last"], p["older_than_days"])
-        if problem:
-            self.fail(problem)
+        for problem in (number_problem("older_than_days", p["older_than_days"], high=MAX_DAYS),
+                        policy_problem(p["keep_last"], p["older_than_days"])):
+            if problem:
+                self.fail(problem)
         self.vps = self.vps_ids()
-        # The API's words for every VPS or backup that could not be handled, the first one shown as `problem`.
-        self.problems = []
-        # Per VPS: the backups found gone when their deletion came (another run, a person).
-        self.gone = {}
 
     def select(self):
-        """Each VPS's backup list, read concurrently: (vps_id, listing or None, ApiError or None)."""
-        def read(vps_id):
-            try:
-                return vps_id, self.client.backups(vps_id), None
-            except ApiError as error:
-                return vps_id, None, error
+        """Each VPS's backup list, read concurrently; a list that fails to load is that VPS's failure only."""
+        entries = [Entry(Item(vps_id)) for vps_id in self.vps]
+        self.client.read_backups([entry.vps for entry in entries], parallel=MAX_PARALLEL)
+        return entries
 
-        with ThreadPoolExecutor(max_workers=max(1, min(MAX_PARALLEL, len(self.vps)))) as pool:
-            return list(pool.map(read, self.vps))
+    def decide(self, entries):
+        """Per VPS, the backups the policy deletes (in check mode: would delete)."""
+        for entry in entries:
+            self.plan(entry)
+        return entries
 
-    def decide(self, selected):
-        """One entry per VPS, with the backups the policy deletes (in check mode: would delete)."""
-        return [self.plan_vps(vps_id, listing, error) for vps_id, listing, error in selected]
-
-    def plan_vps(self, vps_id, listing, error):
+    def plan(self, entry):
         p = self.params
-        entry = dict(vps_id=vps_id, status="unchanged", reason=None, kept=[], deleted=[], failed=[], refused=[],
-                     left_alone=[], ignored=0)
-        if error is not None:
-            self.problems.append(error.problem)
-            entry.update(status="failed", reason="the backup list did not load: %s" % error.msg)
-            return entry
+        if entry.vps.error is not None:
+            entry.fails("failed", "the backup list did not load: %s" % entry.vps.error.msg)
+            return
+        listing = entry.vps.before
         backups = [b.raw() for b in listing.backups]
         used = listing.quota_used()
         if used is not None and used > len(backups):
-            entry.update(status="skipped", reason="the backup list looks incomplete: it lists %d backups but "
-                         "quotaInfo.used says %s" % (len(backups), used))
-            return entry
+            entry.fails("skipped", "the backup list looks incomplete: it lists %d backups but quotaInfo.used says %s"
+                        % (len(backups), used))
+            return
         plan = plan_prune(backups, p["keep_last"], p["older_than_days"], p["backup_types"], id_problem=backup_id_problem)
-        entry.update(kept=plan.ids("keep"), ignored=len(plan.ignored), left_alone=plan.left_alone_report())
+        entry.kept, entry.ignored, entry.left_alone = plan.ids("keep"), len(plan.ignored), plan.left_alone_report()
         if plan.unsafe:
-            entry.update(status="skipped", reason=plan.unsafe)
-            return entry
-        entry["deleted"] = plan.ids("delete")
-        return entry
+            entry.fails("skipped", plan.unsafe)
+            return
+        entry.deletions = [Item(backup_id, parent=entry.vps.id) for backup_id in plan.ids("delete")]
+        if self.check_mode:
+            for item in entry.deletions:
+                item.predict()
 
-    def act(self, plan):
-        """Delete what each VPS's entry says, concurrently; each deletion's outcome comes from the client."""
-        entries = plan
-        targets = [(entry["vps_id"], backup_id) for entry in entries for backup_id in entry["deleted"]]
-        by_vps = dict((entry["vps_id"], entry) for entry in entries)
-        troubles = dict((entry["vps_id"], []) for entry in entries)
+    def act(self, entries):
+        """Delete what each VPS's plan says, concurrently; each deletion's outcome comes from the client."""
+        self.client.delete_backups([d for entry in entries for d in entry.deletions], parallel=MAX_PARALLEL)
         for entry in entries:
-            entry["deleted"] = []
-        for deletion in self.client.delete_backups(targets, parallel=MAX_PARALLEL):
-            entry = by_vps[deletion.vps_id]
-            if deletion.error is not None:
-                self.problems.append(deletion.error.problem)
-                entry["failed"].append(deletion.backup_id)
-                troubles[deletion.vps_id].append("%s: %s" % (deletion.backup_id, deletion.error.msg))
-                continue
-            outcome = self.note(deletion.outcome)
-            if outcome.changed:
-                entry["deleted"].append(deletion.backup_id)
-            elif outcome.refused:
-                if outcome.error is not None:
-                    self.problems.append(outcome.error.problem)
-                entry["refused"].append({"id": deletion.backup_id, "reason": outcome.reason})
-                troubles[deletion.vps_id].append("%s: %s" % (deletion.backup_id, outcome.reason))
-            else:
-                self.gone.setdefault(deletion.vps_id, []).append(deletion.backup_id)
-        for entry in entries:
-            if troubles[entry["vps_id"]]:
-                entry.update(status="failed", reason="could not delete %d backup(s): %s"
-                             % (len(troubles[entry["vps_id"]]), "; ".join(troubles[entry["vps_id"]])))
+            trouble = ["%s: %s" % (d.id, d.reason) for d in entry.deletions if d.failed]
+            if trouble:
+                entry.fails("failed", "could not delete %d backup(s): %s" % (len(trouble), "; ".join(trouble)))
         return entries
 
-    def report(self, done):
-        entries = done
+    def report(self, entries):
+        deletions = [d for entry in entries for d in entry.deletions]
+        for warning in Results(deletions).warnings():
+            self.warn(warning)
         for entry in entries:
-            if entry["status"] == "unchanged" and entry["deleted"]:
-                entry["status"] = "pruned"
-            if entry["left_alone"]:
-                self.warn("%s: %d backup(s) left alone: %s" % (entry["vps_id"], len(entry["left_alone"]), "; ".join(
-                    "%s (%s)" % (item["id"], item["reason"]) for item in entry["left_alone"])))
-        deleted_count = sum(len(e["deleted"]) for e in entries)
-        self.result.update(changed=deleted_count > 0, vps=entries, deleted_count=deleted_count)
-        before = dict((e["vps_id"], sorted(self.considered(e) + e["deleted"] + self.gone.get(e["vps_id"], [])))
-                      for e in entries)
-        self.set_diff(before, dict((e["vps_id"], sorted(self.considered(e))) for e in entries))
-        trouble = [e for e in entries if e["status"] in ("failed", "skipped")]
-        if trouble:
-            msg = "could not prune %d of %d VPS: %s" % (
-                len(trouble), len(entries), "; ".join("%s: %s" % (e["vps_id"], e["reason"]) for e in trouble))
-            # The first API error explains the rest; a list refused as untrustworthy has none.
-            self.fail(msg, problem=self.problems[0] if self.problems else ApiError(msg).problem)
+            if entry.left_alone:
+                self.warn("%s: %d backup(s) left alone: %s" % (entry.vps.id, len(entry.left_alone), "; ".join(
+                    "%s (%s)" % (item["id"], item["reason"]) for item in entry.left_alone)))
+        shown = [entry.shown() for entry in entries]
+        deleted_count = sum(len(e["deleted"]) for e in shown)
+        result = dict(changed=deleted_count > 0, vps=shown, deleted_count=deleted_count)
+        result.update(self.diff(dict((e.vps.id, sorted(e.considered_before())) for e in entries),
+                                dict((e.vps.id, sorted(e.considered_after())) for e in entries)))
+        return result
 
-    def considered(self, entry):
-        """The considered backups of a VPS that are there after the run (in check mode: would be)."""
-        return (entry["kept"] + entry["failed"] + [r["id"] for r in entry["refused"]]
-                + [item["id"] for item in entry["left_alone"]])
+    def failure(self, entries):
+        trouble = [e for e in entries if e.status in ("failed", "skipped")]
+        if not trouble:
+            return None
+        msg = "could not prune %d of %d VPS: %s" % (
+            len(trouble), len(entries), "; ".join("%s: %s" % (e.vps.id, e.reason) for e in trouble))
+        # The first API error explains the rest; a list refused as untrustworthy has none.
+        problems = [e.vps.problem for e in entries if e.vps.problem is not None]
+        problems += [d.problem for e in entries for d in e.deletions if d.problem is not None]
+        return msg, problems[0] if problems else ApiError(msg).problem
 
 
 def main():

@@ -200,13 +200,13 @@ not_canceled:
         /mapi/v1/jobs/cancel failed: HTTP 400 Invalid request: ..."
 """
 
-from ansible_collections.jobctl.cloud.plugins.module_utils.base import wait_argument_spec
-from ansible_collections.jobctl.cloud.plugins.module_utils.vsp import (
-    KNOWN_STATES,
-    RUNNING_STATES,
-    STOPPING_STATES,
-    VspModule,
-)
+from ansible_collections.jobctl.cloud.plugins.module_utils._vsp.client import settled
+from ansible_collections.jobctl.cloud.plugins.module_utils._vsp.models import CANCELLED, RUNNING_STATES, STOPPING_STATES
+from ansible_collections.jobctl.cloud.plugins.module_utils._vsp.module import VspModule
+from ansible_collections.jobctl.cloud.plugins.module_utils.base import WAITED, Item, Results
+from ansible_collections.jobctl.cloud.plugins.module_utils.options import wait_argument_spec
+
+STILL_GOING = RUNNING_STATES | STOPPING_STATES
 
 
 class VspJob(VspModule):
@@ -221,128 +221,96 @@ class VspJob(VspModule):
     def __init__(self):
         super(VspJob, self).__init__()
         self.bulk = self.params["job_ids"] is not None
-        if self.bulk:
-            self.ids = []
-            for value in self.params["job_ids"]:
-                value = self.int32("job_ids", value)
-                if value not in self.ids:
-                    self.ids.append(value)
-        else:
-            self.ids = [self.int32("job_id")]
-        self.before = {}      # job ID -> JobStatus as first read
-        self.jobs = {}        # job ID -> JobStatus as last seen
-        self.canceled = []    # job IDs this run cancelled (check mode: would cancel)
-        self.problems = {}    # job ID -> (why, ApiError or None): the jobs that could not be cancelled
+        self.job_ids = self.ids("job_ids", self.int32) if self.bulk else [self.int32("job_id")]
 
-    # -- the steps ----------------------------------------------------------------------------------
     def select(self):
-        """Each job's status, read once: what every decision rests on. An unknown job is a problem, not a stop."""
-        for job_id in self.ids:
+        """Each job's status, read once: what every decision rests on. An unknown job is its item's failure."""
+        items = []
+        for job_id in self.job_ids:
+            item = Item(job_id)
             job, missing = self.client.find(job_id)
             if job is None:
-                self.problems[job_id] = (missing.msg, missing)
+                item.error = missing
             else:
-                self.before[job_id] = self.jobs[job_id] = job
-        self.publish()
-        return self.ids
+                item.before = item.after = job
+            items.append(item)
+        return items
 
-    def decide(self, selected):
-        """The running jobs are to be cancelled; the rest are left alone (and a state not known is a problem)."""
-        plan = []
-        for job_id in selected:
-            job = self.jobs.get(job_id)
-            if job is None:
+    def decide(self, items):
+        """Running jobs are to be cancelled; the rest are left alone (a state not known is refused)."""
+        for item in items:
+            if item.before is None:
                 continue
-            if job.job_state in RUNNING_STATES:
-                plan.append(job_id)
-            elif job.job_state not in KNOWN_STATES:
-                self.problems[job_id] = ("it is in state %s, which this module does not know; it was left alone"
-                                         % job.job_state, None)
-        if self.check_mode:
-            self.canceled = list(plan)
-            self.result["changed"] = bool(plan)
-        self.publish()
-        return plan
+            outcome = settled(item.before) if item.before.job_state not in RUNNING_STATES else None
+            if outcome is not None:
+                item.settle(outcome)
+            elif self.check_mode:
+                item.predict()
+        return items
 
-    def act(self, plan):
+    def act(self, items):
         """One cancel per running job, one after the other; the client decides each outcome."""
-        for job_id in plan:
-            outcome = self.client.cancel(job_id)
-            if outcome.obj is not None:
-                self.jobs[job_id] = outcome.obj
-            if outcome.warning:
-                self.warn("job %s: %s" % (job_id, outcome.warning) if self.bulk else outcome.warning)
-            if outcome.changed:
-                self.canceled.append(job_id)
-                # Said at once: a failure later in the run must still report this cancel.
-                self.result["changed"] = True
-            elif outcome.refused:
-                self.problems[job_id] = (outcome.reason, outcome.error)
-            self.publish()
-        return plan
+        self.client.cancel_jobs(items)
+        return items
 
-    def wait(self, done):
+    def wait(self, items):
         """Poll until every job cancelled by this run, or stopping before it, has left the running states."""
-        pending = [job_id for job_id in self.ids if job_id in self.jobs and job_id not in self.problems
-                   and self.jobs[job_id].job_state in RUNNING_STATES | STOPPING_STATES
-                   and (job_id in self.canceled or self.before[job_id].job_state in STOPPING_STATES)]
+        pending = [item for item in items if item.after is not None and not item.failed
+                   and item.after.job_state in STILL_GOING
+                   and (item.changed or item.before.job_state in STOPPING_STATES)]
+        if not pending:
+            return WAITED
 
         def stopped():
-            for job_id in list(pending):
-                job, dummy = self.client.find(job_id)
+            for item in list(pending):
+                job, dummy = self.client.find(item.id)
                 if job is not None:
-                    self.jobs[job_id] = job
-                if job is None or job.job_state not in RUNNING_STATES | STOPPING_STATES:
-                    pending.remove(job_id)
-            self.publish()
-            return not pending, None
+                    item.after = job
+                if job is None or job.job_state not in STILL_GOING:
+                    pending.remove(item)
+            return not pending
 
-        if pending:
-            self.wait_for(stopped, "%s %s to stop" % ("job" if len(pending) == 1 else "jobs",
-                                                      ", ".join(str(job_id) for job_id in pending)))
-        return done
+        return self.wait_for(stopped, "%s %s to stop" % ("job" if len(pending) == 1 else "jobs",
+                                                         ", ".join(str(item.id) for item in pending)))
 
-    def report(self, done):
-        self.result["changed"] = bool(self.canceled)
-        self.publish()
-        before = [self.before[job_id].raw() for job_id in self.ids if job_id in self.before]
-        after = [self.shown(job_id) for job_id in self.ids if job_id in self.jobs]
+    def report(self, items):
+        results = Results(items)
+        for warning in results.warnings((lambda item: "job %s" % item.id) if self.bulk else None):
+            self.warn(warning)
+        known = [item for item in items if item.after is not None]
+        result = dict(changed=results.changed)
+        before = [item.before.raw() for item in known]
+        after = [self.shown(item) for item in known]
         if self.bulk:
-            self.set_diff({"jobs": before}, {"jobs": after})
-        elif before:
-            self.set_diff({"job": before[0]}, {"job": after[0]})
-        if self.problems:
-            self.fail_problems()
+            result.update(
+                jobs=[item.after.raw() for item in known],
+                canceled=[item.id for item in results.acted],
+                not_canceled=[{"job_id": item.id, "state": item.after.job_state if item.after is not None else None,
+                               "reason": item.reason} for item in results.failed])
+            result.update(self.diff({"jobs": before}, {"jobs": after}))
+        elif known:
+            result["job"] = known[0].after.raw()
+            result.update(self.diff({"job": before[0]}, {"job": after[0]}))
+        return result
 
-    # -- results ----------------------------------------------------------------------------------
-    def shown(self, job_id):
-        """The job as the result shows it after the run: in check mode, a job to be cancelled as CANCELLED."""
-        job = self.jobs[job_id].raw()
-        if self.check_mode and job_id in self.canceled:
-            job = dict(job, jobState="CANCELLED")
-        return job
-
-    def publish(self):
-        """Keep the result current at every step, so that a failure anywhere still reports what was done."""
-        if self.bulk:
-            self.result["jobs"] = [self.jobs[job_id].raw() for job_id in self.ids if job_id in self.jobs]
-            self.result["canceled"] = list(self.canceled)
-            self.result["not_canceled"] = [
-                {"job_id": job_id, "state": self.jobs[job_id].job_state if job_id in self.jobs else None, "reason": msg}
-                for job_id, (msg, dummy) in sorted(self.problems.items(), key=lambda item: self.ids.index(item[0]))]
-        elif self.ids[0] in self.jobs:
-            self.result["job"] = self.jobs[self.ids[0]].raw()
-
-    def fail_problems(self):
-        problems = [(job_id, self.problems[job_id]) for job_id in self.ids if job_id in self.problems]
-        first_error = next((error for dummy, (msg, error) in problems if error is not None), None)
-        extra = {"problem": first_error.problem} if first_error is not None else {}
+    def failure(self, items):
+        failed = Results(items).failed
+        if not failed:
+            return None
+        problem = Results(items).problem
         if not self.bulk:
-            self.fail("job %s could not be cancelled: %s" % (problems[0][0], problems[0][1][0]), **extra)
-        self.fail("could not cancel %d of %d VSP jobs (the others were handled): %s" % (
-            len(problems), len(self.ids), "; ".join(
-                "job %s%s: %s" % (job_id, " (%s)" % self.jobs[job_id].job_state if job_id in self.jobs else "", msg)
-                for job_id, (msg, dummy) in problems)), **extra)
+            return "job %s could not be cancelled: %s" % (failed[0].id, failed[0].reason), problem
+        return "could not cancel %d of %d VSP jobs (the others were handled): %s" % (
+            len(failed), len(items), "; ".join(
+                "job %s%s: %s" % (item.id, " (%s)" % item.after.job_state if item.after is not None else "", item.reason)
+                for item in failed)), problem
+
+    def shown(self, item):
+        """The job as the diff shows it after the run: in check mode, a job to be cancelled as CANCELLED."""
+        job = item.after.raw()
+        if self.check_mode and item.changed:
+            job = dict(job, jobState=CANCELLED)
+        return job
 
 
 def main():

@@ -107,7 +107,8 @@ jobs:
       bucketName: backups-eu
 """
 
-from ansible_collections.jobctl.cloud.plugins.module_utils.vsp import JOB_STATES, JOB_TYPES, VspModule
+from ansible_collections.jobctl.cloud.plugins.module_utils._vsp.models import JOB_STATES, JOB_TYPES
+from ansible_collections.jobctl.cloud.plugins.module_utils._vsp.module import VspModule
 
 
 class VspJobInfo(VspModule):
@@ -138,8 +139,8 @@ class VspJobInfo(VspModule):
         return [job for job in selected
                 if (states is None or job.job_state in states) and (types is None or job.job_type in types)]
 
-    def report(self, done):
-        self.result["jobs"] = [job.raw() for job in done]
+    def report(self, jobs):
+        return {"changed": False, "jobs": [job.raw() for job in jobs]}
 
 
 def main():

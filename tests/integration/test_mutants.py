@@ -27,16 +27,16 @@ MUTANTS = [
            "plugins/module_utils/client.py", 'REPEAT_SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))',
            'REPEAT_SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "DELETE", "PUT"))',
            ["tests/integration/test_faults.py::test_faults[vps_backup-delete]"]),
-    Mutant("changed-before-the-act",  # changed is claimed before the request was carried out
-           "plugins/modules/vps_active_job.py", "        if cancel:\n",
-           "        self.result['changed'] = bool(cancel)\n        if cancel:\n",
-           ["tests/integration/test_faults.py::test_faults[vps_active_job-cancel]"]),
+    Mutant("changed-whatever-the-outcome",  # a cancel that found nothing to cancel still says changed
+           "plugins/modules/vps_active_job.py", "        canceled = item.changed\n",
+           "        canceled = item.outcome is not None\n",
+           ["tests/integration/test_hostup.py"]),
     Mutant("failure-forced-unchanged",  # every failure reports changed: false
-           "plugins/module_utils/base.py", "        result.update(kwargs)\n",
-           "        result.update(kwargs)\n        result['changed'] = False\n",
+           "plugins/module_utils/base.py", '        result.setdefault("changed", False)\n',
+           '        result["changed"] = False\n',
            ["tests/integration/test_faults.py::test_a_wait_that_times_out_after_the_cancel_still_reports_the_cancel"]),
     Mutant("active-jobs-keys-strict",  # only the documented-by-example keys of the unconfirmed schema
-           "plugins/module_utils/hostup.py",
+           "plugins/module_utils/_hostup/models.py",
            'ACTIVE_JOBS_LIST_KEYS = ("data", "jobs", "activeJobs")\nACTIVE_JOB_TYPE_KEYS = ("jobType", "type")',
            'ACTIVE_JOBS_LIST_KEYS = ("data",)\nACTIVE_JOB_TYPE_KEYS = ("jobType",)',
            ["tests/integration/test_hostup.py"]),

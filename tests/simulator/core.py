@@ -482,6 +482,7 @@ class Simulator:
         self.lock = threading.RLock()
         self.clock_offset = 0.0
         self._generation = 0
+        self._in_flight = 0
         self.apis = {}
         self._server = None
         self._thread = None
@@ -704,6 +705,9 @@ class Simulator:
             # The log is in the order answers were finished; ``arrival`` keeps the order requests came in.
             self._arrivals += 1
             arrival = self._arrivals
+            # Ground truth for a client's concurrency: how many requests were being handled, this one included.
+            self._in_flight += 1
+            in_flight = self._in_flight
             plan = self._plan(name, req)
         fault = plan.fault
         rl = plan.rate_limit_info
@@ -737,11 +741,12 @@ class Simulator:
             "query": req.query, "status": resp.status if resp is not None else None,
             "fault": fault_kind, "fault_id": fault["id"] if fault_kind else None,
             "rate_limited": plan.rate_limited is not None, "handled_status": handled_status,
-            "acted": req.acted,
+            "acted": req.acted, "in_flight": in_flight,
             "headers": redact_headers(headers), "body": loggable_body(req),
             "response_headers": redact_headers(resp.headers) if resp is not None else {},
         }
         with self.lock:
+            self._in_flight -= 1
             if generation == self._generation:  # not when a reset happened while this request was in flight
                 self._seq += 1
                 entry["seq"] = self._seq

@@ -4,21 +4,15 @@ import time
 
 import pytest
 
-from ansible_collections.jobctl.cloud.plugins.module_utils import bigchange as bc
-from ansible_collections.jobctl.cloud.plugins.module_utils import client as http
+from ansible_collections.jobctl.cloud.plugins.module_utils._bigchange import client as bc
+from ansible_collections.jobctl.cloud.plugins.module_utils._bigchange import models as bcm
+from ansible_collections.jobctl.cloud.plugins.module_utils._bigchange.module import date_time
 from ansible_collections.jobctl.cloud.plugins.module_utils.auth import BearerAuth, OAuthBearer, OAuthToken
 from ansible_collections.jobctl.cloud.plugins.module_utils.client import HttpClient
 from ansible_collections.jobctl.cloud.plugins.module_utils.errors import ApiError, Outcome
 
 CLIENT_ID = "bigchange-client"
 SECRET = "bigchange-secret"
-
-
-@pytest.fixture
-def fast_backoff(monkeypatch):
-    # The backoff schedule is not what these tests check; keep them quick.
-    monkeypatch.setattr(http, "BACKOFF_FACTOR", 0.01)
-    monkeypatch.setattr(http, "BACKOFF_JITTER", 0.0)
 
 
 def api(sim, customer="1001", secret=SECRET, token=None, retries=3, timeout=5):
@@ -113,7 +107,7 @@ def test_unknown_access_token_is_the_apis_401_and_is_not_renewed(sim):
     assert len(sim.requests("bigchange")) == 1
 
 
-def test_token_request_is_retried_after_a_gateway_error(sim, fast_backoff):
+def test_token_request_is_retried_after_a_gateway_error(sim):
     job_id = seed_jobs(sim, {"status": "scheduled"})[0]
     sim.fault(api="bigchange", path="/auth/tokens", kind="status", status=503, times=1)
     assert api(sim).job(job_id)["status"] == "scheduled"
@@ -244,7 +238,7 @@ def test_a_429_is_retried_without_a_settle_read(sim):
     {"kind": "slow", "delay": 2},
     # A 2xx other than the documented 204 without a body cannot be read as "cancelled" on its face.
     {"kind": "wrong_shape"}, {"kind": "empty"}, {"kind": "malformed"}])
-def test_a_lost_answer_after_acting_is_settled_by_one_read_as_acted_with_a_warning(sim, fast_backoff, fault):
+def test_a_lost_answer_after_acting_is_settled_by_one_read_as_acted_with_a_warning(sim, fault):
     job_id = seed_jobs(sim, {"status": "sent"})[0]
     sim.fault(api="bigchange", method="PUT", when="after", times=1, **fault)
     outcome = read_then_cancel(sim, api(sim, timeout=1), job_id)
@@ -267,7 +261,7 @@ def test_a_lost_answer_after_acting_is_settled_by_one_read_as_acted_with_a_warni
 
 
 @pytest.mark.parametrize("status", [503, 500])
-def test_a_5xx_before_handling_is_read_then_resent(sim, fast_backoff, status):
+def test_a_5xx_before_handling_is_read_then_resent(sim, status):
     job_id = seed_jobs(sim, {"status": "sent"})[0]
     sim.fault(api="bigchange", method="PUT", kind="status", status=status, times=1)
     outcome = read_then_cancel(sim, api(sim), job_id)
@@ -278,7 +272,7 @@ def test_a_5xx_before_handling_is_read_then_resent(sim, fast_backoff, status):
                             ("PUT", "/jobs/%d/cancel" % job_id, 204, 204)]
 
 
-def test_a_lost_answer_and_a_job_that_completed_meanwhile_has_ended(sim, fast_backoff):
+def test_a_lost_answer_and_a_job_that_completed_meanwhile_has_ended(sim):
     job_id = seed_jobs(sim, {"status": "onTheWay", "starts_in": 60, "duration": 60})[0]
     client = api(sim)
     job = client.job(job_id)
@@ -290,7 +284,7 @@ def test_a_lost_answer_and_a_job_that_completed_meanwhile_has_ended(sim, fast_ba
     assert [m for m, p, s, h in api_log(sim)] == ["GET", "PUT", "GET"]
 
 
-def test_a_lost_answer_and_a_job_that_started_meanwhile_is_refused(sim, fast_backoff):
+def test_a_lost_answer_and_a_job_that_started_meanwhile_is_refused(sim):
     job_id = seed_jobs(sim, {"status": "onTheWay", "starts_in": 60, "duration": 600})[0]
     client = api(sim)
     job = client.job(job_id)
@@ -301,7 +295,7 @@ def test_a_lost_answer_and_a_job_that_started_meanwhile_is_refused(sim, fast_bac
     assert [m for m, p, s, h in api_log(sim)] == ["GET", "PUT", "GET"]
 
 
-def test_answers_lost_every_time_fail_after_the_retries_with_a_read_before_each_resend(sim, fast_backoff):
+def test_answers_lost_every_time_fail_after_the_retries_with_a_read_before_each_resend(sim):
     job_id = seed_jobs(sim, {"status": "scheduled"})[0]
     sim.fault(api="bigchange", method="PUT", kind="status", status=503, times=-1)
     client = api(sim, retries=2)
@@ -325,7 +319,7 @@ def test_120_ids_are_read_in_3_batches_of_at_most_50_with_repeated_keys(sim):
     requests = list_requests(sim)
     assert [len(r["query"]["id"]) for r in requests] == [50, 50, 20]
     assert [int(i) for r in requests for i in r["query"]["id"]] == ids
-    assert all(r["query"]["pageSize"] == [str(bc.MAX_PAGE_SIZE)] for r in requests)
+    assert all(r["query"]["pageSize"] == [str(bcm.MAX_PAGE_SIZE)] for r in requests)
 
 
 def test_every_page_of_every_batch_is_read(sim):
@@ -408,12 +402,12 @@ def test_matches(job, query, expected):
 # -- statuses and dates ---------------------------------------------------------------------------
 
 def test_the_16_statuses():
-    assert bc.DOCUMENTED_STATUSES == ("new", "scheduled", "unscheduled", "sent", "read", "accepted", "refused",
+    assert bcm.DOCUMENTED_STATUSES == ("new", "scheduled", "unscheduled", "sent", "read", "accepted", "refused",
                                       "onTheWay", "started", "suspended", "completedOk", "completedWithIssues",
                                       "cancelled")
-    assert bc.INTERNAL_STATUSES == ("lateStart", "lateFinish", "rescheduled")
-    groups = bc.NOT_STARTED + bc.UNDER_WAY + bc.COMPLETED + (bc.CANCELLED,)
-    assert sorted(groups) == sorted(bc.STATUSES) and len(set(bc.STATUSES)) == 16
+    assert bcm.INTERNAL_STATUSES == ("lateStart", "lateFinish", "rescheduled")
+    groups = bcm.NOT_STARTED + bcm.UNDER_WAY + bcm.COMPLETED + (bcm.CANCELLED,)
+    assert sorted(groups) == sorted(bcm.STATUSES) and len(set(bcm.STATUSES)) == 16
 
 
 @pytest.mark.parametrize("status,kind", [(s, None) for s in ("new", "scheduled", "unscheduled", "sent", "read",
@@ -443,5 +437,5 @@ def test_settled(status, kind):
     ("", None), (None, None), ("T", None),
 ])
 def test_date_time(value, iso):
-    moment = bc.date_time(value)
+    moment = date_time(value)
     assert (moment.isoformat() if moment else None) == iso

@@ -22,13 +22,6 @@ def client(sim, retries=5, timeout=5, token=KEY):
     return HttpClient("HostUp API", sim.hostup_url, timeout=timeout, retries=retries, auth=BearerAuth(token))
 
 
-@pytest.fixture
-def fast_backoff(monkeypatch):
-    # The backoff schedule is not what these tests check; keep them quick.
-    monkeypatch.setattr(http, "BACKOFF_FACTOR", 0.01)
-    monkeypatch.setattr(http, "BACKOFF_JITTER", 0.0)
-
-
 def test_sends_user_agent_and_bearer_and_reuses_the_connection(sim):
     c = client(sim)
     for dummy in range(3):
@@ -56,7 +49,7 @@ def test_429_with_retry_after_twice_still_succeeds(sim):
 
 
 @pytest.mark.parametrize("text", ["garbage", "-5", "1.5", "soon", "", "Wed, 32 Foo 2026"])
-def test_an_unreadable_retry_after_means_the_usual_backoff(sim, fast_backoff, text):
+def test_an_unreadable_retry_after_means_the_usual_backoff(sim, text):
     sim.fault(api="hostup", kind="rate_limit", retry_after=text, times=1)
     reply = client(sim).request("GET", "/vps")
     assert reply.status == 200 and reply.retries == 1
@@ -113,13 +106,13 @@ def test_a_rate_limit_bucket_an_hour_long_fails_at_once(sim):
 
 
 @pytest.mark.parametrize("status", [502, 503, 504])
-def test_gateway_errors_are_retried_for_reads(sim, fast_backoff, status):
+def test_gateway_errors_are_retried_for_reads(sim, status):
     sim.fault(api="hostup", kind="status", status=status, times=2)
     assert client(sim).request("GET", "/vps").status == 200
     assert [r["status"] for r in sim.requests("hostup")] == [status, status, 200]
 
 
-def test_retries_run_out_and_the_failure_says_how_many(sim, fast_backoff):
+def test_retries_run_out_and_the_failure_says_how_many(sim):
     sim.fault(api="hostup", kind="status", status=503, times=-1)
     with pytest.raises(ApiError) as err:
         client(sim, retries=2).request("GET", "/vps")
@@ -129,7 +122,7 @@ def test_retries_run_out_and_the_failure_says_how_many(sim, fast_backoff):
     assert err.value.retries == 2
 
 
-def test_500_is_not_retried(sim, fast_backoff):
+def test_500_is_not_retried(sim):
     sim.fault(api="hostup", kind="status", status=500, times=1)
     with pytest.raises(ApiError) as err:
         client(sim).request("GET", "/vps")
@@ -143,7 +136,7 @@ def seeded_vps(sim):
     return sim.state("hostup")["vps"][0]["id"]
 
 
-def test_a_request_that_changes_something_is_not_repeated_after_a_503_and_the_error_says_lost(sim, fast_backoff):
+def test_a_request_that_changes_something_is_not_repeated_after_a_503_and_the_error_says_lost(sim):
     vps_id = seeded_vps(sim)
     sim.fault(api="hostup", method="DELETE", kind="status", status=503, times=1)
     with pytest.raises(ApiError) as err:
@@ -160,7 +153,7 @@ def test_a_request_that_changes_something_is_repeated_after_a_429(sim):
     assert [r["status"] for r in sim.requests("hostup")] == [429, 200]
 
 
-def test_dropped_connection_is_retried_for_reads_only(sim, fast_backoff):
+def test_dropped_connection_is_retried_for_reads_only(sim):
     sim.fault(api="hostup", method="GET", kind="drop", times=1)
     assert client(sim).request("GET", "/vps").status == 200
     sim.clear_requests()
@@ -172,14 +165,14 @@ def test_dropped_connection_is_retried_for_reads_only(sim, fast_backoff):
     assert len(sim.requests("hostup")) == 1
 
 
-def test_an_answer_cut_off_is_retried_for_reads(sim, fast_backoff):
+def test_an_answer_cut_off_is_retried_for_reads(sim):
     sim.fault(api="hostup", method="GET", kind="drop_mid_body", when="after", times=1)
     reply = client(sim).request("GET", "/vps")
     assert reply.json()["data"] == [] and reply.retries == 1
     assert [r["fault"] for r in sim.requests("hostup")] == ["drop_mid_body", None]
 
 
-def test_an_answer_cut_off_is_lost_for_a_request_that_changes_something(sim, fast_backoff):
+def test_an_answer_cut_off_is_lost_for_a_request_that_changes_something(sim):
     vps_id = seeded_vps(sim)
     sim.fault(api="hostup", method="DELETE", kind="drop_mid_body", when="after", times=1)
     with pytest.raises(ApiError) as err:
@@ -188,7 +181,7 @@ def test_an_answer_cut_off_is_lost_for_a_request_that_changes_something(sim, fas
     assert len(sim.requests("hostup")) == 1
 
 
-def test_cut_off_answers_use_the_same_retry_budget(sim, fast_backoff):
+def test_cut_off_answers_use_the_same_retry_budget(sim):
     sim.fault(api="hostup", method="GET", kind="drop_mid_body", when="after", times=-1)
     with pytest.raises(ApiError) as err:
         client(sim, retries=2).request("GET", "/vps")
@@ -225,7 +218,7 @@ def test_malformed_json_fails_readably(sim):
     assert "is not valid JSON" in err.value.msg
 
 
-def test_html_error_page_becomes_text(sim, fast_backoff):
+def test_html_error_page_becomes_text(sim):
     sim.fault(api="hostup", kind="html", status=502, times=-1)
     with pytest.raises(ApiError) as err:
         client(sim, retries=1).request("GET", "/vps")
@@ -302,7 +295,7 @@ def test_an_error_body_echoing_the_key_is_shown_without_it(sim):
     assert "hostup-t" not in err.value.msg, "no part of it either"
 
 
-def test_mutate_settles_a_lost_answer_by_one_read_and_never_resends_blind(sim, fast_backoff):
+def test_mutate_settles_a_lost_answer_by_one_read_and_never_resends_blind(sim):
     vps_id = seeded_vps(sim)
     c = client(sim)
     path = "/vps/%s/active-jobs" % vps_id
@@ -326,7 +319,7 @@ def test_mutate_settles_a_lost_answer_by_one_read_and_never_resends_blind(sim, f
     assert [(e["method"], e["handled_status"]) for e in log] == [("DELETE", 200), ("GET", 200)]
 
 
-def test_mutate_resends_when_the_read_shows_the_work_still_to_do(sim, fast_backoff):
+def test_mutate_resends_when_the_read_shows_the_work_still_to_do(sim):
     vps_id = seeded_vps(sim)
     c = client(sim)
     path = "/vps/%s/active-jobs" % vps_id
@@ -346,7 +339,7 @@ def test_mutate_resends_when_the_read_shows_the_work_still_to_do(sim, fast_backo
     assert [(e["method"], e["handled_status"]) for e in log] == [("DELETE", None), ("GET", 200), ("DELETE", 200)]
 
 
-def test_mutate_gives_up_after_the_retries(sim, fast_backoff):
+def test_mutate_gives_up_after_the_retries(sim):
     vps_id = seeded_vps(sim)
     c = client(sim, retries=2)
     path = "/vps/%s/active-jobs" % vps_id

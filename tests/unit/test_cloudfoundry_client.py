@@ -7,29 +7,30 @@ import time
 
 import pytest
 
-from ansible_collections.jobctl.cloud.plugins.module_utils import client as http_client
-from ansible_collections.jobctl.cloud.plugins.module_utils import cloudfoundry
+from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry import auth as cf_auth
+from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry import client as cf_client
+from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry import models as cf_models
+from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry.auth import password_grant
+from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry.client import CloudFoundryClient
+from ansible_collections.jobctl.cloud.plugins.module_utils.auth import GivenToken
 from ansible_collections.jobctl.cloud.plugins.module_utils.client import ApiError, HttpClient
-from ansible_collections.jobctl.cloud.plugins.module_utils.cloudfoundry import (
-    CloudFoundryClient,
-    client_credentials_grant,
-    password_grant,
-    uaa_auth,
-)
 from ansible_collections.jobctl.cloud.plugins.module_utils.errors import Outcome
 
 UNKNOWN = "0a0a0a0a-0000-4000-8000-000000000000"
 
 
-@pytest.fixture
-def fast_backoff(monkeypatch):
-    # The backoff schedule is not what these tests check; keep them quick.
-    monkeypatch.setattr(http_client, "BACKOFF_FACTOR", 0.01)
-    monkeypatch.setattr(http_client, "BACKOFF_JITTER", 0.0)
-
-
 def password_auth(username="admin", password="admin-secret", secrets=None):
-    return uaa_auth(grant=password_grant(username, password), on_secret=(secrets.append if secrets is not None else None))
+    params = {"username": username, "password": password}
+    return cf_auth.bearer(cf_auth.Password().token(params, secrets.append if secrets is not None else None))
+
+
+def client_auth(client_id, client_secret):
+    params = {"client_id": client_id, "client_secret": client_secret}
+    return cf_auth.bearer(cf_auth.ClientCredentials().token(params, None))
+
+
+def token_auth(token):
+    return cf_auth.bearer(GivenToken().token({"access_token": token}, None))
 
 
 def connect(sim, auth=None, retries=2, headers=None, url=None, **kwargs):
@@ -106,7 +107,7 @@ def test_falls_back_to_links_uaa(sim):
 
 
 def test_client_credentials_grant_sends_the_client_in_the_form(sim):
-    auth = uaa_auth(grant=client_credentials_grant("jobctl-client", "jobctl-client-secret"))
+    auth = client_auth("jobctl-client", "jobctl-client-secret")
     assert connect(sim, auth=auth).tasks() == []
     token_request = sim.requests("cloudfoundry")[1]
     assert token_request["body"] == {"grant_type": "client_credentials", "client_id": "jobctl-client",
@@ -116,7 +117,7 @@ def test_client_credentials_grant_sends_the_client_in_the_form(sim):
 
 
 def test_given_access_token_skips_discovery_and_login(sim):
-    cf = connect(sim, auth=uaa_auth(access_token=sim_token(sim)))
+    cf = connect(sim, auth=token_auth(sim_token(sim)))
     assert cf.tasks() == []
     assert calls(sim) == [("GET", "/v3/tasks")]
 
@@ -155,7 +156,7 @@ def test_a_token_refused_right_after_renewal_fails_without_looping(sim):
 
 
 def test_given_access_token_is_not_renewed(sim):
-    auth = uaa_auth(access_token=sim_token(sim))
+    auth = token_auth(sim_token(sim))
     sim.seed(cloudfoundry={"revoke_tokens": True})
     with pytest.raises(ApiError) as err:
         connect(sim, auth=auth).tasks()
@@ -194,7 +195,7 @@ def test_root_document_not_json_fails_readably(sim):
     assert "is not valid JSON" in err.value.msg
 
 
-def test_token_request_is_retried_after_a_503(sim, fast_backoff):
+def test_token_request_is_retried_after_a_503(sim):
     sim.fault(api="cloudfoundry", path="/oauth/token", kind="status", status=503, times=1)
     assert connect(sim).tasks() == []
     assert [r["status"] for r in sim.requests("cloudfoundry")][:3] == [200, 503, 200]
@@ -265,7 +266,7 @@ def test_an_http_token_link_is_refused_when_api_url_is_https(tls_sim):
 
 def test_every_page_is_read(sim, monkeypatch):
     seed_tasks(sim, *[{"name": "t%d" % n} for n in range(5)])
-    monkeypatch.setattr(cloudfoundry, "PER_PAGE", 2)
+    monkeypatch.setattr(cf_client, "PER_PAGE", 2)
     tasks = connect(sim).tasks(names=["t0", "t1", "t2", "t3", "t4"], states=["RUNNING"])
     assert [t.name for t in tasks] == ["t0", "t1", "t2", "t3", "t4"]
     pages = [r["query"] for r in sim.requests("cloudfoundry") if r["path"] == "/cf/v3/tasks"]
@@ -293,10 +294,10 @@ def test_order_by_is_passed_to_the_api(sim):
 
 def test_next_page_on_another_host_is_refused(sim, monkeypatch):
     seed_tasks(sim, {"name": "a"}, {"name": "b"})
-    monkeypatch.setattr(cloudfoundry, "PER_PAGE", 1)
+    monkeypatch.setattr(cf_client, "PER_PAGE", 1)
     # The simulator builds its links from the Host header, as Cloud Controller builds them from its
     # configured external domain: this makes it hand out links to a host the client was not given.
-    cf = connect(sim, auth=uaa_auth(access_token=sim_token(sim)), headers={"Host": "api.elsewhere.example"})
+    cf = connect(sim, auth=token_auth(sim_token(sim)), headers={"Host": "api.elsewhere.example"})
     with pytest.raises(ApiError) as err:
         cf.tasks()
     assert "the next page is on another host (api.elsewhere.example)" in err.value.msg
@@ -305,9 +306,9 @@ def test_next_page_on_another_host_is_refused(sim, monkeypatch):
 
 def test_next_page_link_with_user_info_is_refused_without_quoting_it(sim, monkeypatch):
     seed_tasks(sim, {"name": "a"}, {"name": "b"})
-    monkeypatch.setattr(cloudfoundry, "PER_PAGE", 1)
+    monkeypatch.setattr(cf_client, "PER_PAGE", 1)
     host = sim.url.split("://", 1)[1]
-    cf = connect(sim, auth=uaa_auth(access_token=sim_token(sim)), headers={"Host": "thief:pw@" + host})
+    cf = connect(sim, auth=token_auth(sim_token(sim)), headers={"Host": "thief:pw@" + host})
     with pytest.raises(ApiError) as err:
         cf.tasks()
     assert "the next page's link is not a plain http(s) URL" in err.value.msg
@@ -426,7 +427,7 @@ def test_a_task_that_finished_during_a_429_wait_is_not_counted_as_cancelled(sim)
     {"kind": "wrong_shape", "when": "after"},
     {"kind": "slow", "delay": 2, "when": "after"},
 ])
-def test_a_cancel_whose_answer_was_lost_after_acting_is_ours_with_a_warning(sim, fast_backoff, fault):
+def test_a_cancel_whose_answer_was_lost_after_acting_is_ours_with_a_warning(sim, fault):
     guid = seed_tasks(sim, {"name": "a"})["tasks"][0]["guid"]
     sim.fault(api="cloudfoundry", method="POST", path="/actions/cancel", times=1, **fault)
     cf = connect(sim)
@@ -460,7 +461,7 @@ def test_a_lost_answer_settled_after_the_task_became_failed_is_still_ours(sim):
     assert [(m, s, h) for m, p, s, h in log_of(sim)] == [("POST", 502, 202), ("GET", 200, 200)]
 
 
-def test_a_503_before_handling_is_settled_by_a_read_and_sent_again(sim, fast_backoff):
+def test_a_503_before_handling_is_settled_by_a_read_and_sent_again(sim):
     guid = seed_tasks(sim, {"name": "a"})["tasks"][0]["guid"]
     sim.fault(api="cloudfoundry", method="POST", path="/actions/cancel", kind="status", status=503, times=1)
     outcome = connect(sim).cancel(guid)
@@ -471,7 +472,7 @@ def test_a_503_before_handling_is_settled_by_a_read_and_sent_again(sim, fast_bac
     assert cancels_received(sim, guid) == ["RUNNING"]
 
 
-def test_a_lost_answer_on_a_task_that_ended_meanwhile_is_ended(sim, fast_backoff):
+def test_a_lost_answer_on_a_task_that_ended_meanwhile_is_ended(sim):
     guid = seed_tasks(sim, {"name": "a", "duration": 100})["tasks"][0]["guid"]
     sim.fault(api="cloudfoundry", method="POST", path="/actions/cancel", kind="status", status=503, times=1)
     # The clock jumps before the settling read: the task succeeded on its own meanwhile.
@@ -481,7 +482,7 @@ def test_a_lost_answer_on_a_task_that_ended_meanwhile_is_ended(sim, fast_backoff
     assert [m for m, p, s, h in log_of(sim)] == ["POST", "GET"], "nothing left to cancel: not sent again"
 
 
-def test_lost_answers_are_resent_only_within_retries(sim, fast_backoff):
+def test_lost_answers_are_resent_only_within_retries(sim):
     guid = seed_tasks(sim, {"name": "a"})["tasks"][0]["guid"]
     sim.fault(api="cloudfoundry", method="POST", path="/actions/cancel", kind="status", status=503, times=-1)
     with pytest.raises(ApiError) as err:
@@ -559,7 +560,7 @@ def test_rate_limit_body_sent_as_text_plain_is_read(sim):
 # -- models ---------------------------------------------------------------------------------------
 
 def test_task_model_keeps_unknown_fields():
-    task = cloudfoundry.Task.model_validate({"guid": "g", "state": "RUNNING", "new_field": {"x": 1}})
+    task = cf_models.Task.model_validate({"guid": "g", "state": "RUNNING", "new_field": {"x": 1}})
     assert task.raw() == {"guid": "g", "state": "RUNNING", "new_field": {"x": 1}}
 
 
@@ -568,12 +569,12 @@ def test_task_model_keeps_unknown_fields():
     ("FAILED", "APP/TASK/x: Exited with status 1", False), ("FAILED", None, False),
     ("SUCCEEDED", "task was cancelled", False), ("CANCELING", None, False)])
 def test_was_cancelled(state, reason, cancelled):
-    task = cloudfoundry.Task.model_validate({"guid": "g", "state": state, "result": {"failure_reason": reason}})
-    assert cloudfoundry.was_cancelled(task) is cancelled
+    task = cf_models.Task.model_validate({"guid": "g", "state": state, "result": {"failure_reason": reason}})
+    assert cf_models.was_cancelled(task) is cancelled
 
 
 def test_same_origin_ignores_spelled_out_default_ports_and_case():
-    origin = cloudfoundry._origin
+    origin = cf_client._origin
     assert origin("https://API.example.com/v3/tasks?page=2") == origin("https://api.example.com:443/cf")
     assert origin("http://127.0.0.1:8080/a") != origin("http://127.0.0.1:8081/a")
     assert origin("http://api.example.com/a") != origin("https://api.example.com/a")

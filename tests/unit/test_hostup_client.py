@@ -9,26 +9,19 @@ import time
 
 import pytest
 
-from ansible_collections.jobctl.cloud.plugins.module_utils import client as http
 from ansible_collections.jobctl.cloud.plugins.module_utils.auth import BearerAuth
 from ansible_collections.jobctl.cloud.plugins.module_utils.client import ApiError, HttpClient
+from ansible_collections.jobctl.cloud.plugins.module_utils.base import Item
 from ansible_collections.jobctl.cloud.plugins.module_utils.errors import Outcome
-from ansible_collections.jobctl.cloud.plugins.module_utils.hostup import (
-    MAX_PARALLEL_DELETES,
+from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.client import MAX_PARALLEL_DELETES, HostupClient
+from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.models import (
     BackupList,
-    HostupClient,
     active_jobs_from,
     cancellable,
     unfinished,
 )
 
 KEY = "hostup-test-key"
-
-
-@pytest.fixture(autouse=True)
-def fast_backoff(monkeypatch):
-    monkeypatch.setattr(http, "BACKOFF_FACTOR", 0.01)
-    monkeypatch.setattr(http, "BACKOFF_JITTER", 0.0)
 
 
 def make(sim, retries=2, timeout=5):
@@ -279,25 +272,33 @@ def test_delete_backups_handles_every_backup_and_reports_each_outcome_in_order(s
     used = vps["active_jobs"][0]["backupId"]
     ids = [b["id"] for b in vps["backups"]]
     sim.fault(api="hostup", method="DELETE", path=ids[3], kind="status", status=500, times=-1)
-    targets = [(vps["id"], b) for b in ids] + [(vps["id"], "..")]
-    deletions = make(sim, retries=1).delete_backups(targets)
-    assert [(d.vps_id, d.backup_id) for d in deletions] == targets
-    kinds = [d.outcome.kind if d.outcome else "error %s" % d.error.status for d in deletions]
+    items = [Item(b, parent=vps["id"]) for b in ids + [".."]]
+    assert make(sim, retries=1).delete_backups(items) == items
+    kinds = [i.outcome.kind if i.outcome else "error %s" % i.error.status for i in items]
     assert kinds == [Outcome.REFUSED if b == used else Outcome.ACTED for b in ids[:3]] + ["error 500", Outcome.REFUSED]
     assert sorted(backup_ids(sim, vps["id"])) == sorted({used, ids[3]})
 
 
+def test_delete_backups_leaves_items_already_decided_alone(sim):
+    vps = seed_vps(sim, backups={"count": 2})
+    ids = [b["id"] for b in vps["backups"]]
+    items = [Item(b, parent=vps["id"]) for b in ids]
+    items[0].settle(Outcome(Outcome.ALREADY, reason="decided before"))
+    make(sim).delete_backups(items)
+    assert [i.outcome.kind for i in items] == [Outcome.ALREADY, Outcome.ACTED]
+    assert [r["path"].rsplit("/", 1)[1] for r in sim.requests("hostup")] == [ids[1]]
+
+
 def test_delete_backups_runs_at_most_four_at_a_time(sim):
-    # Five deletions each held 0.6 s by the simulator: four at a time take two rounds (about 1.2 s);
-    # five at a time would take one (0.6 s), one at a time five (3 s).
+    # Eight deletions each held 0.3 s by the simulator: the simulator counts how many it handles at
+    # once. Four at a time must reach four (so they do run concurrently) and never more.
     assert MAX_PARALLEL_DELETES == 4
-    vps = seed_vps(sim, backups={"count": 5})
-    sim.fault(api="hostup", method="DELETE", kind="slow", delay=0.6, times=-1)
-    started = time.monotonic()
-    deletions = make(sim).delete_backups((vps["id"], b["id"]) for b in vps["backups"])
-    elapsed = time.monotonic() - started
-    assert all(d.outcome.kind == Outcome.ACTED for d in deletions)
-    assert 1.15 <= elapsed < 2.9, elapsed
+    vps = seed_vps(sim, backups={"count": 8})
+    sim.fault(api="hostup", method="DELETE", kind="slow", delay=0.3, times=-1)
+    items = [Item(b["id"], parent=vps["id"]) for b in vps["backups"]]
+    make(sim).delete_backups(items)
+    assert all(i.outcome.kind == Outcome.ACTED for i in items)
+    assert max(r["in_flight"] for r in sim.requests("hostup")) == 4
 
 
 def test_delete_backups_of_nothing_sends_nothing(sim):

@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from ansible_collections.jobctl.cloud.plugins.inventory import hostup
+from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.client import MAX_VPS_PAGES
 
 WEB_1 = "vps_01hxa3b4c5d6e7f8g9h0j1k2m3"
 WEB_2 = "vps_01hxa3b4c5d6e7f8g9h0j1k2m4"
@@ -105,6 +106,6 @@ def test_the_documentation_names_what_the_code_reads():
     described = " ".join(doc["description"])
     for variable, field in hostup.HOST_VARS:
         assert "C(%s)" % variable in described and "C(%s)" % field in described
-    assert str(hostup.MAX_PAGES) in " ".join(doc["notes"])
+    assert str(MAX_VPS_PAGES) in " ".join(doc["notes"])
     for example in hostup.EXAMPLES.split("\n---\n"):
         assert yaml.safe_load(example)["plugin"] == "jobctl.cloud.hostup"

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.jobctl.cloud.plugins.module_utils.hostup import backup_id_problem
-from ansible_collections.jobctl.cloud.plugins.module_utils.retention import parse_time, plan_prune, policy_problem
+from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.models import backup_id_problem
+from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.retention import parse_time, plan_prune, policy_problem
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
 

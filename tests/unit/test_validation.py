@@ -15,9 +15,9 @@ import requests
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.jobctl.cloud.plugins.module_utils import hostup
+from ansible_collections.jobctl.cloud.plugins.module_utils._hostup import models as hostup
 from ansible_collections.jobctl.cloud.plugins.module_utils.base import JobctlModule
-from ansible_collections.jobctl.cloud.plugins.module_utils.bigchange import BigChangeModule
+from ansible_collections.jobctl.cloud.plugins.module_utils._bigchange.module import BigChangeModule
 from ansible_collections.jobctl.cloud.plugins.module_utils.auth import BearerAuth
 from ansible_collections.jobctl.cloud.plugins.module_utils.client import (
     ApiError,
@@ -26,7 +26,8 @@ from ansible_collections.jobctl.cloud.plugins.module_utils.client import (
     segment,
 )
 from ansible_collections.jobctl.cloud.plugins.module_utils.errors import describe, normalise
-from ansible_collections.jobctl.cloud.plugins.module_utils.vsp import INT32_MAX, INT32_MIN, VspModule
+from ansible_collections.jobctl.cloud.plugins.module_utils._vsp.models import INT32_MAX, INT32_MIN
+from ansible_collections.jobctl.cloud.plugins.module_utils._vsp.module import VspModule
 
 
 class Refused(Exception):

@@ -5,12 +5,13 @@ import threading
 
 import pytest
 
-from ansible_collections.jobctl.cloud.plugins.module_utils import client as http
-from ansible_collections.jobctl.cloud.plugins.module_utils import vsp as vsp_utils
+from ansible_collections.jobctl.cloud.plugins.module_utils._vsp import models as vsp_utils
 from ansible_collections.jobctl.cloud.plugins.module_utils.auth import OAuthToken
 from ansible_collections.jobctl.cloud.plugins.module_utils.client import ApiError, HttpClient
 from ansible_collections.jobctl.cloud.plugins.module_utils.errors import Outcome
-from ansible_collections.jobctl.cloud.plugins.module_utils.vsp import VspAuth, VspClient
+from ansible_collections.jobctl.cloud.plugins.module_utils._vsp.auth import VspAuth
+from ansible_collections.jobctl.cloud.plugins.module_utils._vsp import client as vsp_client
+from ansible_collections.jobctl.cloud.plugins.module_utils._vsp.client import VspClient
 
 TOKEN_PATH = "/vsp/auth/realms/vsp-object/protocol/openid-connect/token"
 FORM = {"grant_type": "password", "client_id": "vsp-object-external-client",
@@ -54,12 +55,6 @@ def counts(sim):
 
 def job_state(sim, job_id):
     return next(j["jobState"] for j in sim.state("vsp")["jobs"] if j["jobId"]["id"] == job_id)
-
-
-@pytest.fixture
-def fast_backoff(monkeypatch):
-    monkeypatch.setattr(http, "BACKOFF_FACTOR", 0.01)
-    monkeypatch.setattr(http, "BACKOFF_JITTER", 0.0)
 
 
 # -- Keycloak and CSRF ------------------------------------------------------------------------------
@@ -203,7 +198,7 @@ def test_a_server_that_wanted_a_bearer_token_on_csrf_would_refuse_it(sim):
     assert "Authorization" not in sim.requests("vsp")[1]["headers"]
 
 
-def test_reads_are_retried_on_gateway_errors(sim, fast_backoff):
+def test_reads_are_retried_on_gateway_errors(sim):
     seed(sim)
     sim.fault(api="vsp", path="/jobs/status", kind="status", status=503, times=2)
     assert make(sim).status(1).job_id.id == 1
@@ -323,7 +318,7 @@ def test_a_429_is_waited_out_and_never_settled_by_a_read(sim):
     {"kind": "drop", "when": "after"},
     {"kind": "malformed", "when": "after"},
 ])
-def test_a_lost_answer_after_acting_is_settled_by_one_read_and_the_cancel_is_not_resent(sim, fast_backoff, fault):
+def test_a_lost_answer_after_acting_is_settled_by_one_read_and_the_cancel_is_not_resent(sim, fault):
     seed(sim, {"id": 10})
     sim.fault(api="vsp", path="/jobs/cancel", times=1, **fault)
     outcome = make(sim).cancel(10)
@@ -337,7 +332,7 @@ def test_a_lost_answer_after_acting_is_settled_by_one_read_and_the_cancel_is_not
     assert job_state(sim, 10) == "CANCELLED"
 
 
-def test_a_503_before_the_api_handled_the_cancel_is_settled_by_a_read_then_resent(sim, fast_backoff):
+def test_a_503_before_the_api_handled_the_cancel_is_settled_by_a_read_then_resent(sim):
     seed(sim, {"id": 11})
     sim.fault(api="vsp", path="/jobs/cancel", kind="status", status=503, times=1)
     outcome = make(sim).cancel(11)
@@ -346,7 +341,7 @@ def test_a_503_before_the_api_handled_the_cancel_is_settled_by_a_read_then_resen
     assert log == [("/v1/jobs/cancel", 503, None), ("/v1/jobs/status", 200, 200), ("/v1/jobs/cancel", 200, 200)]
 
 
-def test_a_lost_answer_when_the_job_ended_meanwhile_is_ended(sim, fast_backoff):
+def test_a_lost_answer_when_the_job_ended_meanwhile_is_ended(sim):
     seed(sim, {"id": 12, "complete_after": 5})
     sim.fault(api="vsp", path="/jobs/cancel", kind="drop", times=1)
     # The job completes between the lost cancel and the read that settles it.
@@ -357,7 +352,7 @@ def test_a_lost_answer_when_the_job_ended_meanwhile_is_ended(sim, fast_backoff):
 
 
 def test_a_lost_answer_then_a_refusal_while_the_job_still_runs_says_the_first_cancel_may_still_act(
-        sim, fast_backoff):
+        sim):
     seed(sim, {"id": 13, "cancel_delay": 600})
     sim.fault(api="vsp", path="/jobs/cancel", kind="status", status=502, when="after", times=1)
     outcome = make(sim).cancel(13)
@@ -418,7 +413,7 @@ def test_list_filters_are_sent_to_the_api(sim):
 
 
 def test_an_endless_list_stops_at_the_page_bound(sim, monkeypatch):
-    monkeypatch.setattr(vsp_utils, "MAX_PAGES", 3)
+    monkeypatch.setattr(vsp_client, "MAX_PAGES", 3)
     seed(sim, *[{"id": n} for n in range(1, 11)], max_page_size=2)
     with pytest.raises(ApiError) as err:
         make(sim).list_jobs()

@@ -1,7 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, jobctl.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Backup retention: which backups of one VPS a prune may delete. Pure functions, no I/O.
+
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
+
+"""HostUp backup retention: which backups of one VPS a prune may delete. Pure functions, no I/O.
 
 This is the code that decides what data is destroyed, so it leaves alone whatever it cannot be
 sure about:
@@ -19,6 +23,7 @@ __metaclass__ = type
 
 from datetime import datetime, timedelta, timezone
 
+from ansible_collections.jobctl.cloud.plugins.module_utils import clock
 from ansible_collections.jobctl.cloud.plugins.module_utils.models import parse_time
 
 DAY = timedelta(days=1)
@@ -71,7 +76,7 @@ def plan_prune(backups, keep_last=None, older_than_days=None, backup_types=("man
     problem = policy_problem(keep_last, older_than_days)
     if problem:
         raise ValueError(problem)
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.fromtimestamp(clock.CLOCK.time(), timezone.utc)
 
     selected, ignored = [], []
     for backup in backups:

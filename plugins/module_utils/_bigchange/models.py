@@ -1,0 +1,76 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, jobctl.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
+
+"""BigChange REST API v1: job statuses (by what they mean for a cancel), the list's limits, and the payloads."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from typing import List, Optional
+
+from ansible_collections.jobctl.cloud.plugins.module_utils.models import ApiModel, Field
+
+# Confirmed: PUT /v1/jobs/{jobId}/cancel with {"reason": "..."}, 204 on success.
+CANCEL_PATH = "/jobs/%s/cancel"
+CANCEL_REASON_FIELD = "reason"
+# UNCONFIRMED: the statuses BigChange refuses a cancel with (the seed lists both among the answers).
+REFUSAL_STATUSES = (409, 422)
+
+MAX_PAGE_SIZE = 1000
+# The API's own upper bound on pageNumber; a loop that gets there has met an API that ignores it.
+MAX_PAGE_NUMBER = 2147483
+# Confirmed: an array filter (id, reference, status, contactId, resourceId, ...) takes at most 50 values.
+MAX_FILTER_VALUES = 50
+
+# The statuses, by what they mean for a cancel. BigChange documents 13 and three more as internal
+# (lateStart, lateFinish, rescheduled): classified by what their names say against BigChange's
+# rule that a started, suspended or completed job cannot be cancelled.
+CANCELLED = "cancelled"
+COMPLETED = ("completedOk", "completedWithIssues")
+# lateFinish: started, and running past its planned end.
+UNDER_WAY = ("started", "suspended", "lateFinish")
+# lateStart: its planned start passed and nobody started it; rescheduled: moved to another time.
+NOT_STARTED = ("new", "scheduled", "unscheduled", "sent", "read", "accepted", "refused", "onTheWay",
+               "lateStart", "rescheduled")
+DOCUMENTED_STATUSES = ("new", "scheduled", "unscheduled", "sent", "read", "accepted", "refused", "onTheWay",
+                       "started", "suspended", "completedOk", "completedWithIssues", "cancelled")
+INTERNAL_STATUSES = ("lateStart", "lateFinish", "rescheduled")
+STATUSES = DOCUMENTED_STATUSES + INTERNAL_STATUSES
+
+# Query parameters of GET /v1/jobs that name job fields, so every listed job can be checked against
+# them again: a filter the API ignored must not widen what a module acts on or returns.
+CHECKED_FILTERS = ("id", "status", "contactId", "resourceId", "reference")
+
+class Job(ApiModel):
+    # Live data carries null in strings documented as non-nullable, and both timestamp spellings
+    # (...Z and ...+00:00): every field but the two a decision needs is optional, and times stay
+    # the strings BigChange sent, so results are its own objects.
+    id: int
+    status: str
+    reference: Optional[str] = None
+    description: Optional[str] = None
+    type_name: Optional[str] = Field(None, alias="typeName")
+    contact_name: Optional[str] = Field(None, alias="contactName")
+    resource_name: Optional[str] = Field(None, alias="resourceName")
+    internal_comment: Optional[str] = Field(None, alias="internalComment")
+    resources_comment: Optional[str] = Field(None, alias="resourcesComment")
+    contact_comment: Optional[str] = Field(None, alias="contactComment")
+    office_notes: Optional[str] = Field(None, alias="officeNotes")
+    planned_start_at: Optional[str] = Field(None, alias="plannedStartAt")
+    planned_end_at: Optional[str] = Field(None, alias="plannedEndAt")
+    actual_start_at: Optional[str] = Field(None, alias="actualStartAt")
+    actual_end_at: Optional[str] = Field(None, alias="actualEndAt")
+    created_at: Optional[str] = Field(None, alias="createdAt")
+    status_modified_at: Optional[str] = Field(None, alias="statusModifiedAt")
+
+
+class JobPage(ApiModel):
+    items: List[Job]
+    page_number: Optional[int] = Field(None, alias="pageNumber")
+    page_size: Optional[int] = Field(None, alias="pageSize")
+    page_item_count: Optional[int] = Field(None, alias="pageItemCount")

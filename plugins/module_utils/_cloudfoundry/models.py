@@ -1,0 +1,124 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, jobctl.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
+
+"""Cloud Foundry Cloud Controller v3: the task states, the payloads the modules read, and the words
+of its answers that decide outcomes."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from typing import List, Optional
+
+from ansible_collections.jobctl.cloud.plugins.module_utils.models import ApiModel
+
+# -- state names (cloud_controller_ng app/models/runtime/task_model.rb) ---------------------------
+STATES = ("PENDING", "RUNNING", "CANCELING", "SUCCEEDED", "FAILED")
+# A cancel acts on these (app/actions/task_cancel.rb refuses only SUCCEEDED and FAILED; CANCELING is
+# accepted but is already on its way out).
+CANCELABLE_STATES = frozenset(("PENDING", "RUNNING"))
+STOPPING_STATES = frozenset(("CANCELING",))
+FINISHED_STATES = frozenset(("SUCCEEDED", "FAILED"))
+ACTIVE_STATES = ("PENDING", "RUNNING", "CANCELING")
+# The failure reason Diego records for a task it cancelled (cloudfoundry/bbs db/sqldb/task_db.go,
+# CancelTask), which Cloud Controller shows as the task's result.failure_reason.
+CANCELLED_FAILURE_REASON = "task was cancelled"
+
+# The orders Cloud Controller accepts for a task list (app/messages/list_message.rb: created_at
+# and updated_at, optionally prefixed with - for newest first).
+ORDER_BY = ("created_at", "-created_at", "updated_at", "-updated_at")
+
+# The largest page Cloud Controller serves: every list is read in as few round trips as it allows.
+PER_PAGE = 5000
+# A server whose next links never end must not keep a pipeline busy for ever.
+MAX_PAGES = 1000
+
+# Cloud Controller's answer to an expired or revoked token (anything else that is a 401 is final).
+INVALID_TOKEN_CODE = "1000"
+INVALID_TOKEN_TITLE = "CF-InvalidAuthToken"
+# A cancel the task's state refuses: SUCCEEDED or FAILED by the time the request arrived.
+UNPROCESSABLE_CODE = "10008"
+
+
+# -- models -----------------------------------------------------------------------------------
+
+class Link(ApiModel):
+    href: str
+
+
+class RootLinks(ApiModel):
+    login: Optional[Link] = None
+    uaa: Optional[Link] = None
+
+
+class Root(ApiModel):
+    links: RootLinks
+
+
+class TaskResult(ApiModel):
+    failure_reason: Optional[str] = None
+
+
+class Task(ApiModel):
+    guid: str
+    state: str
+    name: Optional[str] = None
+    sequence_id: Optional[int] = None
+    created_at: Optional[str] = None
+    result: Optional[TaskResult] = None
+
+
+class GuidRef(ApiModel):
+    guid: str
+
+
+class ToOne(ApiModel):
+    data: Optional[GuidRef] = None
+
+
+class Relationships(ApiModel):
+    space: Optional[ToOne] = None
+    organization: Optional[ToOne] = None
+
+
+class Named(ApiModel):
+    """An organization, space or app: what a lookup by name needs of it."""
+    guid: str
+    name: str
+    relationships: Optional[Relationships] = None
+
+    def parent(self, kind):
+        """The GUID of the related ``space`` or ``organization``, or None."""
+        one = getattr(self.relationships, kind, None) if self.relationships is not None else None
+        return one.data.guid if one is not None and one.data is not None else None
+
+
+class Pagination(ApiModel):
+    total_results: Optional[int] = None
+    next: Optional[Link] = None
+
+
+class Included(ApiModel):
+    spaces: List[Named] = []
+    organizations: List[Named] = []
+
+
+class TaskPage(ApiModel):
+    pagination: Pagination
+    resources: List[Task]
+
+
+class NamedPage(ApiModel):
+    pagination: Pagination
+    resources: List[Named]
+    included: Optional[Included] = None
+
+
+def was_cancelled(task):
+    """Whether a task ended because it was cancelled (by anyone)."""
+    reason = task.result.failure_reason if task.result is not None else None
+    return task.state == "FAILED" and (reason or "").strip().lower() == CANCELLED_FAILURE_REASON

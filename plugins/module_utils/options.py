@@ -1,0 +1,211 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, jobctl.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
+
+"""What users give: the options every module of an API shares, and the checks every value passes
+before any request, for the modules and the inventory plugin alike.
+
+Each check returns the reason a value is refused (naming the option, never quoting a secret), or
+None: the module turns it into ``fail_json``, the inventory plugin into ``AnsibleParserError``.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import math
+import os
+import re
+
+try:
+    from urllib.parse import urlsplit
+except ImportError:  # pragma: no cover - Python 2 is not supported, this keeps sanity's compile test quiet
+    from urlparse import urlsplit  # type: ignore
+
+from ansible.module_utils.basic import AnsibleFallbackNotFound
+
+# Anything that could move a request to another path, or into the query or fragment. A lone "."
+# is a dot segment that urllib3 removes, whatever its encoding.
+_UNSAFE_ID = re.compile(r"[/?#\\%\s]|\.\.|^\.$")
+# What an HTTP header can carry of a secret: visible ASCII. A curly quote or a non-breaking space
+# pasted from a document is refused by name before any request, not met as an encoding crash.
+_HEADER_SAFE = re.compile(r"^[\x21-\x7e]+$")
+
+# Upper bounds that keep every number a module computes with finite and meaningful.
+MAX_TIMEOUT = 3600
+MAX_WAIT = 7 * 24 * 3600
+MAX_RETRIES = 50
+
+
+def env_fallback(*names):
+    """Like Ansible's env_fallback, but an empty variable counts as unset.
+
+    An AWX credential injects every one of its variables, the fields left blank as empty strings:
+    a blank HOSTUP_API_URL must mean "the default URL", not a (bad) URL.
+    """
+    for name in names:
+        if os.environ.get(name):
+            return os.environ[name]
+    raise AnsibleFallbackNotFound
+
+
+def env_names(option_spec):
+    """The environment variables an option falls back to, from its spec (the one place they are named)."""
+    fallback = option_spec.get("fallback") or ()
+    return list(fallback[1]) if len(fallback) > 1 else []
+
+
+def http_argument_spec():
+    return dict(
+        timeout=dict(type="float", default=30),
+        validate_certs=dict(type="bool", default=True),
+        ca_path=dict(type="path"),
+        retries=dict(type="int", default=5),
+    )
+
+
+def wait_argument_spec(default_timeout=300):
+    return dict(
+        wait=dict(type="bool", default=False),
+        wait_timeout=dict(type="int", default=default_timeout),
+        wait_sleep=dict(type="float", default=2),
+    )
+
+
+class ApiSpec:
+    """What one API adds to every module of it: options, their constraints, its display name.
+
+    ``url_options`` must be plain http(s) URLs; ``header_secrets`` are sent in HTTP headers, so
+    they must be visible ASCII; ``needed`` must be set, as an option or through its environment
+    variable (the spec cannot say ``required``: a value from the environment would not count).
+    """
+
+    def __init__(self, name, argument_spec, url_options=("api_url",), header_secrets=(), needed=(), **constraints):
+        self.name = name
+        self.argument_spec = argument_spec
+        self.url_options = url_options
+        self.header_secrets = header_secrets
+        self.needed = needed
+        self.constraints = constraints
+
+
+def is_set(value):
+    """Whether an option holds a value: None, and text that is empty or only whitespace, do not count."""
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def named(option, variables):
+    """``option`` and where else it can come from: "client_secret (or BIGCHANGE_CLIENT_SECRET)"."""
+    return "%s (or %s)" % (option, " or ".join(variables)) if variables else option
+
+
+def missing_problem(option, variables):
+    """The message for an option that must be set and is not."""
+    if variables:
+        return "%s is required: set the option %s or the environment variable %s" % (
+            option, option, " or ".join(variables))
+    return "%s is required" % option
+
+
+def header_safe(value):
+    """Whether a secret can travel in an HTTP header as it is: visible ASCII only."""
+    return isinstance(value, str) and bool(_HEADER_SAFE.match(value))
+
+
+def secret_problem(option, value, in_header=False):
+    """Why a secret cannot be sent as it is (never quoting it), or None."""
+    if not isinstance(value, str):
+        return None
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        return "%s holds a line break or another control character: remove it (the value is not shown)" % option
+    if in_header and not header_safe(value):
+        return ("%s holds a character an HTTP header cannot carry (only visible ASCII is allowed): check it for a "
+                "pasted space, typographic quote or other special character (the value is not shown)" % option)
+    return None
+
+
+def url_problem(value, allow_query=False):
+    """Why ``value`` is not a URL the collection will send a request to, or None when it is.
+
+    The reason never quotes the value: a URL may carry a password or a signed query.
+    """
+    if not isinstance(value, str) or not value:
+        return "must be an absolute http:// or https:// URL"
+    if value != value.strip():
+        return "must not begin or end with whitespace"
+    # urlsplit silently drops CR, LF and TAB: a URL holding them is refused, not repaired.
+    if any(ord(c) < 33 or ord(c) == 127 for c in value):
+        return "must not hold spaces or control characters"
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        return "is not a URL that can be read"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "must be an absolute http:// or https:// URL"
+    if "@" in parts.netloc:
+        return "must not carry user info (user:password@): give credentials in their own options"
+    if parts.query and not allow_query:
+        return "must not carry a query (?...)"
+    if parts.fragment or value.endswith("#"):
+        return "must not carry a fragment (#...)"
+    return None
+
+
+def is_http_url(value, allow_query=False):
+    return url_problem(value, allow_query) is None
+
+
+def number_problem(option, value, low=None, high=None, low_open=False):
+    """Why a number option is refused (not finite, out of range), or None."""
+    if value is None:
+        return None
+    if not math.isfinite(value):
+        return "%s must be a finite number, got %s" % (option, value)
+    if low is not None and (value <= low if low_open else value < low):
+        return "%s must be %s %s, got %s" % (option, "greater than" if low_open else "at least", low, value)
+    if high is not None and value > high:
+        return "%s must be at most %s, got %s" % (option, high, value)
+    return None
+
+
+def http_problems(params):
+    """Every refusal of the HTTP options every module and the inventory share, in order."""
+    problems = [
+        number_problem("timeout", params.get("timeout"), low=0, high=MAX_TIMEOUT, low_open=True),
+        number_problem("retries", params.get("retries"), low=0, high=MAX_RETRIES),
+        number_problem("wait_timeout", params.get("wait_timeout"), low=0, high=MAX_WAIT),
+        number_problem("wait_sleep", params.get("wait_sleep"), low=0, high=MAX_TIMEOUT, low_open=True),
+    ]
+    return [p for p in problems if p]
+
+
+def id_problem(value, pattern=None, example=None):
+    """Why ``value`` cannot be used as an ID in a URL path, or None when it can.
+
+    The same check serves IDs given by the user and IDs returned by an API.
+    """
+    text = "" if value is None else str(value)
+    if not text or _UNSAFE_ID.search(text):
+        return ("%r is not a valid ID: it must not be empty, be '.', or hold '/', '?', '#', '%%', '\\', whitespace "
+                "or '..'" % text)
+    if pattern is not None and not re.match(pattern, text):
+        return "%r is not a valid ID%s" % (text, " (expected something like %s)" % example if example else "")
+    return None
+
+
+def unique(values, check=None):
+    """``values`` in the order given, each once; ``check(value)`` (raising or failing on a bad one) runs first
+    on every value, so each is refused before any request."""
+    out = []
+    seen = set()
+    for value in values or []:
+        if check is not None:
+            value = check(value)
+        if value not in seen:
+            seen.add(value)
+            out.append(value)
+    return out
