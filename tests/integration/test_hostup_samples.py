@@ -1,4 +1,5 @@
-"""HostUp's confirmed answer shapes (issue 12, item 7), through the models and through full module runs.
+"""HostUp's confirmed answer shapes (issue 12, item 7), through the models and through full module runs
+(in this process, tests/runner.py).
 
 Source: shared/api/README.md, HostUp "Confirmed since" (HostUp's endpoint pages for the VPS backups):
 
@@ -84,28 +85,27 @@ def sample_vps(sim):
     return {"group/jobctl.cloud.hostup": {"api_url": sim.hostup_url, "api_token": "hostup-test-key"}}
 
 
-def test_vps_backup_info_returns_the_sample_as_given(sim, play, sample_vps):
-    result = play([{"name": "info", "jobctl.cloud.vps_backup_info": {"vps_id": VPS}}], defaults=sample_vps)
-    out = result.task("info")
-    assert result.rc == 0, result
+def test_vps_backup_info_returns_the_sample_as_given(sim, run, sample_vps):
+    out = run("vps_backup_info", {"vps_id": VPS}, defaults=sample_vps)
+    assert not out.get("failed"), out
     assert out["backups"] == SAMPLE["backups"]
     assert out["quota"] == SAMPLE["quotaInfo"]
     assert out["actions"] == SAMPLE["actions"]
     assert out["changed"] is False and len(sim.requests("hostup")) == 1
 
 
-def test_vps_backup_retention_prunes_the_sample_and_leaves_the_undated_backup(sim, play, sample_vps):
-    task = [{"name": "prune", "jobctl.cloud.vps_backup_retention": {"vps_ids": [VPS], "keep_last": 1}}]
-    check = play(task, check=True, defaults=sample_vps)
-    real = play(task, defaults=sample_vps)
-    assert check.rc == 0 and real.rc == 0, real
-    entries = [r.task("prune")["vps"][0] for r in (check, real)]
+def test_vps_backup_retention_prunes_the_sample_and_leaves_the_undated_backup(sim, run, sample_vps):
+    args = {"vps_ids": [VPS], "keep_last": 1}
+    check = run("vps_backup_retention", args, check=True, defaults=sample_vps)
+    real = run("vps_backup_retention", args, defaults=sample_vps)
+    assert not check.get("failed") and not real.get("failed"), (check, real)
+    entries = [out["vps"][0] for out in (check, real)]
     assert entries[0] == entries[1], "check mode agrees with the real run"
     entry = entries[1]
     assert entry["status"] == "pruned" and entry["kept"] == ["bkp_01hxa3b4c5d6e7f8g9h0j1k2m3"]
     assert entry["deleted"] == ["bkp_01hxa3b4c5d6e7f8g9h0j1k2m4", "bkp_01hxa3b4c5d6e7f8g9h0j1k2m5"]
     assert [item["id"] for item in entry["left_alone"]] == [UNDATED]
-    assert any(UNDATED in w for w in real.task("prune")["warnings"])
+    assert any(UNDATED in w for w in real["warnings"])
     assert [b["id"] for b in sim.state("hostup")["vps"][0]["backups"]] == ["bkp_01hxa3b4c5d6e7f8g9h0j1k2m3", UNDATED]
     # The null quota numbers did not make the list look incomplete, and nothing else was sent.
     assert sorted(r["method"] for r in sim.requests("hostup")) == ["DELETE", "DELETE", "GET", "GET"]
