@@ -18,8 +18,8 @@ import copy
 
 import pytest
 
-from ansible_collections.jobctl.cloud.plugins.module_utils.hostup import BackupList, backup_id_problem
-from ansible_collections.jobctl.cloud.plugins.module_utils.retention import plan_prune
+from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.models import BackupList, backup_id_problem
+from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.retention import plan_prune
 
 VPS = "vps_01hxa3b4c5d6e7f8g9h0j1k2m3"
 
