@@ -15,6 +15,7 @@ what a fault-free run reports, and how to read the simulator's ground truth (whi
 was the module's mutation, whether the change is in the simulator's state).
 """
 
+import itertools
 from collections import namedtuple
 from pathlib import Path
 
@@ -385,11 +386,16 @@ class VspJobInfo(Module):
 
 # BigChange
 
+_references = itertools.count()
+
+
 def seed_bigchange(sim, count, per_case):
-    specs = [{"status": "scheduled", "starts_in": 86400, "reference": "FAULT-%d" % i}
+    # References unique across seeds: modules seeded side by side must not select each other's jobs.
+    references = ["CASE-%d" % next(_references) for i in range(count)]
+    specs = [{"status": "scheduled", "starts_in": 86400, "reference": references[i]}
              for i in range(count) for n in range(per_case)]
     ids = [j["id"] for j in sim.seed(bigchange={"jobs": specs})["bigchange"]["jobs"]]
-    return [{"reference": "FAULT-%d" % i, "jobs": ids[i * per_case:(i + 1) * per_case]} for i in range(count)]
+    return [{"reference": references[i], "jobs": ids[i * per_case:(i + 1) * per_case]} for i in range(count)]
 
 
 class BigchangeJob(Module):
