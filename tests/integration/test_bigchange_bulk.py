@@ -1,11 +1,16 @@
-"""bigchange_job with job_ids (issue 13), and two runs racing for one job (issue 11), by ansible-playbook
-against the simulator: request budgets read from the simulator's log, outcomes from its state."""
+"""bigchange_job with job_ids (issue 13), and two runs racing for one job (issue 11), run in this process
+(tests/runner.py) against the simulator: request budgets read from the simulator's log, outcomes from its state.
+
+Two checks need a Python of their own, and have one: the peak memory of one module process over 500
+jobs, and what importing the modules builds (nothing imported before them may hide it).
+"""
 
 import json
 import math
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -50,21 +55,37 @@ def sent(sim, since=0):
     return [(r["method"], r["path"].replace("/bigchange", "", 1)) for r in entries]
 
 
-def cancel(job_ids, name="cancel", reason="Depot flooded", **extra):
-    return {"name": name, "jobctl.cloud.bigchange_job": dict(job_ids=job_ids, reason=reason, **extra),
-            "ignore_errors": True}
+@pytest.fixture
+def cancel(run, bigchange):
+    """One bigchange_job run with the play's module_defaults: cancel(job_ids, reason=, check=, diff=, **args)."""
+
+    def call(job_ids, reason="Depot flooded", check=False, diff=False, **extra):
+        return run("bigchange_job", dict(job_ids=job_ids, reason=reason, **extra), check=check, diff=diff,
+                   defaults=bigchange)
+
+    return call
 
 
-def test_check_diff_real_and_rerun_cover_the_whole_list(sim, play, bigchange):
+def ok(out):
+    """The result, asserted to be a success (a play's task that did not fail)."""
+    assert not out.get("failed"), out
+    return out
+
+
+def fault_hits(sim, rule_id):
+    """How many requests a fault rule has met so far (counted as they arrive, before any delay)."""
+    return next(r["hits"] for r in sim._call("GET", "/faults")["faults"] if r["id"] == rule_id)
+
+
+def test_check_diff_real_and_rerun_cover_the_whole_list(sim, cancel):
     ids = seed_jobs(sim, {"status": "scheduled"}, {"status": "new"}, {"status": "cancelled"},
                     {"status": "completedOk"}, {"status": "rescheduled"})
     asked = ids + [ids[0], ids[1]]
     predicted = [(ids[0], "cancelled"), (ids[1], "cancelled"), (ids[2], "cancelled"), (ids[3], "completedOk"),
                  (ids[4], "cancelled")]
 
-    check = play([cancel(asked)], check=True, diff=True, defaults=bigchange)
-    out = check.task("cancel")
-    assert check.status("cancel") == "ok" and out["changed"] is True
+    out = ok(cancel(asked, check=True, diff=True))
+    assert out["changed"] is True
     assert out["canceled"] == [ids[0], ids[1], ids[4]] and out["not_canceled"] == []
     assert [(j["id"], j["status"]) for j in out["jobs"]] == predicted
     assert out["diff"] == {"before": {"jobs": [{"id": i, "status": s} for i, s in zip(ids, [
@@ -74,9 +95,9 @@ def test_check_diff_real_and_rerun_cover_the_whole_list(sim, play, bigchange):
     assert sim.requests("bigchange")[-1]["query"]["id"] == [str(i) for i in ids], "each ID once"
 
     seq = last_seq(sim)
-    real = play([cancel(asked, name="real"), cancel(asked, name="again")], diff=True, defaults=bigchange)
-    first, again = real.task("real"), real.task("again")
-    assert real.status("real") == "ok" and first["changed"] is True
+    first = ok(cancel(asked, diff=True))
+    again = ok(cancel(asked, diff=True))
+    assert first["changed"] is True
     assert (first["canceled"], first["jobs"], first["diff"]) == (out["canceled"], out["jobs"], out["diff"]), \
         "check mode predicted the real run exactly"
     assert again["changed"] is False and again["canceled"] == [] and again["not_canceled"] == []
@@ -90,7 +111,7 @@ def test_check_diff_real_and_rerun_cover_the_whole_list(sim, play, bigchange):
     assert [reasons[i] for i in (ids[0], ids[1], ids[4])] == ["Depot flooded"] * 3
 
 
-def test_jobs_that_cannot_be_cancelled_fail_once_at_the_end_after_the_others_were_cancelled(sim, play, bigchange):
+def test_jobs_that_cannot_be_cancelled_fail_once_at_the_end_after_the_others_were_cancelled(sim, cancel):
     ids = seed_jobs(sim, {"status": "started"}, {"status": "scheduled"}, {"status": "suspended"},
                     {"status": "lateFinish"}, {"status": "onTheWay"}, {"status": "awaitingParts", "undocumented": True},
                     {"status": "lateStart"})
@@ -110,9 +131,8 @@ def test_jobs_that_cannot_be_cancelled_fail_once_at_the_end_after_the_others_wer
            "lateFinish), %d (status awaitingParts), 999999 (not listed). Each was left as it was; every other job "
            "was handled. " % (ids[0], ids[2], ids[3], ids[5])) + " ".join(f["reason"] for f in expected_not_canceled)
     for check in (True, False):
-        result = play([cancel(asked)], check=check, defaults=bigchange)
-        out = result.task("cancel")
-        assert result.status("cancel") == "failed", "check mode fails as the real run does"
+        out = cancel(asked, check=check)
+        assert out.get("failed") is True, "check mode fails as the real run does"
         assert out["msg"] == msg
         assert out["not_canceled"] == expected_not_canceled
         assert out["changed"] is True and out["canceled"] == [ids[1], ids[4], ids[6]]
@@ -124,13 +144,12 @@ def test_jobs_that_cannot_be_cancelled_fail_once_at_the_end_after_the_others_wer
     assert sorted(p for m, p in sent(sim) if m == "PUT") == cancelled
 
 
-def test_one_token_and_at_most_one_read_per_50_jobs_and_cancels_four_at_a_time(sim, play, bigchange):
+def test_one_token_and_at_most_one_read_per_50_jobs_and_cancels_four_at_a_time(sim, cancel):
     ids = seed_jobs(sim, *[{"status": "scheduled"}] * 120)
     # Each cancel is handled half a second late, so the log shows how many were in flight at once.
     sim.fault(api="bigchange", method="PUT", kind="slow", delay=0.5, times=12)
-    result = play([cancel(ids)], defaults=bigchange)
-    out = result.task("cancel")
-    assert result.status("cancel") == "ok", out.get("msg")
+    out = cancel(ids)
+    assert not out.get("failed"), out.get("msg")
     assert out["changed"] is True and out["canceled"] == ids and len(out["jobs"]) == 120
     requests = sent(sim)
     assert requests.count(("POST", "/auth/tokens")) == 1
@@ -144,24 +163,22 @@ def test_one_token_and_at_most_one_read_per_50_jobs_and_cancels_four_at_a_time(s
     assert 2 <= in_flight <= 4, "cancels go out concurrently, at most four at a time (%d)" % in_flight
 
 
-def test_a_lost_answer_in_a_list_is_settled_by_reading_that_job(sim, play, bigchange):
+def test_a_lost_answer_in_a_list_is_settled_by_reading_that_job(sim, cancel):
     ids = seed_jobs(sim, *[{"status": "scheduled"}] * 3)
     sim.fault(api="bigchange", method="PUT", path="/jobs/%d/cancel$" % ids[1], kind="drop", when="after")
-    result = play([cancel(ids)], defaults=bigchange)
-    out = result.task("cancel")
-    assert result.status("cancel") == "ok" and out["canceled"] == ids
+    out = ok(cancel(ids))
+    assert out["canceled"] == ids
     assert len(out["warnings"]) == 1 and "/jobs/%d/cancel" % ids[1] in out["warnings"][0]
     assert sent(sim).count(("GET", "/v1/jobs/%d" % ids[1])) == 1, "one read of that job settled it"
     assert sent(sim).count(("PUT", "/v1/jobs/%d/cancel" % ids[1])) == 1, "never sent again"
     assert set(statuses(sim).values()) == {"cancelled"}
 
 
-def test_a_cancel_that_fails_is_named_at_the_end_with_the_apis_words(sim, play, bigchange):
+def test_a_cancel_that_fails_is_named_at_the_end_with_the_apis_words(sim, cancel):
     ids = seed_jobs(sim, *[{"status": "scheduled"}] * 3)
     sim.fault(api="bigchange", method="PUT", path="/jobs/%d/cancel$" % ids[0], kind="status", status=403, times=1)
-    result = play([cancel(ids)], defaults=bigchange)
-    out = result.task("cancel")
-    assert result.status("cancel") == "failed" and out["changed"] is True and out["canceled"] == ids[1:]
+    out = cancel(ids)
+    assert out.get("failed") is True and out["changed"] is True and out["canceled"] == ids[1:]
     words = ("BigChange API PUT /bigchange/v1/jobs/%d/cancel failed: HTTP 403 Forbidden: You are not allowed to do "
              "this." % ids[0])
     assert out["not_canceled"] == [{"job_id": ids[0], "status": "scheduled", "reason": words}]
@@ -171,41 +188,38 @@ def test_a_cancel_that_fails_is_named_at_the_end_with_the_apis_words(sim, play, 
     assert statuses(sim) == dict(zip(ids, ["scheduled", "cancelled", "cancelled"]))
 
 
-def test_a_failed_list_read_cancels_nothing(sim, play, bigchange):
+def test_a_failed_list_read_cancels_nothing(sim, cancel):
     ids = seed_jobs(sim, *[{"status": "scheduled"}] * 60)
     sim.fault(api="bigchange", method="GET", kind="status", status=500, times=-1)
-    result = play([cancel(ids)], defaults=bigchange)
-    out = result.task("cancel")
-    assert result.status("cancel") == "failed" and out["changed"] is False
+    out = cancel(ids)
+    assert out.get("failed") is True and out["changed"] is False
     assert out["msg"].startswith("BigChange API GET /bigchange/v1/jobs failed: HTTP 500")
     assert [m for m, p in sent(sim)] == ["POST", "GET"], "a 500 on a read is not retried; nothing was sent after it"
     assert set(statuses(sim).values()) == {"scheduled"}
 
 
-def test_an_empty_list_sends_nothing(sim, play, bigchange):
-    out = play([cancel([])], defaults=bigchange).task("cancel")
+def test_an_empty_list_sends_nothing(sim, cancel):
+    out = ok(cancel([]))
     assert out["changed"] is False and out["jobs"] == [] and out["canceled"] == [] and out["not_canceled"] == []
     assert sim.requests() == []
 
 
 # -- memory and start-up ----------------------------------------------------------------------------
 
-def test_500_jobs_in_one_run_stay_well_under_150_mb(sim, creds):
+def test_500_jobs_in_one_run_stay_well_under_150_mb(sim, creds, tmp_path):
+    # A module process of its own, as Ansible runs one: its peak RSS is the run's, not this test process's.
     ids = seed_jobs(sim, *[{"status": "scheduled", "reference": None, "description": "x" * 200}] * 500)
     args = dict(creds, job_ids=ids, reason="Depot closed")
-    path = ROOT / ".build" / ("args-%d.json" % os.getpid())
+    path = tmp_path / "args.json"
     path.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
-    try:
-        proc = subprocess.Popen([sys.executable, str(ROOT / "plugins" / "modules" / "bigchange_job.py"), str(path)],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                env=dict(os.environ, PYTHONPATH=str(COLLECTIONS)))
-        # wait4 reaps this child alone and gives its own peak RSS (kilobytes on Linux).
-        out = proc.stdout.read()
-        err = proc.stderr.read()
-        dummy, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-    finally:
-        path.unlink()
+    proc = subprocess.Popen([sys.executable, str(ROOT / "plugins" / "modules" / "bigchange_job.py"), str(path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=dict(os.environ, PYTHONPATH=str(COLLECTIONS)))
+    # wait4 reaps this child alone and gives its own peak RSS (kilobytes on Linux).
+    out = proc.stdout.read()
+    err = proc.stderr.read()
+    dummy, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
     result = json.loads(out.decode())
     assert proc.returncode == 0 and not result.get("failed"), (result.get("msg"), err.decode()[-2000:])
     assert result["changed"] is True and len(result["canceled"]) == 500
@@ -218,6 +232,7 @@ def test_500_jobs_in_one_run_stay_well_under_150_mb(sim, creds):
 
 
 def test_importing_the_modules_builds_nothing_the_run_does_not_use():
+    # A fresh Python: in this one, earlier runs built the models and imported concurrent.futures.
     code = (
         "import sys\n"
         "import ansible_collections.jobctl.cloud.plugins.modules.bigchange_job\n"
@@ -235,19 +250,25 @@ def test_importing_the_modules_builds_nothing_the_run_does_not_use():
 # -- two runs racing for one job ------------------------------------------------------------------
 
 @pytest.mark.parametrize("second_cancel", [422, 409, 204])
-def test_two_runs_racing_for_one_job(sim, play, bigchange, second_cancel):
+def test_two_runs_racing_for_one_job(sim, run, bigchange, second_cancel):
     # INVENTED: what BigChange answers to the loser's cancel; each plausible answer is tried.
     sim.seed(bigchange={"settings": {"second_cancel": second_cancel}})
     job_id = seed_jobs(sim, {"status": "scheduled"})[0]
-    # Both cancels are handled 6 s after they arrive, so both runs read the job before either acts.
-    sim.fault(api="bigchange", method="PUT", kind="slow", delay=6, times=2)
+    # Both cancels are handled 2 s after they arrive; the second run starts once the first one's
+    # cancel has arrived, so both runs read the job before either cancel acts.
+    rule = sim.fault(api="bigchange", method="PUT", kind="slow", delay=2, times=2)
 
-    def run(name):
-        return play([dict(cancel(None, name=name), **{"jobctl.cloud.bigchange_job": {
-            "job_id": job_id, "reason": "race %s" % name}})], defaults=bigchange)
+    def race(name):
+        return run("bigchange_job", {"job_id": job_id, "reason": "race %s" % name}, defaults=bigchange)
 
-    results = dict(zip(("a", "b"), concurrently(lambda: run("a"), lambda: run("b"))))
-    outs = dict((name, results[name].task(name)) for name in ("a", "b"))
+    def second():
+        deadline = time.monotonic() + 30
+        while fault_hits(sim, rule["id"]) < 1:
+            assert time.monotonic() < deadline, "the first run's cancel never arrived"
+            time.sleep(0.02)
+        return race("b")
+
+    outs = dict(zip(("a", "b"), concurrently(lambda: race("a"), second, timeout=120)))
     log = sim.requests("bigchange")
     reads = sorted((r for r in log if r["method"] == "GET"), key=lambda r: r["arrival"])
     puts = [r for r in log if r["method"] == "PUT"]
@@ -256,7 +277,7 @@ def test_two_runs_racing_for_one_job(sim, play, bigchange, second_cancel):
     # The loser alone read again, to learn why it was refused.
     assert len(reads) == (2 if second_cancel == 204 else 3)
     assert sorted(r["handled_status"] for r in puts) == sorted([204, second_cancel])
-    assert all(results[name].status(name) == "ok" for name in outs), "neither run fails"
+    assert not any(out.get("failed") for out in outs.values()), "neither run fails: %s" % outs
     assert all(out["job"]["status"] == "cancelled" for out in outs.values())
     changed = sorted(out["changed"] for out in outs.values())
     if second_cancel == 204:

@@ -63,7 +63,7 @@ def test_a_job_without_an_id_or_status_is_refused(broken):
     assert type(err.value).__name__ == "ValidationError"
 
 
-def test_live_shapes_through_full_module_runs(sim, play):
+def test_live_shapes_through_full_module_runs(sim, run):
     # The simulator in its faithful defaults: the 422 rule, null strings, both spellings, the envelope.
     sim.seed(bigchange={"clients": [{"client_id": CLIENT_ID, "client_secret": SECRET}]})
     created = sim.seed(bigchange={"jobs": [
@@ -74,21 +74,22 @@ def test_live_shapes_through_full_module_runs(sim, play):
     defaults = {"group/jobctl.cloud.bigchange": {
         "api_url": sim.url + "/bigchange/v1", "token_url": sim.url + "/bigchange/auth/tokens", "customer_id": 1001,
         "client_id": CLIENT_ID, "client_secret": SECRET}}
-    result = play([
-        {"name": "read", "jobctl.cloud.bigchange_job_info": {"job_ids": ids}},
-        {"name": "cancel", "jobctl.cloud.bigchange_job": {"job_ids": ids, "reason": "Samples"}},
-        {"name": "after", "jobctl.cloud.bigchange_job_info": {
-            "created_from": "2026-11-19T11:45:00+00:00", "created_to": "2026-11-19T11:45:00.000Z"}},
-    ], defaults=defaults)
-    assert result.rc == 0, result
-    read = result.task("read")["jobs"]
+    results = {}
+    for name, module, args in (
+            ("read", "bigchange_job_info", {"job_ids": ids}),
+            ("cancel", "bigchange_job", {"job_ids": ids, "reason": "Samples"}),
+            ("after", "bigchange_job_info", {"created_from": "2026-11-19T11:45:00+00:00",
+                                             "created_to": "2026-11-19T11:45:00.000Z"})):
+        results[name] = run(module, args, defaults=defaults)
+        assert not results[name].get("failed"), (name, results[name])
+    read = results["read"]["jobs"]
     assert read == created, "every field as the API sent it"
     assert read[0]["reference"] is None and read[0]["officeNotes"] is None
     assert read[0]["createdAt"] == "2026-11-19T11:45:00.000Z" and read[0]["statusModifiedAt"].endswith("+00:00")
-    cancel = result.task("cancel")
+    cancel = results["cancel"]
     assert cancel["changed"] is True and cancel["canceled"] == ids[:2]
     assert [(j["id"], j["status"], j["reference"]) for j in cancel["jobs"]] == [
         (ids[0], "cancelled", None), (ids[1], "cancelled", None), (ids[2], "completedWithIssues", "BC-2")]
-    assert [(j["id"], j["status"]) for j in result.task("after")["jobs"]] == [(ids[0], "cancelled")]
+    assert [(j["id"], j["status"]) for j in results["after"]["jobs"]] == [(ids[0], "cancelled")]
     lists = [r for r in sim.requests("bigchange") if r["path"] == "/bigchange/v1/jobs"]
     assert all(r["status"] == 200 for r in lists), "no list request the live API would refuse"

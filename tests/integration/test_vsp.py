@@ -1,13 +1,17 @@
-"""VSP One Object modules, run by ansible-playbook against the simulator.
+"""VSP One Object modules against the simulator, run in this process (tests/runner.py).
 
 Each scenario goes check mode -> real run -> idempotent re-run -> errors -> faults, and counts the
-requests each step sent from the simulator's request log.
+requests each step sent from the simulator's request log. A play of several tasks is as many
+module runs, one after the other. The simulator's clock is the modules' (a Retry-After costs no
+real time); ansible-playbook runs only where the behaviour is Ansible's own: what it prints at -vvv,
+and an ad-hoc ``ansible -m`` run.
 """
 
 import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -31,6 +35,26 @@ def urls(sim):
 @pytest.fixture
 def vsp(sim):
     return {"group/jobctl.cloud.vsp": dict(urls(sim), username="vsp-admin", password="vsp-secret", retries=2)}
+
+
+@pytest.fixture
+def job(run, vsp):
+    """One vsp_job run with the play's module_defaults (``vsp``, read at each call): job(check=, diff=, **args)."""
+
+    def call(check=False, diff=False, **args):
+        return run("vsp_job", args, check=check, diff=diff, defaults=vsp)
+
+    return call
+
+
+@pytest.fixture
+def info(run, vsp):
+    """One vsp_job_info run with the play's module_defaults: info(check=, **args)."""
+
+    def call(check=False, **args):
+        return run("vsp_job_info", args, check=check, defaults=vsp)
+
+    return call
 
 
 def seed(sim, *jobs, **settings):
@@ -57,28 +81,38 @@ def job_state(sim, job_id):
     return next(j["jobState"] for j in sim.state("vsp")["jobs"] if j["jobId"]["id"] == job_id)
 
 
-def cancel(job_id, **extra):
+def ok(out):
+    """The result, asserted to be a success (a play's task that did not fail)."""
+    assert not out.get("failed"), out
+    return out
+
+
+def fault_hits(sim, rule_id):
+    """How many requests a fault rule has met so far (counted as they arrive, before any delay)."""
+    return next(r["hits"] for r in sim._call("GET", "/faults")["faults"] if r["id"] == rule_id)
+
+
+# Task builders for the plays that stay ansible-playbook runs.
+def cancel_task(job_id, **extra):
     return [{"name": "cancel", "jobctl.cloud.vsp_job": dict(job_id=job_id, **extra), "register": "out"}]
 
 
-def info(**args):
+def info_task(**args):
     return [{"name": "info", "jobctl.cloud.vsp_job_info": args}]
 
 
 # -- vsp_job ---------------------------------------------------------------------------------
 
-def test_cancel_executing_job_check_real_rerun(sim, play, vsp):
+def test_cancel_executing_job_check_real_rerun(sim, job):
     seed(sim, {"id": -42, "jobState": "EXECUTING", "bucketName": "b1"})
 
-    check = play(cancel(-42), check=True, defaults=vsp)
-    assert check.rc == 0, check
-    out = check.task("cancel")
+    out = ok(job(job_id=-42, check=True))
     assert out["changed"] is True and out["job"]["jobState"] == "EXECUTING"
     assert calls(sim) == [TOKEN, CSRF, STATUS], "check mode reads only"
     assert job_state(sim, -42) == "EXECUTING"
 
     seq = last_seq(sim)
-    real = play(cancel(-42), defaults=vsp).task("cancel")
+    real = ok(job(job_id=-42))
     assert real["changed"] is True and real["job"]["jobState"] == "CANCELLED"
     assert real["job"]["jobId"] == {"id": -42} and real["job"]["bucketName"] == "b1"
     assert calls(sim, seq) == [TOKEN, CSRF, STATUS, CANCEL]
@@ -86,79 +120,76 @@ def test_cancel_executing_job_check_real_rerun(sim, play, vsp):
     assert job_state(sim, -42) == "CANCELLED"
 
     seq = last_seq(sim)
-    again = play(cancel(-42), defaults=vsp).task("cancel")
+    again = ok(job(job_id=-42))
     assert again["changed"] is False and again["job"]["jobState"] == "CANCELLED"
     assert calls(sim, seq) == [TOKEN, CSRF, STATUS], "a re-run reads and sends nothing else"
 
-    again_check = play(cancel(-42), check=True, defaults=vsp)
-    assert again_check.task("cancel")["changed"] is False
+    again_check = ok(job(job_id=-42, check=True))
+    assert again_check["changed"] is False
 
 
-def test_every_running_state_is_cancelled_and_every_finished_one_left_alone(sim, play, vsp):
+def test_every_running_state_is_cancelled_and_every_finished_one_left_alone(sim, job):
     states = ["EXAMINING", "PROCESSING", "EXECUTING", "COMPLETE", "FAILED", "CANCELLED"]
     seed(sim, *[{"id": n, "jobState": state} for n, state in enumerate(states)])
-    tasks = [{"name": state, "jobctl.cloud.vsp_job": {"job_id": n}} for n, state in enumerate(states)]
-    check = play(tasks, check=True, defaults=vsp)
-    assert [check.task(state)["changed"] for state in states] == [True] * 3 + [False] * 3
+    check = [ok(job(job_id=n, check=True)) for n in range(len(states))]
+    assert [out["changed"] for out in check] == [True] * 3 + [False] * 3
     assert CANCEL not in calls(sim)
-    real = play(tasks, defaults=vsp)
-    assert [real.task(state)["changed"] for state in states] == [True] * 3 + [False] * 3
+    real = [ok(job(job_id=n)) for n in range(len(states))]
+    assert [out["changed"] for out in real] == [True] * 3 + [False] * 3
     after = ["CANCELLED"] * 3 + ["COMPLETE", "FAILED", "CANCELLED"]
-    assert [real.task(state)["job"]["jobState"] for state in states] == after
+    assert [out["job"]["jobState"] for out in real] == after
     assert [job_state(sim, n) for n in range(6)] == after
     assert sorted(r["body"]["jobId"]["id"] for r in sim.requests("vsp") if r["path"].endswith("/cancel")) == [0, 1, 2]
 
 
-def test_diff_shows_the_state_before_and_after(sim, play, vsp):
+def test_diff_shows_the_state_before_and_after(sim, job):
     seed(sim, {"id": 4, "jobState": "PROCESSING"})
-    predicted = play(cancel(4), check=True, diff=True, defaults=vsp).task("cancel")
+    predicted = ok(job(job_id=4, check=True, diff=True))
     assert predicted["diff"]["before"]["job"]["jobState"] == "PROCESSING"
     assert predicted["diff"]["after"]["job"]["jobState"] == "CANCELLED"
-    real = play(cancel(4), diff=True, defaults=vsp).task("cancel")
+    real = ok(job(job_id=4, diff=True))
     assert real["diff"]["before"]["job"]["jobState"] == "PROCESSING"
     assert real["diff"]["after"]["job"] == real["job"] and real["job"]["jobState"] == "CANCELLED"
 
 
-def test_an_unknown_job_fails_with_the_apis_message(sim, play, vsp):
-    result = play(cancel(4242), defaults=vsp)
-    assert result.rc != 0
-    out = result.task("cancel")
+def test_an_unknown_job_fails_with_the_apis_message(sim, job):
+    out = job(job_id=4242)
+    assert out.get("failed") is True
     assert out["msg"] == ("job 4242 could not be cancelled: VSP One Object API POST /vsp/mapi/v1/jobs/status failed: "
                           "HTTP 404 Job not found: No job with ID 4242 exists. [code NOT_FOUND]")
     assert out["problem"]["code"] == "NOT_FOUND" and out["problem"]["status"] == 404
     assert out["changed"] is False
 
 
-def test_wait_polls_until_the_job_has_stopped(sim, play, vsp):
+def test_wait_polls_until_the_job_has_stopped(sim, job):
     seed(sim, {"id": 6, "cancel_delay": 1.0})
-    out = play(cancel(6, wait=True, wait_sleep=0.3, wait_timeout=30), defaults=vsp).task("cancel")
+    out = ok(job(job_id=6, wait=True, wait_sleep=0.3, wait_timeout=30))
     assert out["changed"] is True and out["job"]["jobState"] == "CANCELLED"
     sent = calls(sim)
     assert sent[:4] == [TOKEN, CSRF, STATUS, CANCEL] and set(sent[4:]) == {STATUS} and len(sent) >= 5
 
 
-def test_wait_needs_no_poll_when_the_cancel_already_stopped_the_job(sim, play, vsp):
+def test_wait_needs_no_poll_when_the_cancel_already_stopped_the_job(sim, job):
     seed(sim, {"id": 6})
-    out = play(cancel(6, wait=True), defaults=vsp).task("cancel")
+    out = ok(job(job_id=6, wait=True))
     assert out["changed"] is True and calls(sim) == [TOKEN, CSRF, STATUS, CANCEL]
 
 
-def test_wait_timeout_fails_clearly_and_still_reports_the_cancel(sim, play, vsp):
+def test_wait_timeout_fails_clearly_and_still_reports_the_cancel(sim, job):
     seed(sim, {"id": 6, "cancel_delay": 3600})
-    result = play(cancel(6, wait=True, wait_sleep=0.2, wait_timeout=1), defaults=vsp)
-    assert result.rc != 0
-    out = result.task("cancel")
+    out = job(job_id=6, wait=True, wait_sleep=0.2, wait_timeout=1)
+    assert out.get("failed") is True
     assert "timed out after 1 seconds waiting for job 6 to stop" in out["msg"]
     assert out["changed"] is True, "the cancel was sent: the failure must not hide it"
+    assert set(calls(sim)[4:]) == {STATUS}, "it polled the job while it waited"
 
 
-def test_csrf_token_expiring_in_the_middle_of_a_run_is_renewed(sim, play, vsp):
-    # The CSRF token lives 0.4 s of simulated (here: real) time, renewed by each POST; the polls come
-    # 0.6 s apart, so each finds it expired (Vert.x-Web's 403). The job takes 2 s to stop.
-    seed(sim, {"id": 11, "cancel_delay": 2.0}, csrf_lifetime=0.4)
-    result = play(cancel(11, wait=True, wait_sleep=0.6, wait_timeout=30), defaults=vsp)
-    assert result.rc == 0, result
-    assert result.task("cancel")["job"]["jobState"] == "CANCELLED"
+def test_csrf_token_expiring_in_the_middle_of_a_run_is_renewed(sim, job):
+    # The CSRF token lives 0.8 s of simulated time, renewed by each POST; the polls come 1 s apart, so
+    # each finds it expired (Vert.x-Web's 403). The job takes 2 s to stop.
+    seed(sim, {"id": 11, "cancel_delay": 2.0}, csrf_lifetime=0.8)
+    out = ok(job(job_id=11, wait=True, wait_sleep=1.0, wait_timeout=30))
+    assert out["job"]["jobState"] == "CANCELLED"
     log = statuses(sim)
     refused = [i for i, call in enumerate(log) if call[2] == 403]
     assert refused, "the CSRF token must have expired during the wait"
@@ -171,18 +202,18 @@ def test_csrf_token_expiring_in_the_middle_of_a_run_is_renewed(sim, play, vsp):
 
 
 @pytest.mark.parametrize("refusal,renewal", [(403, [CSRF]), (401, [TOKEN, CSRF])])
-def test_a_refused_cancel_is_repeated_with_a_new_csrf_token(sim, play, vsp, refusal, renewal):
+def test_a_refused_cancel_is_repeated_with_a_new_csrf_token(sim, job, refusal, renewal):
     # A call refused by the CSRF check (403) or the token check (401) was not processed: renewed, then sent again.
     seed(sim, {"id": 12})
     sim.fault(api="vsp", path="/jobs/cancel", kind="status", status=refusal, times=1)
-    out = play(cancel(12), defaults=vsp).task("cancel")
+    out = ok(job(job_id=12))
     assert out["changed"] is True and "warnings" not in out
     assert statuses(sim) == [TOKEN + (200,), CSRF + (200,), STATUS + (200,), CANCEL + (refusal,)] + \
         [call + (200,) for call in renewal] + [CANCEL + (200,)]
     assert job_state(sim, 12) == "CANCELLED"
 
 
-def test_a_lost_cancel_answer_is_still_a_change_with_a_warning(sim, play, vsp):
+def test_a_lost_cancel_answer_is_still_a_change_with_a_warning(sim, job):
     """The cancel acted, its answer was lost; it is not sent again, and one status read settles it.
 
     The lost answer also carried the rotated XSRF-TOKEN cookie, so the read meets a 403 first and
@@ -190,26 +221,25 @@ def test_a_lost_cancel_answer_is_still_a_change_with_a_warning(sim, play, vsp):
     """
     seed(sim, {"id": 13})
     sim.fault(api="vsp", path="/jobs/cancel", kind="status", status=502, when="after", times=1)
-    out = play(cancel(13), defaults=vsp).task("cancel")
+    out = ok(job(job_id=13))
     assert out["changed"] is True and out["job"]["jobState"] == "CANCELLED"
     assert any("the answer to a request was lost" in w and "HTTP 502" in w for w in out["warnings"]), out
     assert statuses(sim)[2:] == [STATUS + (200,), CANCEL + (502,), STATUS + (403,), CSRF + (200,), STATUS + (200,)]
     assert [r["handled_status"] for r in sim.requests("vsp") if r["path"].endswith("/cancel")] == [200]
 
 
-def test_a_lost_cancel_answer_without_rotation_costs_one_read(sim, play, vsp):
+def test_a_lost_cancel_answer_without_rotation_costs_one_read(sim, job):
     seed(sim, {"id": 13}, csrf_rotation=False)
     sim.fault(api="vsp", path="/jobs/cancel", kind="drop", when="after", times=1)
-    out = play(cancel(13), defaults=vsp).task("cancel")
+    out = ok(job(job_id=13))
     assert out["changed"] is True and out["warnings"]
     assert statuses(sim)[2:] == [STATUS + (200,), CANCEL[:2] + (None,), STATUS + (200,)]
 
 
-def test_a_refused_cancel_fails_with_the_apis_words_and_the_state(sim, play, vsp):
+def test_a_refused_cancel_fails_with_the_apis_words_and_the_state(sim, job):
     seed(sim, {"id": 14, "refuse_cancel": True})
-    result = play(cancel(14), defaults=vsp)
-    out = result.task("cancel")
-    assert result.rc != 0 and out["changed"] is False
+    out = job(job_id=14)
+    assert out.get("failed") is True and out["changed"] is False
     assert out["msg"].startswith("job 14 could not be cancelled: the API refused the cancel and the job is still "
                                  "EXECUTING: VSP One Object API POST /vsp/mapi/v1/jobs/cancel failed: HTTP 400 ")
     assert "Job 14 cannot be cancelled now." in out["msg"] and out["problem"]["code"] == "INVALID_REQUEST"
@@ -218,14 +248,11 @@ def test_a_refused_cancel_fails_with_the_apis_words_and_the_state(sim, play, vsp
 
 
 @pytest.mark.parametrize("variant", ["400", "409", "200"])
-def test_a_job_that_finished_just_before_the_cancel_came_is_ok_and_unchanged_even_with_wait(
-        sim, play, vsp, variant):
+def test_a_job_that_finished_just_before_the_cancel_came_is_ok_and_unchanged_even_with_wait(sim, job, variant):
     # The job completes 5 s (simulated) after the read; the clock jumps 10 s as the cancel arrives.
     seed(sim, {"id": 15, "complete_after": 5}, cancel_finished=variant)
     sim.fault(api="vsp", path="/jobs/cancel", kind="advance", delay=10, times=1)
-    result = play(cancel(15, wait=True, wait_sleep=0.2, wait_timeout=5), defaults=vsp)
-    assert result.rc == 0, result
-    out = result.task("cancel")
+    out = ok(job(job_id=15, wait=True, wait_sleep=0.2, wait_timeout=5))
     assert out["changed"] is False and out["job"]["jobState"] == "COMPLETE" and "warnings" not in out
     settle = [] if variant == "200" else [STATUS]
     assert calls(sim)[2:] == [STATUS, CANCEL] + settle, "no poll: the job has stopped"
@@ -233,75 +260,88 @@ def test_a_job_that_finished_just_before_the_cancel_came_is_ok_and_unchanged_eve
 
 
 @pytest.mark.parametrize("variant", ["400", "409", "200"])
-def test_two_runs_racing_for_one_job(sim, play, vsp, variant):
-    """Both runs read the job running (their reads are held 8 s), then both cancel it.
+def test_two_runs_racing_for_one_job(sim, job, variant):
+    """Both runs read the job running (their reads are held 2 s), then both cancel it.
 
-    With 400 or 409 the loser reads the job CANCELLED: exactly one run reports changed, neither fails.
-    With the (INVENTED) 200 answer that shows the job unchanged, no answer tells the runs apart: both
-    report changed, as the module documents.
+    The second run starts once the first one's read has arrived, so both reads come before either
+    cancel. With 400 or 409 the loser reads the job CANCELLED: exactly one run reports changed,
+    neither fails. With the (INVENTED) 200 answer that shows the job unchanged, no answer tells the
+    runs apart: both report changed, as the module documents.
     """
     seed(sim, {"id": 16}, cancel_finished=variant)
-    sim.fault(api="vsp", path="/jobs/status", kind="slow", delay=8, when="after", times=2)
-    results = dict(zip(("a", "b"), concurrently(lambda: play(cancel(16), defaults=vsp),
-                                                lambda: play(cancel(16), defaults=vsp), timeout=120)))
+    rule = sim.fault(api="vsp", path="/jobs/status", kind="slow", delay=2, when="after", times=2)
+
+    def second():
+        deadline = time.monotonic() + 30
+        while fault_hits(sim, rule["id"]) < 1:
+            assert time.monotonic() < deadline, "the first run's read never arrived"
+            time.sleep(0.02)
+        return job(job_id=16)
+
+    results = dict(zip(("a", "b"), concurrently(lambda: job(job_id=16), second, timeout=120)))
     log = sorted(sim.requests("vsp"), key=lambda r: r["arrival"])
     reads = [r["arrival"] for r in log if r["path"].endswith("/status")]
     sent = [r for r in log if r["path"].endswith("/cancel")]
     assert len(reads) >= 2 and len(sent) == 2 and max(reads[:2]) < min(r["arrival"] for r in sent), \
         "both runs read the job running before either cancel arrived: a real race"
-    assert all(r.rc == 0 for r in results.values()), results
-    changed = sorted(r.task("cancel")["changed"] for r in results.values())
+    assert not any(r.get("failed") for r in results.values()), results
+    changed = sorted(r["changed"] for r in results.values())
     assert changed == ([True, True] if variant == "200" else [False, True])
-    assert [r.task("cancel")["job"]["jobState"] for r in results.values()] == ["CANCELLED", "CANCELLED"]
+    assert [r["job"]["jobState"] for r in results.values()] == ["CANCELLED", "CANCELLED"]
     assert [e["event"] for e in sim.state("vsp")["events"]] == ["job_cancel_requested"]
 
 
-def test_rate_limited_twice_still_succeeds(sim, play, vsp):
+def test_rate_limited_twice_still_succeeds(sim, job):
     seed(sim, {"id": 15})
     sim.fault(api="vsp", path="/jobs/status", kind="rate_limit", retry_after=1, times=2)
-    out = play(cancel(15), defaults=vsp).task("cancel")
+    out = ok(job(job_id=15))
     assert out["changed"] is True
     assert [s for m, p, s in statuses(sim) if (m, p) == STATUS] == [429, 429, 200]
+    assert sim.clock.slept == [1, 1], "each Retry-After waited out (on the simulator's clock)"
 
 
-def test_an_unknown_state_is_refused_and_nothing_is_cancelled(sim, play, vsp):
+def test_an_unknown_state_is_refused_and_nothing_is_cancelled(sim, job):
     seed(sim, {"id": 16})
     sim.fault(api="vsp", path="/jobs/status", kind="wrong_shape", times=1)
-    out = play(cancel(16), defaults=vsp).task("cancel")
-    assert "unexpected shape" in out["msg"] and "Traceback" not in str(out)
+    out = job(job_id=16)
+    assert out.get("failed") is True
+    assert "unexpected shape" in out["msg"] and "Traceback" not in json.dumps(out)
     assert CANCEL not in calls(sim) and job_state(sim, 16) == "EXECUTING"
 
 
 # -- credentials and input checks -----------------------------------------------------------
 
-def test_access_token_from_the_environment_skips_keycloak(sim, play):
-    seed(sim, {"id": 20})
-    token = requests.post(sim.url + TOKEN_PATH, timeout=5, data={
+def fetch_token(sim):
+    """A token fetched apart from the modules, as an AWX credential or an earlier task would."""
+    return requests.post(sim.url + TOKEN_PATH, timeout=30, data={
         "grant_type": "password", "client_id": "vsp-object-external-client",
         "username": "vsp-admin", "password": "vsp-secret"}).json()["access_token"]
+
+
+def test_access_token_from_the_environment_skips_keycloak(sim, run):
+    seed(sim, {"id": 20})
+    token = fetch_token(sim)
     seq = last_seq(sim)
     # As an AWX credential injects it: every variable, the blank fields as empty strings.
     env = {"VSP_API_URL": sim.url + "/vsp/mapi", "VSP_ACCESS_TOKEN": token, "VSP_TOKEN_URL": "",
            "VSP_USERNAME": "", "VSP_PASSWORD": "", "VSP_CLIENT_ID": "", "VSP_CLIENT_SECRET": ""}
-    out = play(cancel(20), env=env).task("cancel")
+    out = ok(run("vsp_job", {"job_id": 20}, defaults={}, env=env))
     assert out["changed"] is True
     assert calls(sim, seq) == [CSRF, STATUS, CANCEL]
 
 
-def test_wrong_password_fails_with_keycloaks_words(sim, play, vsp):
+def test_wrong_password_fails_with_keycloaks_words(sim, job, vsp):
     seed(sim, {"id": 21})
     vsp["group/jobctl.cloud.vsp"]["password"] = "not-it"
-    result = play(cancel(21), defaults=vsp)
-    out = result.task("cancel")
-    assert result.rc != 0 and "HTTP 401 invalid_grant: Invalid user credentials" in out["msg"]
+    out = job(job_id=21)
+    assert out.get("failed") is True and "HTTP 401 invalid_grant: Invalid user credentials" in out["msg"]
     assert calls(sim) == [TOKEN]
 
 
-def test_missing_credentials_fail_before_any_request(sim, play):
+def test_missing_credentials_fail_before_any_request(sim, run):
     defaults = {"group/jobctl.cloud.vsp": {"api_url": sim.url + "/vsp/mapi", "username": "vsp-admin"}}
-    result = play(cancel(1), defaults=defaults)
-    out = result.task("cancel")
-    assert result.rc != 0
+    out = run("vsp_job", {"job_id": 1}, defaults=defaults)
+    assert out.get("failed") is True
     assert out["msg"].startswith("token_url and password are not set: without access_token")
     assert sim.requests() == []
 
@@ -312,12 +352,14 @@ def test_missing_credentials_fail_before_any_request(sim, play):
     ({"job_id": 1, "api_url": "ftp://127.0.0.1/vsp/mapi"}, "api_url"),
     ({"job_id": 1, "token_url": "/relative/token"}, "token_url"),
 ])
-def test_bad_input_fails_before_any_request(sim, play, vsp, args, option):
-    out = play([{"name": "cancel", "jobctl.cloud.vsp_job": args}], defaults=vsp).task("cancel")
+def test_bad_input_fails_before_any_request(sim, job, args, option):
+    out = job(**args)
+    assert out.get("failed") is True
     assert out["msg"].startswith(option), out["msg"]
     assert sim.requests() == []
 
 
+# What Ansible prints at -vvv around three module runs is Ansible's: this stays an ansible-playbook run.
 def test_secrets_never_appear_at_verbosity_3(sim, play):
     password, client_secret = "vsp-pw-5b8e1f0c", "vsp-cs-9d2a7e44"
     sim.seed(vsp={"users": [{"username": "ops", "password": password}],
@@ -325,7 +367,7 @@ def test_secrets_never_appear_at_verbosity_3(sim, play):
     seed(sim, {"id": 30}, {"id": 31, "jobState": "COMPLETE"})
     env = {"VSP_API_URL": sim.url + "/vsp/mapi", "VSP_TOKEN_URL": sim.url + TOKEN_PATH, "VSP_USERNAME": "ops",
            "VSP_PASSWORD": password, "VSP_CLIENT_ID": "ops-client", "VSP_CLIENT_SECRET": client_secret}
-    tasks = cancel(30, wait=True) + info(job_states=["CANCELLED", "COMPLETE"]) + cancel(4040)
+    tasks = cancel_task(30, wait=True) + info_task(job_states=["CANCELLED", "COMPLETE"]) + cancel_task(4040)
     result = play(tasks, env=env, verbosity=3, diff=True)
     assert result.rc != 0 and result.task("info")["jobs"], result
     assert result.task("cancel")["msg"].startswith("job 4040 could not be cancelled: VSP One Object API POST"), \
@@ -339,6 +381,8 @@ def test_secrets_never_appear_at_verbosity_3(sim, play):
         assert secret not in result.stdout and secret not in result.stderr and secret not in recorded
 
 
+# An ad-hoc `ansible -m` run (key=value arguments, no play, credentials from the environment alone)
+# is Ansible's way in: this stays a real `ansible` run.
 def test_works_ad_hoc_with_environment_credentials(sim):
     seed(sim, {"id": 40})
     env = {k: v for k, v in os.environ.items() if not k.startswith("VSP_")}
@@ -355,29 +399,27 @@ def test_works_ad_hoc_with_environment_credentials(sim):
 
 # -- vsp_job_info ----------------------------------------------------------------------------
 
-def test_info_of_one_job(sim, play, vsp):
+def test_info_of_one_job(sim, info):
     jobs = seed(sim, {"id": -5, "jobState": "PROCESSING", "jobParams": {"a": "b"}})
-    one = play(info(job_id=-5), defaults=vsp).task("info")
+    one = ok(info(job_id=-5))
     assert one["changed"] is False and one["jobs"] == jobs
     assert calls(sim) == [TOKEN, CSRF, STATUS]
-    tasks = [{"name": "unknown", "jobctl.cloud.vsp_job_info": {"job_id": 777}},
-             {"name": "other state", "jobctl.cloud.vsp_job_info": {"job_id": -5, "job_states": ["EXECUTING"]}},
-             {"name": "same state", "jobctl.cloud.vsp_job_info": {"job_id": -5, "job_states": ["PROCESSING"]}}]
-    result = play(tasks, defaults=vsp)
-    assert result.task("unknown")["jobs"] == [] and result.task("other state")["jobs"] == []
-    assert result.task("same state")["jobs"] == jobs
+    unknown = ok(info(job_id=777))
+    other_state = ok(info(job_id=-5, job_states=["EXECUTING"]))
+    same_state = ok(info(job_id=-5, job_states=["PROCESSING"]))
+    assert unknown["jobs"] == [] and other_state["jobs"] == []
+    assert same_state["jobs"] == jobs
 
 
-def test_a_thirty_page_job_list_comes_back_whole(sim, play, vsp):
+def test_a_thirty_page_job_list_comes_back_whole(sim, info):
     seed(sim, *[{"id": n, "bucketName": "big"} for n in range(1, 151)], max_page_size=5)
-    result = play(info(), check=True, defaults=vsp)
-    out = result.task("info")
+    out = ok(info(check=True))
     assert [j["jobId"]["id"] for j in out["jobs"]] == list(range(1, 151))
     sent = calls(sim)
     assert sent[:2] == [TOKEN, CSRF] and sent[2:] == [LIST] * 30
 
 
-def test_info_filters(sim, play, vsp):
+def test_info_filters(sim, info):
     seed(sim,
          {"id": 1, "bucketName": "b1", "jobType": "BATCH_REPLICATE", "jobState": "EXECUTING", "userId": 7},
          {"id": 2, "bucketName": "b1", "jobType": "LIFECYCLE_UPDATE", "jobState": "EXECUTING", "userId": 7},
@@ -389,10 +431,10 @@ def test_info_filters(sim, play, vsp):
         "all three": {"bucket_name": "b1", "job_types": ["BATCH_REPLICATE"], "job_states": ["EXECUTING"]},
         "none": {"bucket_name": "nothing-here"},
     }
-    result = play([{"name": name, "jobctl.cloud.vsp_job_info": args} for name, args in filters.items()], defaults=vsp)
+    results = dict((name, ok(info(**args))) for name, args in filters.items())
 
     def ids(name):
-        return [j["jobId"]["id"] for j in result.task(name)["jobs"]]
+        return [j["jobId"]["id"] for j in results[name]["jobs"]]
 
     assert ids("bucket") == [1, 2, 3] and ids("user") == [1, 2, 4] and ids("all three") == [1] and ids("none") == []
     bodies = [r["body"] for r in sim.requests("vsp") if r["path"].endswith("/jobs/list")]
@@ -400,25 +442,20 @@ def test_info_filters(sim, play, vsp):
     assert bodies[1]["userId"] == {"id": 7}
 
 
-def test_info_refuses_job_id_with_list_filters(sim, play, vsp):
-    out = play(info(job_id=1, bucket_name="b1"), defaults=vsp).task("info")
+def test_info_refuses_job_id_with_list_filters(sim, info):
+    out = info(job_id=1, bucket_name="b1")
+    assert out.get("failed") is True
     assert "mutually exclusive" in out["msg"] and sim.requests() == []
 
 
 # -- vsp_job with job_ids: one token, one CSRF session, one run ------------------------------------
 
-def bulk(job_ids, **extra):
-    return [{"name": "bulk", "jobctl.cloud.vsp_job": dict(job_ids=job_ids, **extra), "register": "out"}]
-
-
-def test_bulk_cancel_check_real_rerun(sim, play, vsp):
+def test_bulk_cancel_check_real_rerun(sim, job):
     seed(sim, {"id": 1, "jobState": "EXECUTING", "bucketName": "b1"}, {"id": -2, "jobState": "PROCESSING"},
          {"id": 3, "jobState": "COMPLETE"}, {"id": 4, "jobState": "CANCELLED"}, {"id": 5, "jobState": "EXAMINING"})
     ids = [1, -2, 3, 4, 5, 1]
 
-    check = play(bulk(ids), check=True, diff=True, defaults=vsp)
-    assert check.rc == 0, check
-    out = check.task("bulk")
+    out = ok(job(job_ids=ids, check=True, diff=True))
     assert out["changed"] is True and out["canceled"] == [1, -2, 5] and out["not_canceled"] == []
     assert [(j["jobId"]["id"], j["jobState"]) for j in out["jobs"]] == [
         (1, "EXECUTING"), (-2, "PROCESSING"), (3, "COMPLETE"), (4, "CANCELLED"), (5, "EXAMINING")]
@@ -427,9 +464,7 @@ def test_bulk_cancel_check_real_rerun(sim, play, vsp):
     assert calls(sim) == [TOKEN, CSRF] + [STATUS] * 5, "check mode reads each job once, duplicates once"
 
     seq = last_seq(sim)
-    real = play(bulk(ids), diff=True, defaults=vsp)
-    assert real.rc == 0, real
-    out = real.task("bulk")
+    out = ok(job(job_ids=ids, diff=True))
     assert out["changed"] is True and out["canceled"] == [1, -2, 5]
     assert [(j["jobId"]["id"], j["jobState"]) for j in out["jobs"]] == [
         (1, "CANCELLED"), (-2, "CANCELLED"), (3, "COMPLETE"), (4, "CANCELLED"), (5, "CANCELLED")]
@@ -440,17 +475,15 @@ def test_bulk_cancel_check_real_rerun(sim, play, vsp):
     assert counts["csrf_refused"] == 0 and counts["csrf_rotated"] == 5 + 5 + 3
 
     seq = last_seq(sim)
-    again = play(bulk(ids), defaults=vsp)
-    out = again.task("bulk")
-    assert again.rc == 0 and out["changed"] is False and out["canceled"] == []
+    out = ok(job(job_ids=ids))
+    assert out["changed"] is False and out["canceled"] == []
     assert calls(sim, seq) == [TOKEN, CSRF] + [STATUS] * 5, "a re-run reads and sends no cancel"
 
 
-def test_bulk_fails_once_at_the_end_naming_each_job_that_could_not_be_cancelled(sim, play, vsp):
+def test_bulk_fails_once_at_the_end_naming_each_job_that_could_not_be_cancelled(sim, job):
     seed(sim, {"id": 1}, {"id": 2, "refuse_cancel": True}, {"id": 3}, {"id": 4, "jobState": "FAILED"})
-    result = play(bulk([404, 1, 2, 3, 4]), defaults=vsp)
-    assert result.rc != 0
-    out = result.task("bulk")
+    out = job(job_ids=[404, 1, 2, 3, 4])
+    assert out.get("failed") is True
     assert out["changed"] is True and out["canceled"] == [1, 3]
     assert {j: job_state(sim, j) for j in (1, 2, 3, 4)} == {1: "CANCELLED", 2: "EXECUTING", 3: "CANCELLED", 4: "FAILED"}
     assert [(p["job_id"], p["state"]) for p in out["not_canceled"]] == [(404, None), (2, "EXECUTING")]
@@ -465,36 +498,32 @@ def test_bulk_fails_once_at_the_end_naming_each_job_that_could_not_be_cancelled(
     assert [j["jobId"]["id"] for j in out["jobs"]] == [1, 2, 3, 4]
 
 
-def test_bulk_check_mode_fails_on_an_unknown_job_too(sim, play, vsp):
+def test_bulk_check_mode_fails_on_an_unknown_job_too(sim, job):
     seed(sim, {"id": 1})
-    result = play(bulk([1, 404]), check=True, defaults=vsp)
-    out = result.task("bulk")
-    assert result.rc != 0 and out["canceled"] == [1] and [p["job_id"] for p in out["not_canceled"]] == [404]
+    out = job(job_ids=[1, 404], check=True)
+    assert out.get("failed") is True and out["canceled"] == [1] and [p["job_id"] for p in out["not_canceled"]] == [404]
     assert CANCEL not in calls(sim) and job_state(sim, 1) == "EXECUTING"
 
 
-def test_bulk_with_wait_waits_for_every_cancelled_job(sim, play, vsp):
+def test_bulk_with_wait_waits_for_every_cancelled_job(sim, job):
     seed(sim, {"id": 1, "cancel_delay": 0.6}, {"id": 2, "cancel_delay": 1.2}, {"id": 3},
          {"id": 4, "jobState": "COMPLETE"})
-    result = play(bulk([1, 2, 3, 4], wait=True, wait_sleep=0.3, wait_timeout=30), defaults=vsp)
-    assert result.rc == 0, result
-    out = result.task("bulk")
+    out = ok(job(job_ids=[1, 2, 3, 4], wait=True, wait_sleep=0.3, wait_timeout=30))
     assert [j["jobState"] for j in out["jobs"]] == ["CANCELLED", "CANCELLED", "CANCELLED", "COMPLETE"]
     polled = [r["body"]["jobId"]["id"] for r in sim.requests("vsp")[2 + 4 + 3:]]
     assert polled and set(polled) <= {1, 2}, "only the jobs still stopping are polled"
     assert polled.count(2) >= 2 and polled.count(2) >= polled.count(1)
 
 
-def test_bulk_wait_timeout_names_the_jobs_and_still_reports_the_cancels(sim, play, vsp):
+def test_bulk_wait_timeout_names_the_jobs_and_still_reports_the_cancels(sim, job):
     seed(sim, {"id": 1, "cancel_delay": 3600}, {"id": 2})
-    result = play(bulk([1, 2], wait=True, wait_sleep=0.2, wait_timeout=1), defaults=vsp)
-    out = result.task("bulk")
-    assert result.rc != 0 and "timed out after 1 seconds waiting for job 1 to stop" in out["msg"]
+    out = job(job_ids=[1, 2], wait=True, wait_sleep=0.2, wait_timeout=1)
+    assert out.get("failed") is True and "timed out after 1 seconds waiting for job 1 to stop" in out["msg"]
     assert out["changed"] is True and out["canceled"] == [1, 2]
 
 
-def test_an_empty_list_sends_nothing(sim, play, vsp):
-    out = play(bulk([]), defaults=vsp).task("bulk")
+def test_an_empty_list_sends_nothing(sim, job):
+    out = ok(job(job_ids=[]))
     assert out["changed"] is False and out["jobs"] == [] and out["canceled"] == []
     assert sim.requests() == []
 
@@ -504,32 +533,25 @@ def test_an_empty_list_sends_nothing(sim, play, vsp):
     ({"job_ids": [1], "job_id": 1}, "mutually exclusive"),
     ({}, "one of the following is required: job_id, job_ids"),
 ])
-def test_bulk_bad_input_fails_before_any_request(sim, play, vsp, args, words):
-    out = play([{"name": "cancel", "jobctl.cloud.vsp_job": args}], defaults=vsp).task("cancel")
+def test_bulk_bad_input_fails_before_any_request(sim, job, args, words):
+    out = job(**args)
+    assert out.get("failed") is True
     assert words in out["msg"], out["msg"]
     assert sim.requests() == []
 
 
 # -- issue 12, Done when: token rotation on, one token request; a 403 survived with one extra /csrf ----
 
-def test_two_cancels_and_a_list_with_token_rotation_on_need_one_token_request(sim, play):
-    """One token for the whole play (fetched once, given to every task as access_token, as AWX would)."""
+def test_two_cancels_and_a_list_with_token_rotation_on_need_one_token_request(sim, run):
+    """One token for the whole play (fetched once, given to every run as access_token, as AWX would)."""
     seed(sim, {"id": 1, "bucketName": "b1"}, {"id": 2, "bucketName": "b1"},
          {"id": 3, "bucketName": "b1", "jobState": "COMPLETE"})
-    defaults = {"group/jobctl.cloud.vsp": {"api_url": sim.url + "/vsp/mapi", "access_token": "{{ token.json.access_token }}"}}
-    tasks = [
-        {"name": "token", "ansible.builtin.uri": {
-            "url": sim.url + TOKEN_PATH, "method": "POST", "body_format": "form-urlencoded",
-            "body": {"grant_type": "password", "client_id": "vsp-object-external-client", "username": "vsp-admin",
-                     "password": "vsp-secret"}}, "register": "token", "no_log": True},
-        {"name": "first", "jobctl.cloud.vsp_job": {"job_id": 1}},
-        {"name": "second", "jobctl.cloud.vsp_job": {"job_id": 2}},
-        {"name": "list", "jobctl.cloud.vsp_job_info": {"bucket_name": "b1"}},
-    ]
-    result = play(tasks, defaults=defaults)
-    assert result.rc == 0, result
-    assert result.task("first")["changed"] and result.task("second")["changed"]
-    assert [j["jobState"] for j in result.task("list")["jobs"]] == ["CANCELLED", "CANCELLED", "COMPLETE"]
+    defaults = {"group/jobctl.cloud.vsp": {"api_url": sim.url + "/vsp/mapi", "access_token": fetch_token(sim)}}
+    first = ok(run("vsp_job", {"job_id": 1}, defaults=defaults))
+    second = ok(run("vsp_job", {"job_id": 2}, defaults=defaults))
+    listing = ok(run("vsp_job_info", {"bucket_name": "b1"}, defaults=defaults))
+    assert first["changed"] and second["changed"]
+    assert [j["jobState"] for j in listing["jobs"]] == ["CANCELLED", "CANCELLED", "COMPLETE"]
     sent = calls(sim)
     assert sent.count(TOKEN) == 1
     assert sent[1:] == [CSRF, STATUS, CANCEL, CSRF, STATUS, CANCEL, CSRF, LIST]
@@ -537,20 +559,19 @@ def test_two_cancels_and_a_list_with_token_rotation_on_need_one_token_request(si
     assert counts["csrf_rotated"] == 5 and counts["csrf_refused"] == 0, "every POST carried the rotated token"
 
 
-def test_two_cancels_and_a_list_with_token_rotation_on_one_token_per_module_run(sim, play, vsp):
+def test_two_cancels_and_a_list_with_token_rotation_on_one_token_per_module_run(sim, job, info):
     seed(sim, {"id": 1, "bucketName": "b1"}, {"id": 2, "bucketName": "b1"})
-    result = play(bulk([1, 2]) + info(bucket_name="b1"), defaults=vsp)
-    assert result.rc == 0, result
-    assert result.task("bulk")["canceled"] == [1, 2]
+    assert ok(job(job_ids=[1, 2]))["canceled"] == [1, 2]
+    ok(info(bucket_name="b1"))
     assert calls(sim) == [TOKEN, CSRF, STATUS, STATUS, CANCEL, CANCEL, TOKEN, CSRF, LIST]
     assert sim.state("vsp")["counts"]["csrf_refused"] == 0
 
 
-def test_a_403_csrf_refusal_is_survived_with_one_extra_csrf_fetch(sim, play, vsp):
+def test_a_403_csrf_refusal_is_survived_with_one_extra_csrf_fetch(sim, job):
     # The CSRF token expires (Vert.x-Web: after 30 minutes) between the read and the cancel.
     seed(sim, {"id": 1}, token_lifetime=7200)
     sim.fault(api="vsp", path="/jobs/cancel", kind="advance", delay=1801, times=1)
-    out = play(cancel(1), defaults=vsp).task("cancel")
+    out = ok(job(job_id=1))
     assert out["changed"] is True and out["job"]["jobState"] == "CANCELLED"
     assert statuses(sim) == [TOKEN + (200,), CSRF + (200,), STATUS + (200,), CANCEL + (403,), CSRF + (200,),
                              CANCEL + (200,)]
@@ -563,19 +584,16 @@ def test_a_403_csrf_refusal_is_survived_with_one_extra_csrf_fetch(sim, play, vsp
 @pytest.mark.parametrize("setting", [{"csrf_rotation": False}, {"csrf_failure_status": 401},
                                      {"omit_empty_jobs": False}, {"epoch_times": False},
                                      {"cancel_finished": "409"}, {"cancel_finished": "200"}])
-def test_each_fidelity_switch_alone_changes_nothing_for_the_modules(sim, play, vsp, setting):
+def test_each_fidelity_switch_alone_changes_nothing_for_the_modules(sim, job, info, setting):
     seed(sim, {"id": 1, "bucketName": "b1"}, {"id": 2, "bucketName": "b1", "jobState": "COMPLETE"},
          {"id": 3, "bucketName": "b1", "complete_after": 5}, csrf_lifetime=600, **setting)
     # Job 3 completes as its cancel arrives; the CSRF token expires meanwhile too.
     sim.fault(api="vsp", path="/jobs/cancel", kind="advance", delay=601, times=1)
-    listing = [{"name": "listed", "jobctl.cloud.vsp_job_info": {"bucket_name": "b1"}},
-               {"name": "empty", "jobctl.cloud.vsp_job_info": {"bucket_name": "nothing-here"}}]
-    result = play(bulk([3, 1, 2]) + listing, defaults=vsp)
-    assert result.rc == 0, result
-    out = result.task("bulk")
+    out = ok(job(job_ids=[3, 1, 2]))
+    listed = ok(info(bucket_name="b1"))["jobs"]
+    empty = ok(info(bucket_name="nothing-here"))
     assert out["canceled"] == [1] and out["changed"] is True and out["not_canceled"] == []
     assert [j["jobState"] for j in out["jobs"]] == ["COMPLETE", "CANCELLED", "COMPLETE"]
-    listed = result.task("listed")["jobs"]
     assert [j["jobState"] for j in listed] == ["CANCELLED", "COMPLETE", "COMPLETE"]
-    assert result.task("empty")["jobs"] == []
+    assert empty["jobs"] == []
     assert isinstance(listed[0]["startTime"], str if setting == {"epoch_times": False} else float)

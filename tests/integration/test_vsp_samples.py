@@ -1,4 +1,4 @@
-"""Real VSP samples (issue 12 item 7) through the models and one full module run.
+"""Real VSP samples (issue 12 item 7) through the models and full module runs (in this process).
 
 The shapes are the confirmed ones of shared/api/README.md ("Confirmed since"): negative int32 job
 and user IDs, and startTime/completeTime as epoch seconds (floats), as in the vendor's own samples
@@ -37,26 +37,24 @@ def seeded(sample):
     return spec
 
 
-def test_the_samples_through_one_full_module_run(sim, play):
+def test_the_samples_through_one_full_module_run(sim, run):
     sim.seed(vsp={"jobs": [seeded(FINISHED), seeded(RUNNING)]})
     defaults = {"group/jobctl.cloud.vsp": {"api_url": sim.url + "/vsp/mapi", "token_url": sim.url + TOKEN_PATH,
                                            "username": "vsp-admin", "password": "vsp-secret"}}
-    result = play([
-        {"name": "list", "jobctl.cloud.vsp_job_info": {"user_id": USER}},
-        {"name": "cancel", "jobctl.cloud.vsp_job": {"job_ids": [FINISHED["jobId"]["id"], RUNNING["jobId"]["id"]]}},
-        {"name": "one", "jobctl.cloud.vsp_job_info": {"job_id": RUNNING["jobId"]["id"]}},
-    ], defaults=defaults)
-    assert result.rc == 0, result
-    listed = result.task("list")["jobs"]
+    listing = run("vsp_job_info", {"user_id": USER}, defaults=defaults)
+    assert not listing.get("failed"), listing
+    listed = listing["jobs"]
     assert [{key: job[key] for key in sample} for job, sample in zip(listed, (FINISHED, RUNNING))] == [FINISHED, RUNNING]
     assert sim.requests("vsp")[2]["body"]["userId"] == {"id": USER}
 
-    out = result.task("cancel")
+    out = run("vsp_job", {"job_ids": [FINISHED["jobId"]["id"], RUNNING["jobId"]["id"]]}, defaults=defaults)
+    assert not out.get("failed"), out
     assert out["changed"] is True and out["canceled"] == [RUNNING["jobId"]["id"]]
     finished, cancelled = out["jobs"]
     assert {key: finished[key] for key in FINISHED} == FINISHED, "the finished job as read, times as given"
     assert cancelled["jobId"] == RUNNING["jobId"] and cancelled["jobState"] == "CANCELLED"
     assert cancelled["startTime"] == RUNNING["startTime"] and isinstance(cancelled["completeTime"], float)
 
-    one = result.task("one")["jobs"]
-    assert one == [cancelled]
+    one = run("vsp_job_info", {"job_id": RUNNING["jobId"]["id"]}, defaults=defaults)
+    assert not one.get("failed"), one
+    assert one["jobs"] == [cancelled]
