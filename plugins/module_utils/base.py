@@ -214,7 +214,7 @@ class JobctlModule:
             if problem:
                 self.fail(problem)
         for option, option_spec in self.spec.items():
-            if option_spec.get("no_log"):
+            if option_spec.get("no_log") and is_set(self.params.get(option)):
                 problem = secret_problem(option, self.params.get(option), option in self.API.header_secrets)
                 if problem:
                     self.fail(problem)

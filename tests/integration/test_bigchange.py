@@ -262,7 +262,8 @@ def test_credentials_and_customer_fail_with_the_apis_words(sim, run, cancel, inf
     seq = last_seq(sim)
     missing = failed(run("bigchange_job", {"job_id": job_id, "reason": "r"},
                          defaults={"group/jobctl.cloud.bigchange": no_customer}))
-    assert "missing required arguments: customer_id" in missing["msg"]
+    assert missing["msg"] == ("customer_id is required: set the option customer_id or the environment variable "
+                              "BIGCHANGE_CUSTOMER_ID")
     assert sim.requests(since=seq) == [], "nothing is sent without a Customer-Id"
 
 
@@ -273,8 +274,13 @@ BAD_INPUT = [
     ({"reason": "   "}, "reason must not be empty"),
     ({"api_url": "ftp://127.0.0.1/v1"}, "api_url must be an absolute http"),
     ({"token_url": "/auth/tokens"}, "token_url must be an absolute http"),
-    ({"client_id": None, "client_secret": None}, "one of the following is required: client_id, access_token"),
-    ({"client_secret": None}, "parameters are required together: client_id, client_secret"),
+    ({"client_id": None, "client_secret": None},
+     "no credentials were given: set access_token (or the environment variable BIGCHANGE_ACCESS_TOKEN) for an "
+     "access token, or client_id and client_secret (or the environment variables BIGCHANGE_CLIENT_ID and "
+     "BIGCHANGE_CLIENT_SECRET) for an API client"),
+    ({"client_secret": None}, "client_secret is not set: client_id needs it. Set client_secret (or the environment "
+                              "variable BIGCHANGE_CLIENT_SECRET)"),
+    ({"client_secret": "   "}, "client_secret is not set: client_id needs it."),
     ({"job_id": None, "job_ids": [480001, 0, -3]},
      "job_ids: not a BigChange job ID (a whole number of at least 1): 0, -3"),
     ({"job_ids": [480001]}, "parameters are mutually exclusive: job_id|job_ids"),

@@ -237,8 +237,8 @@ def test_importing_the_modules_builds_nothing_the_run_does_not_use():
         "import sys\n"
         "import ansible_collections.jobctl.cloud.plugins.modules.bigchange_job\n"
         "import ansible_collections.jobctl.cloud.plugins.modules.bigchange_job_info\n"
-        "from ansible_collections.jobctl.cloud.plugins.module_utils import bigchange\n"
-        "print(bigchange.Job.__pydantic_complete__, bigchange.JobPage.__pydantic_complete__,\n"
+        "from ansible_collections.jobctl.cloud.plugins.module_utils._bigchange import models\n"
+        "print(models.Job.__pydantic_complete__, models.JobPage.__pydantic_complete__,\n"
         "      'concurrent.futures' in sys.modules)\n")
     proc = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, PYTHONPATH=str(COLLECTIONS)),
                           capture_output=True, text=True, timeout=60, check=False)

@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from ansible_collections.jobctl.cloud.plugins.module_utils import bigchange as bc
+from ansible_collections.jobctl.cloud.plugins.module_utils._bigchange import client as bc
+from ansible_collections.jobctl.cloud.plugins.module_utils._bigchange import models as bcm
 from ansible_collections.jobctl.cloud.plugins.module_utils.errors import describe, normalise
 
 CLIENT_ID = "ops-automation"
@@ -45,7 +46,7 @@ def test_the_live_422_body_is_read_field_by_field():
 
 
 def test_live_jobs_go_through_the_models_unchanged():
-    page = bc.JobPage.model_validate({"items": LIVE_JOBS, "pageNumber": 1, "pageSize": 1000, "pageItemCount": 2})
+    page = bcm.JobPage.model_validate({"items": LIVE_JOBS, "pageNumber": 1, "pageSize": 1000, "pageItemCount": 2})
     assert (page.page_number, page.page_size, page.page_item_count) == (1, 1000, 2)
     assert [job.raw() for job in page.items] == LIVE_JOBS, "results are BigChange's own objects, nulls and spellings kept"
     first = page.items[0]
@@ -53,13 +54,13 @@ def test_live_jobs_go_through_the_models_unchanged():
     assert bc.settled(first.raw()) is None, "lateStart has not started: it is to be cancelled"
     assert bc.settled(page.items[1].raw()).kind == "ended"
     # Only the page's items are required: the reference's envelope (items alone) reads too.
-    assert bc.JobPage.model_validate({"items": []}).page_number is None
+    assert bcm.JobPage.model_validate({"items": []}).page_number is None
 
 
 @pytest.mark.parametrize("broken", [{"id": None, "status": "new"}, {"id": 5}, {"id": 5, "status": None}])
 def test_a_job_without_an_id_or_status_is_refused(broken):
     with pytest.raises(Exception) as err:
-        bc.Job.model_validate(broken)
+        bcm.Job.model_validate(broken)
     assert type(err.value).__name__ == "ValidationError"
 
 

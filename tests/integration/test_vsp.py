@@ -342,7 +342,8 @@ def test_missing_credentials_fail_before_any_request(sim, run):
     defaults = {"group/jobctl.cloud.vsp": {"api_url": sim.url + "/vsp/mapi", "username": "vsp-admin"}}
     out = run("vsp_job", {"job_id": 1}, defaults=defaults)
     assert out.get("failed") is True
-    assert out["msg"].startswith("token_url and password are not set: without access_token")
+    assert out["msg"] == ("token_url and password are not set: username needs them. Set token_url and password "
+                          "(or the environment variables VSP_TOKEN_URL and VSP_PASSWORD)")
     assert sim.requests() == []
 
 

@@ -6,7 +6,7 @@ and user IDs, and startTime/completeTime as epoch seconds (floats), as in the ve
 start 1752770711.809, complete 1752770724.423; their keys snake_cased there, camelCase on the wire).
 """
 
-from ansible_collections.jobctl.cloud.plugins.module_utils.vsp import JobPage, StatusReply
+from ansible_collections.jobctl.cloud.plugins.module_utils._vsp.models import JobPage, StatusReply
 
 TOKEN_PATH = "/vsp/auth/realms/vsp-object/protocol/openid-connect/token"
 
