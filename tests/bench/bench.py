@@ -49,6 +49,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(HERE))
 
 from operations import OPERATIONS, ROLE_RUNS  # noqa: E402
+from registry import APIS, MODULES, environment  # noqa: E402
 from simulator.core import Simulator  # noqa: E402
 
 # The per-task loops of every API with a uri recipe, 20 items each: about 600 module runs, which keeps
@@ -70,18 +71,6 @@ TARGET_PRUNE_SPEEDUP = 5.0
 PRUNE_KEEP_LAST = 2
 PRUNE_BACKUPS = 10
 PRUNE_TASK = "Apply the retention policy to every VPS"
-
-# Credentials of the simulator's default accounts, as tests/utils/with-simulator.sh exports them.
-SIM_ENV = {
-    "HOSTUP_API_URL": "{base}/hostup/api/v2", "HOSTUP_API_KEY": "hostup-test-key",
-    "CF_API_URL": "{base}/cf", "CF_USERNAME": "admin", "CF_PASSWORD": "admin-secret",
-    "VSP_API_URL": "{base}/vsp/mapi", "VSP_TOKEN_URL": "{base}/vsp/auth/realms/vsp-object/protocol/openid-connect/token",
-    "VSP_USERNAME": "vsp-admin", "VSP_PASSWORD": "vsp-secret",
-    "BIGCHANGE_API_URL": "{base}/bigchange/v1", "BIGCHANGE_TOKEN_URL": "{base}/bigchange/auth/tokens",
-    "BIGCHANGE_CUSTOMER_ID": "1001", "BIGCHANGE_CLIENT_ID": "bigchange-client",
-    "BIGCHANGE_CLIENT_SECRET": "bigchange-secret",
-}
-
 
 def _env(name):
     return "{{ lookup('ansible.builtin.env', '%s') }}" % name
@@ -120,8 +109,8 @@ PYDANTIC_STEP = ("pydantic", "from pydantic import BaseModel, ConfigDict, Field\
 PLUGIN_STEP = ("plugin scan", "try:\n    from pydantic.plugin._loader import get_plugins\nexcept ImportError:\n"
                               "    pass\nelse:\n    get_plugins()")
 VALIDATE_STEP = ("first validation", "First.model_validate({'x': 1})")
-# The module whose payload shows our module_utils for each API.
-API_MODULES = {"hostup": "vps_active_job", "cloudfoundry": "cf_task", "vsp": "vsp_job", "bigchange": "bigchange_job"}
+# The module whose payload shows our module_utils for each API: its first mutating module in the registry.
+API_MODULES = dict((api, next(m.name for m in MODULES.values() if m.api == api and m.mutating)) for api in APIS)
 PROCESS_NAMES = ("ping", "uri", "vps_active_job")
 
 
@@ -211,7 +200,7 @@ class Ansible:
         self.count = 0
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("HOSTUP_", "CF_", "VSP_", "BIGCHANGE_", "ANSIBLE_", "PYTHONPATH"))}
-        env.update({k: v.format(base=sim_url) for k, v in SIM_ENV.items()})
+        env.update(environment(sim_url))
         env.update({
             "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS),
             "ANSIBLE_CALLBACK_PLUGINS": str(HERE / "callback_plugins"),
