@@ -1,13 +1,22 @@
-"""Cloud Foundry modules, run by ansible-playbook against the simulator.
+"""Cloud Foundry modules against the simulator, run in this process (tests/runner.py).
 
 Each scenario goes check mode -> real run -> idempotent re-run -> errors -> faults, and counts the
-requests each step sent from the simulator's request log.
+requests each step sent from the simulator's request log. Each ``run`` is one task's worth: its own
+login, as a task run by ansible-playbook has. The simulator's clock is the modules' clock (a
+Retry-After or a backoff moves simulated time on: ``sim.clock.slept`` lists them).
+
+Only what is Ansible's own runs through ansible-playbook: what it prints at -vvv when credentials
+come from the environment and from ``lookup()`` templating in task arguments
+(``test_secrets_never_appear_at_verbosity_3``).
 """
 
+import json
 import threading
 import time
 
 import pytest
+
+from harness import concurrently
 
 UNKNOWN = "0a0a0a0a-0000-4000-8000-000000000000"
 LOGIN = [("GET", "/"), ("POST", "/login/oauth/token")]
@@ -17,6 +26,28 @@ LOGIN = [("GET", "/"), ("POST", "/login/oauth/token")]
 def cf(sim):
     return {"group/jobctl.cloud.cloudfoundry": {"api_url": sim.url + "/cf", "username": "admin",
                                                 "password": "admin-secret", "retries": 2}}
+
+
+@pytest.fixture
+def cancel(run, cf):
+    """One cf_task run: cancel(check=, diff=, defaults=, env=, verbosity=, **module args); cf's defaults unless given."""
+
+    def call(check=False, diff=False, defaults=None, env=None, verbosity=0, **args):
+        return run("cf_task", args, check=check, diff=diff, defaults=cf if defaults is None else defaults, env=env,
+                   verbosity=verbosity)
+
+    return call
+
+
+@pytest.fixture
+def info(run, cf):
+    """One cf_task_info run, as ``cancel``."""
+
+    def call(check=False, diff=False, defaults=None, env=None, verbosity=0, **args):
+        return run("cf_task_info", args, check=check, diff=diff, defaults=cf if defaults is None else defaults,
+                   env=env, verbosity=verbosity)
+
+    return call
 
 
 def seed_app(sim, *tasks, **app):
@@ -45,30 +76,26 @@ def cancel_posts(sim, since=0):
     return [p for m, p in calls(sim, since) if m == "POST" and p.endswith("/actions/cancel")]
 
 
-def cancel(**args):
-    return [{"name": "cancel", "jobctl.cloud.cf_task": args}]
-
-
-def info(**args):
-    return [{"name": "info", "jobctl.cloud.cf_task_info": args}]
-
-
 def warnings_of(result):
     return result.get("warnings") or []
 
 
+def succeeded(out):
+    """What a play's rc == 0 said of a one-task play: the task did not fail."""
+    return not out.get("failed")
+
+
 # -- cf_task ------------------------------------------------------------------------------------
 
-def test_cancel_running_tasks_by_app_and_name_check_real_rerun(sim, play, cf):
+def test_cancel_running_tasks_by_app_and_name_check_real_rerun(sim, cancel):
     app = seed_app(sim, {"name": "migrate", "state": "RUNNING"}, {"name": "migrate", "state": "PENDING"},
                    {"name": "migrate", "state": "SUCCEEDED"}, {"name": "report", "state": "RUNNING"})
     migrate = [t["guid"] for t in app["tasks"][:2]]
-    task = cancel(app_guid=app["guid"], name="migrate")
+    task = dict(app_guid=app["guid"], name="migrate")
     listing = ("GET", "/v3/apps/%s/tasks" % app["guid"])
 
-    check = play(task, check=True, defaults=cf)
-    out = check.task("cancel")
-    assert check.rc == 0, check
+    out = cancel(check=True, **task)
+    assert succeeded(out), out
     assert out["changed"] is True and out["canceled"] == migrate
     assert [(t["guid"], t["state"]) for t in out["tasks"]] == [(migrate[0], "RUNNING"), (migrate[1], "PENDING")]
     assert calls(sim) == LOGIN + [listing], "check mode reads only"
@@ -77,7 +104,7 @@ def test_cancel_running_tasks_by_app_and_name_check_real_rerun(sim, play, cf):
     assert set(task_states(sim).values()) == {"RUNNING", "PENDING", "SUCCEEDED"}
 
     seq = last_seq(sim)
-    real = play(task, defaults=cf).task("cancel")
+    real = cancel(**task)
     assert real["changed"] is True and real["canceled"] == migrate and warnings_of(real) == []
     assert [t["state"] for t in real["tasks"]] == ["CANCELING", "CANCELING"]
     assert calls(sim, seq) == LOGIN + [listing] + [("POST", "/v3/tasks/%s/actions/cancel" % g) for g in migrate]
@@ -85,71 +112,69 @@ def test_cancel_running_tasks_by_app_and_name_check_real_rerun(sim, play, cf):
     assert [states[t["guid"]] for t in app["tasks"]] == ["CANCELING", "CANCELING", "SUCCEEDED", "RUNNING"]
 
     seq = last_seq(sim)
-    rerun = play(task + [dict(task[0], name="check again", check_mode=True)], defaults=cf)
-    again = rerun.task("cancel")
+    again = cancel(**task)
+    check_again = cancel(check=True, **task)
     assert again["changed"] is False and again["canceled"] == []
     assert [t["state"] for t in again["tasks"]] == ["CANCELING", "CANCELING"], "already stopping: left alone, shown"
     assert calls(sim, seq) == (LOGIN + [listing]) * 2
-    assert rerun.task("check again")["changed"] is False
+    assert check_again["changed"] is False
 
     sim.advance(30)  # the cancels are processed: FAILED tasks are no longer selected by name
-    done = play(task, defaults=cf).task("cancel")
+    done = cancel(**task)
     assert done["changed"] is False and done["tasks"] == []
 
 
-def test_task_names_are_matched_as_the_api_matches_them(sim, play, cf):
+def test_task_names_are_matched_as_the_api_matches_them(sim, cancel, info):
     # Issue 12: Cloud Controller matches names case-insensitively; the module keeps what it returns.
     app = seed_app(sim, {"name": "DB-Migrate"}, {"name": "db-migrate", "state": "PENDING"}, {"name": "db-migrate-2"})
-    out = play(cancel(app_guid=app["guid"], name="db-MIGRATE"), defaults=cf).task("cancel")
+    out = cancel(app_guid=app["guid"], name="db-MIGRATE")
     assert out["canceled"] == [t["guid"] for t in app["tasks"][:2]]
     assert [t["name"] for t in out["tasks"]] == ["DB-Migrate", "db-migrate"]
     assert list(task_states(sim).values()) == ["CANCELING", "CANCELING", "RUNNING"]
-    listed = play(info(names=["DB-MIGRATE"]), defaults=cf).task("info")
+    listed = info(names=["DB-MIGRATE"])
     assert [t["name"] for t in listed["tasks"]] == ["DB-Migrate", "db-migrate"]
 
 
-def test_cancel_by_guid_sends_one_get_and_one_post(sim, play, cf):
+def test_cancel_by_guid_sends_one_get_and_one_post(sim, cancel):
     guid = seed_app(sim, {"name": "long"})["tasks"][0]["guid"]
-    task = cancel(guid=guid)
 
-    check = play(task, check=True, diff=True, defaults=cf).task("cancel")
+    check = cancel(check=True, diff=True, guid=guid)
     assert check["changed"] is True and check["canceled"] == [guid] and check["tasks"][0]["state"] == "RUNNING"
     assert check["diff"] == {"before": {"tasks": [{"guid": guid, "name": "long", "state": "RUNNING"}]},
                              "after": {"tasks": [{"guid": guid, "name": "long", "state": "CANCELING"}]}}
     assert calls(sim) == LOGIN + [("GET", "/v3/tasks/%s" % guid)]
 
     seq = last_seq(sim)
-    real = play(task, diff=True, defaults=cf).task("cancel")
+    real = cancel(diff=True, guid=guid)
     assert real["changed"] is True and real["tasks"][0]["state"] == "CANCELING"
     assert real["diff"]["after"] == {"tasks": [{"guid": guid, "name": "long", "state": "CANCELING"}]}
     assert calls(sim, seq) == LOGIN + [("GET", "/v3/tasks/%s" % guid), ("POST", "/v3/tasks/%s/actions/cancel" % guid)]
 
     seq = last_seq(sim)
-    again = play(task, defaults=cf).task("cancel")
+    again = cancel(guid=guid)
     assert again["changed"] is False and again["tasks"][0]["state"] == "CANCELING"
     assert calls(sim, seq) == LOGIN + [("GET", "/v3/tasks/%s" % guid)]
 
 
 @pytest.mark.parametrize("state", ["SUCCEEDED", "FAILED", "CANCELING"])
-def test_a_task_that_is_stopping_or_finished_is_left_alone(sim, play, cf, state):
+def test_a_task_that_is_stopping_or_finished_is_left_alone(sim, cancel, state):
     guid = seed_app(sim, {"name": "t", "state": state})["tasks"][0]["guid"]
-    out = play(cancel(guid=guid), defaults=cf).task("cancel")
+    out = cancel(guid=guid)
     assert out["changed"] is False and out["canceled"] == []
     assert out["tasks"][0]["state"] == state and out["tasks"][0]["guid"] == guid
     assert [m for m, p in calls(sim)].count("POST") == 1, "the token request only"
 
 
-def test_task_that_finishes_between_read_and_cancel_is_unchanged(sim, play, cf):
+def test_task_that_finishes_between_read_and_cancel_is_unchanged(sim, cancel):
     guid = seed_app(sim, {"name": "racy", "succeed_after_reads": 1})["tasks"][0]["guid"]
-    result = play(cancel(guid=guid), defaults=cf)
-    out = result.task("cancel")
-    assert result.rc == 0, result
+    out = cancel(guid=guid)
+    assert succeeded(out), out
     assert out["changed"] is False and out["canceled"] == [] and out["tasks"][0]["state"] == "SUCCEEDED"
     assert [r["status"] for r in sim.requests("cloudfoundry")][-3:] == [200, 422, 200]
     assert warnings_of(out) == []
 
 
-def test_a_task_someone_else_cancelled_first_is_unchanged(sim, play, cf):
+def test_a_task_someone_else_cancelled_first_is_unchanged(sim, cancel):
     """Read RUNNING; another client's cancel is processed before ours is handled: 422, one read, unchanged."""
     import requests
     sim.seed(cloudfoundry={"settings": {"cancel_delay": 0}})
@@ -169,10 +194,10 @@ def test_a_task_someone_else_cancelled_first_is_unchanged(sim, play, cf):
 
     other = threading.Thread(target=other_client)
     other.start()
-    result = play(cancel(guid=guid), defaults=cf)
+    out = cancel(guid=guid)
     other.join(60)
-    out = result.task("cancel")
-    assert result.rc == 0, result
+    assert not other.is_alive(), "the other client never sent its cancel"
+    assert succeeded(out), out
     assert out["changed"] is False and out["canceled"] == [] and warnings_of(out) == []
     assert out["tasks"][0]["state"] == "FAILED" and out["tasks"][0]["result"]["failure_reason"] == "task was cancelled"
     ours = [r for r in sim.requests("cloudfoundry") if r["method"] == "POST" and r["fault"] == "slow"]
@@ -180,10 +205,9 @@ def test_a_task_someone_else_cancelled_first_is_unchanged(sim, play, cf):
     assert cancels_received(sim, guid) == ["RUNNING"], "only the other client's cancel was accepted"
 
 
-def test_unknown_guid_fails_with_resource_not_found(sim, play, cf):
-    result = play(cancel(guid=UNKNOWN), defaults=cf)
-    out = result.task("cancel")
-    assert result.rc != 0
+def test_unknown_guid_fails_with_resource_not_found(sim, cancel):
+    out = cancel(guid=UNKNOWN)
+    assert out.get("failed")
     request_id = sim.requests("cloudfoundry")[-1]["response_headers"]["X-Vcap-Request-Id"]
     assert out["msg"] == ("Cloud Foundry API GET /cf/v3/tasks/%s failed: HTTP 404 CF-ResourceNotFound: Task not found "
                           "[code 10010, request ID %s]" % (UNKNOWN, request_id))
@@ -191,25 +215,23 @@ def test_unknown_guid_fails_with_resource_not_found(sim, play, cf):
     assert out["changed"] is False
 
 
-def test_expired_token_mid_run_is_renewed_without_failing(sim, play, cf):
+def test_expired_token_mid_run_is_renewed_without_failing(sim, cancel):
     guid = seed_app(sim, {"name": "long"})["tasks"][0]["guid"]
     sim.seed(cloudfoundry={"settings": {"token_uses": 1}})  # each token is good for one API request
-    result = play(cancel(guid=guid), defaults=cf)
-    out = result.task("cancel")
-    assert result.rc == 0, result
+    out = cancel(guid=guid)
+    assert succeeded(out), out
     assert out["changed"] is True and out["tasks"][0]["state"] == "CANCELING"
     assert calls(sim) == LOGIN + [("GET", "/v3/tasks/%s" % guid), ("POST", "/v3/tasks/%s/actions/cancel" % guid),
                                   ("POST", "/login/oauth/token"), ("POST", "/v3/tasks/%s/actions/cancel" % guid)]
     assert [r["status"] for r in sim.requests("cloudfoundry")][-3:] == [401, 200, 202]
 
 
-def test_cancel_and_wait_until_failed(sim, play, cf):
+def test_cancel_and_wait_until_failed(sim, cancel):
     sim.seed(cloudfoundry={"settings": {"cancel_delay": 1}})
     app = seed_app(sim, {"name": "a"}, {"name": "b", "state": "CANCELING"}, {"name": "c", "state": "SUCCEEDED"})
     guids = [t["guid"] for t in app["tasks"]]
-    result = play(cancel(guids=guids, wait=True, wait_sleep=0.3, wait_timeout=30), defaults=cf)
-    out = result.task("cancel")
-    assert result.rc == 0, result
+    out = cancel(guids=guids, wait=True, wait_sleep=0.3, wait_timeout=30)
+    assert succeeded(out), out
     assert out["changed"] is True and out["canceled"] == [guids[0]]
     assert [t["state"] for t in out["tasks"]] == ["FAILED", "FAILED", "SUCCEEDED"]
     assert out["tasks"][0]["result"]["failure_reason"] == "task was cancelled"
@@ -218,56 +240,54 @@ def test_cancel_and_wait_until_failed(sim, play, cf):
     assert len(polled) > 3
 
 
-def test_wait_timeout_fails_and_still_says_what_was_cancelled(sim, play, cf):
+def test_wait_timeout_fails_and_still_says_what_was_cancelled(sim, cancel):
     sim.seed(cloudfoundry={"settings": {"cancel_delay": 3600}})
     guid = seed_app(sim, {"name": "a"})["tasks"][0]["guid"]
-    result = play(cancel(guid=guid, wait=True, wait_sleep=0.2, wait_timeout=1), defaults=cf)
-    out = result.task("cancel")
-    assert result.rc != 0
+    out = cancel(guid=guid, wait=True, wait_sleep=0.2, wait_timeout=1)
+    assert out.get("failed")
     assert out["msg"] == "timed out after 1 seconds waiting for task %s to reach FAILED or SUCCEEDED" % guid
     assert out["changed"] is True and out["canceled"] == [guid] and out["tasks"][0]["state"] == "CANCELING"
 
 
-def test_select_by_sequence_id(sim, play, cf):
+def test_select_by_sequence_id(sim, cancel):
     app = seed_app(sim, {"name": "a"}, {"name": "b"})
-    out = play(cancel(app_guid=app["guid"], sequence_id=2), defaults=cf).task("cancel")
+    out = cancel(app_guid=app["guid"], sequence_id=2)
     assert out["canceled"] == [app["tasks"][1]["guid"]]
     assert sim.requests("cloudfoundry")[2]["query"]["sequence_ids"] == ["2"]
     assert list(task_states(sim).values()) == ["RUNNING", "CANCELING"]
-    missing = play(cancel(app_guid=app["guid"], sequence_id=9), defaults=cf)
-    assert missing.rc != 0
-    assert missing.task("cancel")["msg"] == "app %s has no task with sequence_id 9" % app["guid"]
+    missing = cancel(app_guid=app["guid"], sequence_id=9)
+    assert missing.get("failed")
+    assert missing["msg"] == "app %s has no task with sequence_id 9" % app["guid"]
 
 
-def test_unknown_app_fails(sim, play, cf):
-    result = play(cancel(app_guid=UNKNOWN, name="x"), defaults=cf)
-    assert result.rc != 0
-    assert "HTTP 404 CF-ResourceNotFound: App not found" in result.task("cancel")["msg"]
+def test_unknown_app_fails(sim, cancel):
+    out = cancel(app_guid=UNKNOWN, name="x")
+    assert out.get("failed")
+    assert "HTTP 404 CF-ResourceNotFound: App not found" in out["msg"]
 
 
-def test_guids_list_reads_every_task_before_cancelling_any(sim, play, cf):
+def test_guids_list_reads_every_task_before_cancelling_any(sim, cancel):
     app = seed_app(sim, {"name": "a"}, {"name": "b"})
     guids = [t["guid"] for t in app["tasks"]]
-    result = play(cancel(guids=guids + [UNKNOWN]), defaults=cf)
-    assert result.rc != 0 and "CF-ResourceNotFound" in result.task("cancel")["msg"]
+    out = cancel(guids=guids + [UNKNOWN])
+    assert out.get("failed") and "CF-ResourceNotFound" in out["msg"]
     assert [m for m, p in calls(sim)].count("POST") == 1, "the token request only: no cancel was sent"
     assert set(task_states(sim).values()) == {"RUNNING"}
 
     seq = last_seq(sim)
-    empty = play(cancel(guids=[]), defaults=cf).task("cancel")
+    empty = cancel(guids=[])
     assert empty["changed"] is False and empty["tasks"] == [] and calls(sim, seq) == []
 
-    twice = play(cancel(guids=[guids[0], guids[0]]), defaults=cf).task("cancel")
+    twice = cancel(guids=[guids[0], guids[0]])
     assert twice["canceled"] == [guids[0]] and len(twice["tasks"]) == 1
 
 
-def test_a_refused_cancel_is_reported_after_trying_the_others(sim, play, cf):
+def test_a_refused_cancel_is_reported_after_trying_the_others(sim, cancel):
     app = seed_app(sim, {"name": "a"}, {"name": "b"})
     guids = [t["guid"] for t in app["tasks"]]
     sim.fault(api="cloudfoundry", method="POST", path=guids[0] + "/actions/cancel", kind="status", status=403, times=1)
-    result = play(cancel(guids=guids), defaults=cf)
-    out = result.task("cancel")
-    assert result.rc != 0
+    out = cancel(guids=guids)
+    assert out.get("failed")
     assert out["msg"].startswith("could not cancel 1 of 2 tasks: %s: Cloud Foundry API POST" % guids[0])
     assert "HTTP 403 CF-NotAuthorized" in out["msg"] and out["problem"]["code"] == "10003"
     assert out["changed"] is True and out["canceled"] == [guids[1]]
@@ -275,13 +295,12 @@ def test_a_refused_cancel_is_reported_after_trying_the_others(sim, play, cf):
     assert cancel_posts(sim) == ["/v3/tasks/%s/actions/cancel" % g for g in guids], "a refusal is not resent"
 
 
-def test_a_listed_task_whose_guid_would_leave_its_path_is_left_alone_and_reported(sim, play, cf):
+def test_a_listed_task_whose_guid_would_leave_its_path_is_left_alone_and_reported(sim, cancel):
     # Issue 11: IDs from the API are checked like IDs from the user before they build a path.
     app = seed_app(sim, {"name": "x", "guid": ".."}, {"name": "x"})
     good = app["tasks"][1]["guid"]
-    result = play(cancel(app_guid=app["guid"], name="x"), defaults=cf)
-    out = result.task("cancel")
-    assert result.rc != 0
+    out = cancel(app_guid=app["guid"], name="x")
+    assert out.get("failed")
     assert out["msg"] == ("could not cancel 1 of 2 tasks: ..: not cancelled: the task GUID '..' is not a valid ID: it "
                           "must not be empty, be '.', or hold '/', '?', '#', '%', '\\', whitespace or '..'")
     assert out["changed"] is True and out["canceled"] == [good]
@@ -289,11 +308,11 @@ def test_a_listed_task_whose_guid_would_leave_its_path_is_left_alone_and_reporte
     assert task_states(sim) == {"..": "RUNNING", good: "CANCELING"}
 
 
-def test_a_cancel_that_keeps_failing_is_resent_within_retries_then_reported(sim, play, cf):
+def test_a_cancel_that_keeps_failing_is_resent_within_retries_then_reported(sim, cancel):
     app = seed_app(sim, {"name": "a"}, {"name": "b"})
     guids = [t["guid"] for t in app["tasks"]]
     sim.fault(api="cloudfoundry", method="POST", path=guids[0] + "/actions/cancel", kind="status", status=500, times=-1)
-    out = play(cancel(guids=guids), defaults=cf).task("cancel")
+    out = cancel(guids=guids)
     assert "could not cancel 1 of 2 tasks" in out["msg"] and "HTTP 500 CF-ServerError" in out["msg"]
     assert out["changed"] is True and out["canceled"] == [guids[1]]
     first = "/v3/tasks/%s" % guids[0]
@@ -303,11 +322,11 @@ def test_a_cancel_that_keeps_failing_is_resent_within_retries_then_reported(sim,
         ("POST", first + "/actions/cancel"), ("GET", first)] * 2
 
 
-def test_a_lost_cancel_answer_is_settled_by_one_read_and_reported_with_a_warning(sim, play, cf):
+def test_a_lost_cancel_answer_is_settled_by_one_read_and_reported_with_a_warning(sim, cancel):
     sim.seed(cloudfoundry={"settings": {"cancel_delay": 0}})
     guid = seed_app(sim, {"name": "a"})["tasks"][0]["guid"]
     sim.fault(api="cloudfoundry", method="POST", path="/actions/cancel", kind="status", status=502, when="after", times=1)
-    out = play(cancel(guid=guid), defaults=cf).task("cancel")
+    out = cancel(guid=guid)
     assert out["changed"] is True and out["canceled"] == [guid] and out["tasks"][0]["state"] == "FAILED"
     assert any("the answer to a request was lost" in w for w in warnings_of(out)), out
     log = [(r["method"], r["status"], r["handled_status"]) for r in sim.requests("cloudfoundry")][-3:]
@@ -315,32 +334,33 @@ def test_a_lost_cancel_answer_is_settled_by_one_read_and_reported_with_a_warning
     assert cancels_received(sim, guid) == ["RUNNING"]
 
 
-def test_read_only_user_is_refused_with_the_apis_words(sim, play, cf):
+def test_read_only_user_is_refused_with_the_apis_words(sim, cancel, cf):
     guid = seed_app(sim, {"name": "a"})["tasks"][0]["guid"]
     cf["group/jobctl.cloud.cloudfoundry"].update(username="auditor", password="auditor-secret")
-    out = play(cancel(guid=guid), defaults=cf).task("cancel")
+    out = cancel(guid=guid)
     assert "HTTP 403 CF-NotAuthorized" in out["msg"] and out["problem"]["code"] == "10003"
     assert out["changed"] is False
 
 
-def test_rate_limited_twice_still_succeeds(sim, play, cf):
+def test_rate_limited_twice_still_succeeds(sim, cancel):
     guid = seed_app(sim, {"name": "a"})["tasks"][0]["guid"]
     sim.fault(api="cloudfoundry", method="POST", path="/actions/cancel", kind="rate_limit", retry_after=1, times=2)
-    out = play(cancel(guid=guid), defaults=cf).task("cancel")
+    out = cancel(guid=guid)
     assert out["changed"] is True and warnings_of(out) == []
     assert [r["status"] for r in sim.requests("cloudfoundry")][-3:] == [429, 429, 202]
+    assert sim.clock.slept == [1, 1], "each Retry-After waited out"
 
 
-def test_an_hour_long_rate_limit_fails_at_once_saying_when_it_resets(sim, play, cf):
+def test_an_hour_long_rate_limit_fails_at_once_saying_when_it_resets(sim, cancel, cf):
     sim.seed(cloudfoundry={"users": [{"username": "dev", "password": "dev-pw", "role": "developer"}],
                            "settings": {"rate_limit_general": 1}})
     guid = seed_app(sim, {"name": "a"})["tasks"][0]["guid"]
     cf["group/jobctl.cloud.cloudfoundry"].update(username="dev", password="dev-pw")
-    start = time.monotonic()
-    result = play(cancel(guid=guid), defaults=cf)
-    assert time.monotonic() - start < 30, "no hour-long sleep"
-    out = result.task("cancel")
-    assert result.rc != 0 and out["changed"] is False
+    out = cancel(guid=guid)
+    # The module's clock is the simulator's: an hour-long sleep would cost no real time, so it is
+    # the sleeps the module asked for that must stay short.
+    assert sum(sim.clock.slept) < 30, ("no hour-long sleep", sim.clock.slept)
+    assert out.get("failed") and out["changed"] is False
     assert "rate limited: the API allows no more requests until " in out["msg"]
     assert "HTTP 429 CF-RateLimitExceeded" in out["msg"] and out["problem"]["code"] == "10013"
     assert [r["status"] for r in sim.requests("cloudfoundry")][-2:] == [200, 429], "one refusal, no retry"
@@ -349,47 +369,42 @@ def test_an_hour_long_rate_limit_fails_at_once_saying_when_it_resets(sim, play, 
 
 # -- two runs racing for one task ------------------------------------------------------------------
 
-def run_in_thread(play, tasks, defaults, results, key):
-    thread = threading.Thread(target=lambda: results.__setitem__(key, play(tasks, defaults=defaults)))
-    thread.start()
-    return thread
-
-
-def test_a_second_run_that_reads_after_the_first_cancel_was_handled_leaves_the_task(sim, play, cf):
+def test_a_second_run_that_reads_after_the_first_cancel_was_handled_leaves_the_task(sim, cancel):
     """The race the API lets us decide: the first cancel is handled (CANCELING) and answered late; the
     second run reads CANCELING and leaves the task alone."""
     guid = seed_app(sim, {"name": "a"})["tasks"][0]["guid"]
     sim.fault(api="cloudfoundry", method="POST", path="/actions/cancel", kind="slow", delay=4, when="after", times=1)
-    results = {}
-    first = run_in_thread(play, cancel(guid=guid), cf, results, "first")
-    for dummy in range(600):
-        if task_states(sim)[guid] == "CANCELING":
-            break
-        time.sleep(0.05)
-    else:
-        pytest.fail("the first run's cancel was never handled")
-    results["second"] = play(cancel(guid=guid), defaults=cf)
-    first.join(120)
-    one, two = results["first"].task("cancel"), results["second"].task("cancel")
-    assert results["first"].rc == 0 and results["second"].rc == 0
+
+    def second():
+        """Once the first run's cancel is handled (its answer still held back): None if it never is."""
+        deadline = time.monotonic() + 30
+        while task_states(sim)[guid] != "CANCELING":
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(0.05)
+        return cancel(guid=guid)
+
+    one, two = concurrently(lambda: cancel(guid=guid), second, timeout=120)
+    assert two is not None, "the first run's cancel was never handled"
+    assert succeeded(one) and succeeded(two), (one, two)
     assert (one["changed"], two["changed"]) == (True, False), "exactly one run reports the change"
     assert one["canceled"] == [guid] and two["canceled"] == []
     assert two["tasks"][0]["state"] == "CANCELING"
     assert len(cancel_posts(sim)) == 1 and cancels_received(sim, guid) == ["RUNNING"]
+    # The second run was over before the first one's answer arrived: the race this test is about.
+    post = next(r for r in sim.requests("cloudfoundry") if r["method"] == "POST" and r["fault"] == "slow")
+    second_read = [r for r in sim.requests("cloudfoundry") if r["method"] == "GET" and r["path"].endswith(guid)][-1]
+    assert second_read["seq"] < post["seq"], "the second run read the task while the first one's answer was held"
 
 
-def test_two_runs_whose_cancels_both_reach_the_api_while_running_both_report_changed(sim, play, cf):
+def test_two_runs_whose_cancels_both_reach_the_api_while_running_both_report_changed(sim, cancel):
     """The race the API does not let us decide (documented in cf_task's notes): both runs read RUNNING,
     both cancels are accepted with the same 202, and nothing in the answer tells the second apart."""
     guid = seed_app(sim, {"name": "a"})["tasks"][0]["guid"]
     # Both cancels are held before they are handled, so both runs read the task RUNNING first.
     sim.fault(api="cloudfoundry", method="POST", path="/actions/cancel", kind="slow", delay=6, when="before", times=2)
-    results = {}
-    threads = [run_in_thread(play, cancel(guid=guid), cf, results, key) for key in ("a", "b")]
-    for thread in threads:
-        thread.join(120)
-    outs = [results[key].task("cancel") for key in ("a", "b")]
-    assert [results[key].rc for key in ("a", "b")] == [0, 0]
+    outs = concurrently(lambda: cancel(guid=guid), lambda: cancel(guid=guid), timeout=120)
+    assert [succeeded(o) for o in outs] == [True, True], outs
     reads = [r for r in sim.requests("cloudfoundry") if r["method"] == "GET" and r["path"].endswith(guid)]
     assert len(reads) == 2 and all(r["status"] == 200 for r in reads)
     assert cancels_received(sim, guid) == ["RUNNING", "CANCELING"], "both cancels reached Cloud Controller"
@@ -425,12 +440,12 @@ def lookups(sim, since=0):
             if r["path"] in ("/cf/v3/organizations", "/cf/v3/spaces", "/cf/v3/apps")]
 
 
-def test_terminate_task_by_org_space_app_and_sequence_id_check_real_rerun(sim, play, cf, foundation):
+def test_terminate_task_by_org_space_app_and_sequence_id_check_real_rerun(sim, cancel, foundation):
     app = foundation[PROD_A]
     second = app["tasks"][1]["guid"]
-    task = cancel(org="ACME", space="Production", app="billing-api", sequence_id=2)
+    task = dict(org="ACME", space="Production", app="billing-api", sequence_id=2)
 
-    check = play(task, check=True, defaults=cf).task("cancel")
+    check = cancel(check=True, **task)
     assert check["changed"] is True and check["canceled"] == [second]
     assert calls(sim) == LOGIN + [("GET", "/v3/organizations"), ("GET", "/v3/spaces"), ("GET", "/v3/apps"),
                                   ("GET", "/v3/apps/%s/tasks" % app["guid"])], "one list request per name"
@@ -441,7 +456,7 @@ def test_terminate_task_by_org_space_app_and_sequence_id_check_real_rerun(sim, p
     assert cancel_posts(sim) == []
 
     seq = last_seq(sim)
-    real = play(task, defaults=cf).task("cancel")
+    real = cancel(**task)
     assert real["changed"] is True and real["canceled"] == [second] and real["tasks"][0]["state"] == "CANCELING"
     assert calls(sim, seq) == calls(sim)[:6] + [("POST", "/v3/tasks/%s/actions/cancel" % second)], \
         "the same login and lookups as check mode, then the one cancel"
@@ -450,7 +465,7 @@ def test_terminate_task_by_org_space_app_and_sequence_id_check_real_rerun(sim, p
     assert states[foundation[STAGING_A]["tasks"][0]["guid"]] == "RUNNING"
 
     seq = last_seq(sim)
-    again = play(task, defaults=cf).task("cancel")
+    again = cancel(**task)
     assert again["changed"] is False and again["tasks"][0]["state"] == "CANCELING"
     assert cancel_posts(sim, seq) == []
     sent = calls(sim, seq)
@@ -458,9 +473,9 @@ def test_terminate_task_by_org_space_app_and_sequence_id_check_real_rerun(sim, p
     assert len(sent) == 6
 
 
-def test_cancel_by_app_and_task_name_in_a_space(sim, play, cf, foundation):
+def test_cancel_by_app_and_task_name_in_a_space(sim, cancel, foundation):
     app = foundation[PROD_A]
-    out = play(cancel(space="production", org="acme", app="Billing-API", name="db-migrate"), defaults=cf).task("cancel")
+    out = cancel(space="production", org="acme", app="Billing-API", name="db-migrate")
     assert out["canceled"] == [t["guid"] for t in app["tasks"][:2]]
     assert sim.requests("cloudfoundry")[-3]["query"] == {"names": ["db-migrate"], "states": ["PENDING,RUNNING,CANCELING"],
                                                          "per_page": ["5000"]}
@@ -483,27 +498,24 @@ def test_cancel_by_app_and_task_name_in_a_space(sim, play, cf, foundation):
     ({"space": "production", "app": "search-worker", "name": "reindex"},
      "space 'production' is in 2 orgs: 'acme', 'beta'. Set org to say which; nothing was changed", 1),
 ])
-def test_names_that_do_not_decide_fail_before_any_cancel(sim, play, cf, foundation, args, msg, sent):
-    result = play(cancel(**args), defaults=cf)
-    out = result.task("cancel")
-    assert result.rc != 0 and out["msg"] == msg
+def test_names_that_do_not_decide_fail_before_any_cancel(sim, cancel, foundation, args, msg, sent):
+    out = cancel(**args)
+    assert out.get("failed") and out["msg"] == msg
     assert out["changed"] is False
     assert len(lookups(sim)) == sent, "one list request per name, up to the one that failed"
     assert cancel_posts(sim) == [] and not any(p.endswith("/tasks") for m, p in calls(sim))
     assert set(task_states(sim).values()) == {"RUNNING"}
 
 
-def test_the_same_lookups_as_the_info_module(sim, play, cf, foundation):
-    result = play([
-        dict(info(org="acme", space="production")[0], name="space"),
-        dict(info(org="beta")[0], name="org"),
-        dict(info(org="acme", space="staging", app="billing-api", order_by="-created_at")[0], name="app"),
-        dict(info(app="billing-api", names=["db-migrate"])[0], name="ambiguous", ignore_errors=True),
-    ], defaults=cf)
-    assert [t["guid"] for t in result.task("space")["tasks"]] == [t["guid"] for t in foundation[PROD_A]["tasks"]]
-    assert [t["name"] for t in result.task("org")["tasks"]] == ["reindex"]
-    assert [t["guid"] for t in result.task("app")["tasks"]] == [foundation[STAGING_A]["tasks"][0]["guid"]]
-    assert "app 'billing-api' is in 2 spaces" in result.task("ambiguous")["msg"]
+def test_the_same_lookups_as_the_info_module(sim, info, foundation):
+    space = info(org="acme", space="production")
+    org = info(org="beta")
+    app = info(org="acme", space="staging", app="billing-api", order_by="-created_at")
+    ambiguous = info(app="billing-api", names=["db-migrate"])
+    assert [t["guid"] for t in space["tasks"]] == [t["guid"] for t in foundation[PROD_A]["tasks"]]
+    assert [t["name"] for t in org["tasks"]] == ["reindex"]
+    assert [t["guid"] for t in app["tasks"]] == [foundation[STAGING_A]["tasks"][0]["guid"]]
+    assert ambiguous.get("failed") and "app 'billing-api' is in 2 spaces" in ambiguous["msg"]
     listings = [(r["path"][len("/cf"):], r["query"]) for r in sim.requests("cloudfoundry") if r["path"].endswith("tasks")]
     assert listings == [
         ("/v3/tasks", {"space_guids": [PROD_A], "per_page": ["5000"]}),
@@ -511,15 +523,16 @@ def test_the_same_lookups_as_the_info_module(sim, play, cf, foundation):
         ("/v3/apps/%s/tasks" % foundation[STAGING_A]["guid"], {"order_by": ["-created_at"], "per_page": ["5000"]})]
 
 
-def test_a_hostile_token_link_fails_before_the_password_is_sent(sim, play, cf):
+def test_a_hostile_token_link_fails_before_the_password_is_sent(sim, info, capfd):
     host = sim.url.split("://", 1)[1]
     sim.seed(cloudfoundry={"settings": {"login_href": "http://collector:S3cretPW@%s/cf/login" % host}})
-    result = play(info(guid=UNKNOWN), defaults=cf, verbosity=3)
-    out = result.task("info")
-    assert result.rc != 0
+    out = info(guid=UNKNOWN, verbosity=3)
+    assert out.get("failed")
     assert "links.login must not carry user info" in out["msg"] and "No credential was sent" in out["msg"]
     assert calls(sim) == [("GET", "/")]
-    for text in (result.stdout, result.stderr, str(result.results)):
+    # The result is all a task's run sends back to Ansible; what the module wrote besides, it would show too.
+    printed = capfd.readouterr()
+    for text in (printed.out, printed.err, json.dumps(out)):
         assert "S3cretPW" not in text and "admin-secret" not in text
 
 
@@ -547,39 +560,40 @@ BAD_INPUT = [
 ]
 
 
-def test_bad_input_fails_before_any_request(sim, play, cf):
-    tasks = [{"name": "bad-%d" % n, "jobctl.cloud.cf_task": args, "ignore_errors": True}
-             for n, (args, dummy) in enumerate(BAD_INPUT)]
-    result = play(tasks, defaults=cf)
-    for n, (args, start) in enumerate(BAD_INPUT):
-        assert result.status("bad-%d" % n) == "failed", args
-        assert result.task("bad-%d" % n)["msg"].startswith(start), (args, result.task("bad-%d" % n)["msg"])
+@pytest.mark.parametrize("args,start", BAD_INPUT, ids=["bad-%d" % n for n in range(len(BAD_INPUT))])
+def test_bad_input_fails_before_any_request(sim, cancel, args, start):
+    out = cancel(**args)
+    assert out.get("failed"), args
+    assert out["msg"].startswith(start), (args, out["msg"])
     assert sim.requests() == []
 
 
-def test_credentials_must_be_complete(sim, play):
+def test_credentials_must_be_complete(sim, cancel):
     url = sim.url + "/cf"
-    result = play([dict(cancel(guid=UNKNOWN, api_url=url, username="admin")[0], name="half", ignore_errors=True),
-                   dict(cancel(guid=UNKNOWN, api_url=url)[0], name="none", ignore_errors=True)])
-    assert result.task("half")["msg"] == "parameters are required together: username, password"
-    assert result.task("none")["msg"] == "one of the following is required: username, client_id, access_token"
+    # No credentials but the task's own: no module_defaults, none in the environment.
+    bare = dict(defaults={}, env={"CF_USERNAME": None, "CF_PASSWORD": None, "CF_CLIENT_ID": None,
+                                  "CF_CLIENT_SECRET": None, "CF_ACCESS_TOKEN": None, "CF_API_URL": None})
+    half = cancel(guid=UNKNOWN, api_url=url, username="admin", **bare)
+    none = cancel(guid=UNKNOWN, api_url=url, **bare)
+    assert half.get("failed") and half["msg"] == "parameters are required together: username, password"
+    assert none.get("failed") and none["msg"] == "one of the following is required: username, client_id, access_token"
     assert sim.requests() == []
 
 
 # -- authentication variants ---------------------------------------------------------------------
 
-def test_client_credentials_and_the_uaa_link(sim, play):
+def test_client_credentials_and_the_uaa_link(sim, cancel):
     sim.seed(cloudfoundry={"settings": {"login_link": False}})
     guid = seed_app(sim, {"name": "a"})["tasks"][0]["guid"]
     defaults = {"group/jobctl.cloud.cloudfoundry": {"api_url": sim.url + "/cf", "client_id": "jobctl-client",
                                                     "client_secret": "jobctl-client-secret"}}
-    out = play(cancel(guid=guid), defaults=defaults).task("cancel")
+    out = cancel(guid=guid, defaults=defaults)
     assert out["changed"] is True
     assert calls(sim)[1] == ("POST", "/uaa/oauth/token")
     assert sim.requests("cloudfoundry")[1]["body"]["grant_type"] == "client_credentials"
 
 
-def test_access_token_sends_no_login_requests(sim, play):
+def test_access_token_sends_no_login_requests(sim, cancel):
     import requests
     token = requests.post(sim.url + "/cf/login/oauth/token", auth=("cf", ""), timeout=5, data={
         "grant_type": "password", "username": "admin", "password": "admin-secret"}).json()["access_token"]
@@ -587,27 +601,36 @@ def test_access_token_sends_no_login_requests(sim, play):
     sim.clear_requests()
     # The token wins over the user in the environment: the most explicit credential is used.
     env = {"CF_API_URL": sim.url + "/cf", "CF_ACCESS_TOKEN": token, "CF_USERNAME": "admin", "CF_PASSWORD": "wrong"}
-    out = play(cancel(guid=guid), env=env).task("cancel")
+    out = cancel(guid=guid, defaults={}, env=env)
     assert out["changed"] is True
     assert calls(sim) == [("GET", "/v3/tasks/%s" % guid), ("POST", "/v3/tasks/%s/actions/cancel" % guid)]
     assert token not in str(out)
 
 
-def test_wrong_password_fails_with_uaas_words(sim, play, cf):
+def test_wrong_password_fails_with_uaas_words(sim, cancel, cf):
     cf["group/jobctl.cloud.cloudfoundry"]["password"] = "not-it"
-    result = play(cancel(guid=UNKNOWN), defaults=cf)
-    out = result.task("cancel")
+    out = cancel(guid=UNKNOWN)
     assert "POST /cf/login/oauth/token failed: HTTP 401 unauthorized: Bad credentials" in out["msg"]
     assert out["problem"]["code"] == "unauthorized"
 
 
-def test_api_url_that_is_not_cloud_controller_fails_readably(sim, play, cf):
+def test_api_url_that_is_not_cloud_controller_fails_readably(sim, cancel, cf):
     cf["group/jobctl.cloud.cloudfoundry"]["api_url"] = sim.url + "/hostup/api/v2"
-    result = play(cancel(guid=UNKNOWN), defaults=cf)
-    assert result.rc != 0 and "GET /hostup/api/v2/ failed" in result.task("cancel")["msg"]
+    out = cancel(guid=UNKNOWN)
+    assert out.get("failed") and "GET /hostup/api/v2/ failed" in out["msg"]
+
+
+def play_cancel(**args):
+    return [{"name": "cancel", "jobctl.cloud.cf_task": args}]
+
+
+def play_info(**args):
+    return [{"name": "info", "jobctl.cloud.cf_task_info": args}]
 
 
 def test_secrets_never_appear_at_verbosity_3(sim, play):
+    """What Ansible itself prints at -vvv (ansible-playbook runs): credentials from the environment, and
+    from ``lookup()`` templating in task arguments, on tasks that succeed and tasks that fail."""
     password, secret = "pw-5d1e9a7c3b", "client-secret-8f2c6e0a4d"
     sim.seed(cloudfoundry={"users": [{"username": "ops", "password": password, "role": "admin"}],
                            "clients": [{"client_id": "bot", "client_secret": secret}]})
@@ -616,14 +639,14 @@ def test_secrets_never_appear_at_verbosity_3(sim, play):
     env = {"CF_API_URL": sim.url + "/cf", "CF_USERNAME": "ops", "CF_PASSWORD": password}
     runs = [
         # Credentials from the environment, then from task arguments; failures after and before login.
-        play([dict(cancel(guid=guids[0])[0], name="env"),
-              dict(info(app_guid=app["guid"])[0], name="list"),
-              dict(cancel(guid=UNKNOWN)[0], name="unknown", ignore_errors=True)], env=env, verbosity=3, diff=True),
+        play([dict(play_cancel(guid=guids[0])[0], name="env"),
+              dict(play_info(app_guid=app["guid"])[0], name="list"),
+              dict(play_cancel(guid=UNKNOWN)[0], name="unknown", ignore_errors=True)], env=env, verbosity=3, diff=True),
         # From variables, as a playbook would pass them: ansible-core 2.19 shows a failed task's source
         # lines, so a secret written literally into a task would be printed by Ansible itself.
-        play([dict(cancel(guid=guids[1], client_id="bot", client_secret="{{ lookup('env', 'T_SECRET') }}")[0],
+        play([dict(play_cancel(guid=guids[1], client_id="bot", client_secret="{{ lookup('env', 'T_SECRET') }}")[0],
                    name="client"),
-              dict(cancel(guid=guids[0], username="ops", password="{{ lookup('env', 'T_PASSWORD') }}x")[0],
+              dict(play_cancel(guid=guids[0], username="ops", password="{{ lookup('env', 'T_PASSWORD') }}x")[0],
                    name="refused", ignore_errors=True)],
              env={"CF_API_URL": sim.url + "/cf", "T_SECRET": secret, "T_PASSWORD": password}, verbosity=3, diff=True),
     ]
@@ -638,91 +661,91 @@ def test_secrets_never_appear_at_verbosity_3(sim, play):
 
 # -- cf_task_info --------------------------------------------------------------------------------
 
-def test_info_filters_are_sent_to_the_api(sim, play, cf):
+def test_info_filters_are_sent_to_the_api(sim, info):
     space = "aaaaaaaa-0000-4000-8000-000000000001"
     seed_app(sim, {"name": "a", "labels": {"team": "x"}}, {"name": "b", "state": "SUCCEEDED"}, space_guid=space)
     seed_app(sim, {"name": "a", "state": "FAILED"}, name="other")
-    out = play(info(names=["a"], states=["RUNNING", "FAILED"], space_guids=[space], label_selector="team=x"),
-               defaults=cf).task("info")
+    out = info(names=["a"], states=["RUNNING", "FAILED"], space_guids=[space], label_selector="team=x")
     assert [(t["name"], t["state"]) for t in out["tasks"]] == [("a", "RUNNING")]
     assert sim.requests("cloudfoundry")[-1]["query"] == {
         "names": ["a"], "states": ["RUNNING,FAILED"], "space_guids": [space], "label_selector": ["team=x"],
         "per_page": ["5000"]}
-    everything = play(info(names=[], states=[]), defaults=cf).task("info")
+    everything = info(names=[], states=[])
     assert len(everything["tasks"]) == 3
     assert sim.requests("cloudfoundry")[-1]["query"] == {"per_page": ["5000"]}, "empty lists do not filter"
-    nothing = play(info(names=["zzz"]), defaults=cf).task("info")
+    nothing = info(names=["zzz"])
     assert nothing["tasks"] == [] and nothing["changed"] is False
 
 
-def test_info_order_by(sim, play, cf):
+def test_info_order_by(sim, info):
     seed_app(sim, {"name": "old", "age_seconds": 300}, {"name": "new", "age_seconds": 10})
-    result = play([dict(info(order_by="-created_at")[0], name="newest"), dict(info()[0], name="default")], defaults=cf)
-    assert [t["name"] for t in result.task("newest")["tasks"]] == ["new", "old"]
-    assert [t["name"] for t in result.task("default")["tasks"]] == ["old", "new"]
+    newest = info(order_by="-created_at")
+    default = info()
+    assert [t["name"] for t in newest["tasks"]] == ["new", "old"]
+    assert [t["name"] for t in default["tasks"]] == ["old", "new"]
     assert [r["query"].get("order_by") for r in sim.requests("cloudfoundry") if r["path"] == "/cf/v3/tasks"] == [
         ["-created_at"], None]
 
 
-def test_info_by_app_and_by_guid(sim, play, cf):
+def test_info_by_app_and_by_guid(sim, info):
     app = seed_app(sim, {"name": "a"}, {"name": "b", "state": "SUCCEEDED"})
-    result = play([
-        dict(info(app_guid=app["guid"], states=["SUCCEEDED"])[0], name="by-app"),
-        dict(info(guid=app["tasks"][0]["guid"])[0], name="by-guid", check_mode=True),
-        dict(info(guid=UNKNOWN)[0], name="unknown-guid"),
-        dict(info(app_guid=UNKNOWN)[0], name="unknown-app", ignore_errors=True),
-    ], defaults=cf)
-    assert [t["name"] for t in result.task("by-app")["tasks"]] == ["b"]
-    assert [t["name"] for t in result.task("by-guid")["tasks"]] == ["a"]
-    assert result.task("unknown-guid")["tasks"] == [], "a guid that does not exist is []"
-    assert result.task("unknown-guid")["changed"] is False
-    assert result.status("unknown-app") == "failed", "a parent that does not exist fails"
-    assert "App not found" in result.task("unknown-app")["msg"]
+    by_app = info(app_guid=app["guid"], states=["SUCCEEDED"])
+    by_guid = info(guid=app["tasks"][0]["guid"], check=True)
+    unknown_guid = info(guid=UNKNOWN)
+    unknown_app = info(app_guid=UNKNOWN)
+    assert [t["name"] for t in by_app["tasks"]] == ["b"]
+    assert [t["name"] for t in by_guid["tasks"]] == ["a"]
+    assert unknown_guid["tasks"] == [], "a guid that does not exist is []"
+    assert unknown_guid["changed"] is False
+    assert unknown_app.get("failed"), "a parent that does not exist fails"
+    assert "App not found" in unknown_app["msg"]
     assert [c for c in calls(sim) if c[0] == "GET" and c[1].startswith("/v3/")] == [
         ("GET", "/v3/apps/%s/tasks" % app["guid"]), ("GET", "/v3/tasks/%s" % app["tasks"][0]["guid"]),
         ("GET", "/v3/tasks/%s" % UNKNOWN), ("GET", "/v3/apps/%s/tasks" % UNKNOWN)]
 
 
-def test_info_refuses_contradictory_filters(sim, play, cf):
-    cases = [({"guid": UNKNOWN, "names": ["a"]}, "parameters are mutually exclusive: guid|names"),
-             ({"guid": UNKNOWN, "app": "web"}, "parameters are mutually exclusive: guid|app"),
-             ({"app_guid": UNKNOWN, "space_guids": [UNKNOWN]}, "parameters are mutually exclusive: app_guid|space_guids"),
-             ({"app_guid": UNKNOWN, "app": "web"}, "parameters are mutually exclusive: app_guid|app"),
-             ({"space": "prod", "space_guids": [UNKNOWN]}, "parameters are mutually exclusive: space|space_guids"),
-             ({"org": "acme", "organization_guids": [UNKNOWN]},
-              "parameters are mutually exclusive: org|organization_guids"),
-             ({"names": ["a,b"]}, "names 'a,b' holds a comma, which Cloud Foundry's comma-separated filter would split"),
-             ({"org": "a,b"}, "org 'a,b' holds a comma"),
-             ({"order_by": "name"}, "value of order_by must be one of: created_at, -created_at, updated_at, -updated_at"),
-             ({"states": ["DONE"]}, "value of states must be one or more of")]
-    result = play([dict(info(**args)[0], name="case-%d" % n, ignore_errors=True) for n, (args, dummy) in enumerate(cases)],
-                  defaults=cf)
-    for n, (args, words) in enumerate(cases):
-        assert result.status("case-%d" % n) == "failed" and words in result.task("case-%d" % n)["msg"], args
+CONTRADICTORY_FILTERS = [
+    ({"guid": UNKNOWN, "names": ["a"]}, "parameters are mutually exclusive: guid|names"),
+    ({"guid": UNKNOWN, "app": "web"}, "parameters are mutually exclusive: guid|app"),
+    ({"app_guid": UNKNOWN, "space_guids": [UNKNOWN]}, "parameters are mutually exclusive: app_guid|space_guids"),
+    ({"app_guid": UNKNOWN, "app": "web"}, "parameters are mutually exclusive: app_guid|app"),
+    ({"space": "prod", "space_guids": [UNKNOWN]}, "parameters are mutually exclusive: space|space_guids"),
+    ({"org": "acme", "organization_guids": [UNKNOWN]}, "parameters are mutually exclusive: org|organization_guids"),
+    ({"names": ["a,b"]}, "names 'a,b' holds a comma, which Cloud Foundry's comma-separated filter would split"),
+    ({"org": "a,b"}, "org 'a,b' holds a comma"),
+    ({"order_by": "name"}, "value of order_by must be one of: created_at, -created_at, updated_at, -updated_at"),
+    ({"states": ["DONE"]}, "value of states must be one or more of"),
+]
+
+
+@pytest.mark.parametrize("args,words", CONTRADICTORY_FILTERS,
+                         ids=["case-%d" % n for n in range(len(CONTRADICTORY_FILTERS))])
+def test_info_refuses_contradictory_filters(sim, info, args, words):
+    out = info(**args)
+    assert out.get("failed") and words in out["msg"], (args, out)
     assert sim.requests() == []
 
 
-def test_info_survives_gateway_errors(sim, play, cf):
+def test_info_survives_gateway_errors(sim, info):
     seed_app(sim, {"name": "a"})
     sim.fault(api="cloudfoundry", method="GET", path="/v3/tasks", kind="status", status=503, times=1)
-    out = play(info(names=["a"]), defaults=cf).task("info")
+    out = info(names=["a"])
     assert [t["name"] for t in out["tasks"]] == ["a"]
     assert [r["status"] for r in sim.requests("cloudfoundry")][-2:] == [503, 200]
 
 
-def test_unexpected_shape_fails_without_traceback(sim, play, cf):
+def test_unexpected_shape_fails_without_traceback(sim, info):
     sim.fault(api="cloudfoundry", method="GET", path="/v3/tasks", kind="wrong_shape", times=1)
-    out = play(info(names=["a"]), defaults=cf).task("info")
+    out = info(names=["a"])
     assert "unexpected shape: pagination: Field required" in out["msg"] and "Traceback" not in str(out)
 
 
-def test_a_wait_that_fails_still_reports_the_cancel_it_made(sim, play, cf):
+def test_a_wait_that_fails_still_reports_the_cancel_it_made(sim, cancel):
     app = seed_app(sim, {"name": "a"})
     guid = app["tasks"][0]["guid"]
     # The first poll fails for good (a 404 is no reason to retry): the cancel before it still counts.
     sim.fault(api="cloudfoundry", method="GET", path="/v3/tasks/%s$" % guid, kind="status", status=404, times=-1)
-    result = play(cancel(app_guid=app["guid"], name="a", wait=True, wait_sleep=0.2), defaults=cf)
-    out = result.task("cancel")
-    assert result.rc != 0 and "HTTP 404" in out["msg"]
+    out = cancel(app_guid=app["guid"], name="a", wait=True, wait_sleep=0.2)
+    assert out.get("failed") and "HTTP 404" in out["msg"]
     assert out["changed"] is True and out["canceled"] == [guid] and out["tasks"][0]["state"] == "CANCELING"
     assert cancel_posts(sim) == ["/v3/tasks/%s/actions/cancel" % guid]

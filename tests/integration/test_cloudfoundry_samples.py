@@ -83,17 +83,17 @@ def test_the_documented_error_bodies_are_read_by_code_and_title():
     assert bearer.should_renew(Answer(401, other)) is False
 
 
-def test_one_module_run_on_the_documented_task(sim, play):
+def test_one_module_run_on_the_documented_task(sim, run):
     sim.seed(cloudfoundry={"apps": [{"guid": APP_GUID, "name": "my_app", "droplet_guid": DROPLET_GUID, "tasks": [{
         "guid": TASK_GUID, "name": RUNNING_TASK["name"], "command": RUNNING_TASK["command"],
         "created_at": RUNNING_TASK["created_at"], "memory_in_mb": 512, "disk_in_mb": 1024}]}]})
     defaults = {"group/jobctl.cloud.cloudfoundry": {"api_url": sim.url + "/cf", "username": "admin",
                                                     "password": "admin-secret"}}
-    result = play([{"name": "read", "jobctl.cloud.cf_task_info": {"guid": TASK_GUID}},
-                   {"name": "cancel", "jobctl.cloud.cf_task": {"guid": TASK_GUID}}], defaults=defaults)
-    assert result.rc == 0, result
-    read = result.task("read")["tasks"][0]
-    answer = result.task("cancel")["tasks"][0]
+    read_out = run("cf_task_info", {"guid": TASK_GUID}, defaults=defaults)
+    cancel_out = run("cf_task", {"guid": TASK_GUID}, defaults=defaults)
+    assert not read_out.get("failed") and not cancel_out.get("failed"), (read_out, cancel_out)
+    read = read_out["tasks"][0]
+    answer = cancel_out["tasks"][0]
     for shown, sample in ((read, RUNNING_TASK), (answer, CANCELING_TASK)):
         assert set(shown) == set(sample), "the simulator's task has the documented keys, no more, no less"
         assert set(shown["links"]) == set(sample["links"]) and shown["links"]["cancel"]["method"] == "POST"
@@ -101,6 +101,6 @@ def test_one_module_run_on_the_documented_task(sim, play):
                     "droplet_guid", "created_at", "relationships", "result"):
             assert shown[key] == sample[key], key
         assert shown["links"]["self"]["href"].endswith("/v3/tasks/" + TASK_GUID)
-    assert result.task("cancel")["changed"] is True and result.task("cancel")["canceled"] == [TASK_GUID]
+    assert cancel_out["changed"] is True and cancel_out["canceled"] == [TASK_GUID]
     cancel = [r for r in sim.requests("cloudfoundry") if r["path"].endswith("/actions/cancel")]
     assert [(r["status"], r["body"]) for r in cancel] == [(202, None)], "the documented request: POST, no body"
