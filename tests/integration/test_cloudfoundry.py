@@ -575,8 +575,12 @@ def test_credentials_must_be_complete(sim, cancel):
                                   "CF_CLIENT_SECRET": None, "CF_ACCESS_TOKEN": None, "CF_API_URL": None})
     half = cancel(guid=UNKNOWN, api_url=url, username="admin", **bare)
     none = cancel(guid=UNKNOWN, api_url=url, **bare)
-    assert half.get("failed") and half["msg"] == "parameters are required together: username, password"
-    assert none.get("failed") and none["msg"] == "one of the following is required: username, client_id, access_token"
+    assert half.get("failed") and half["msg"] == ("password is not set: username needs it. Set password (or the "
+                                                  "environment variable CF_PASSWORD)")
+    assert none.get("failed") and none["msg"] == (
+        "no credentials were given: set access_token (or the environment variable CF_ACCESS_TOKEN) for an access "
+        "token, or client_id and client_secret (or the environment variables CF_CLIENT_ID and CF_CLIENT_SECRET) for "
+        "a UAA client, or username and password (or the environment variables CF_USERNAME and CF_PASSWORD) for a user")
     assert sim.requests() == []
 
 

@@ -9,7 +9,8 @@ the error bodies shared/api/README.md quotes (422 code 10008, 401 CF-InvalidAuth
 import copy
 import json
 
-from ansible_collections.jobctl.cloud.plugins.module_utils import cloudfoundry
+from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry import auth as cf_auth
+from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry import models as cloudfoundry
 from ansible_collections.jobctl.cloud.plugins.module_utils.errors import ApiError, normalise
 
 TASK_GUID = "d5cc22ec-99a3-4e6a-af91-a44b4ab7b6fa"
@@ -77,7 +78,7 @@ def test_the_documented_error_bodies_are_read_by_code_and_title():
     assert refused.is_api_code(cloudfoundry.UNPROCESSABLE_CODE) and refused.problem["title"] == "CF-UnprocessableEntity"
     limited = normalise(429, json.dumps(RATE_LIMITED).encode(), {"Content-Type": "text/plain; charset=utf-8"})
     assert (limited["code"], limited["title"]) == ("10013", "CF-RateLimitExceeded")
-    bearer = cloudfoundry.uaa_auth(grant=cloudfoundry.password_grant("u", "p"))
+    bearer = cf_auth.bearer(cf_auth.Password().token({"username": "u", "password": "p"}, None))
     assert bearer.should_renew(Answer(401, INVALID_TOKEN)) is True
     other = {"errors": [{"code": 10002, "title": "CF-NotAuthenticated", "detail": "Authentication error"}]}
     assert bearer.should_renew(Answer(401, other)) is False
