@@ -351,7 +351,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                           ca_path=settings["ca_path"], retries=settings["retries"],
                           auth=bearer(OAuthToken(token=settings["token"])), secrets=self._secrets)
         try:
-            listed = HostupClient(http).list_vps(settings["filters"], advice="narrow the inventory with filters")
+            listed = HostupClient(http).list_vps(settings["filters"], advice="Narrow the inventory with filters")
         except ApiError as error:
             # The client's message has the status and the API's words, with every secret removed.
             raise AnsibleParserError(self._secrets.scrub(error.msg)) from None
