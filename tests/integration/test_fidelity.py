@@ -5,6 +5,9 @@ against all of them together). Here each one is the only one on, over a simulato
 answers as the vendors' reference pages read: whatever the combination, the modules must do their
 work, because the real API may show any of them. (HostUp's and VSP's switches have tests of their
 own: tests/unit/simulator/test_hostup.py and tests/integration/test_vsp.py.)
+
+That is the modules' own behaviour: each task of the former plays is one in-process run
+(tests/runner.py), in the same order, against the same simulator.
 """
 
 import pytest
@@ -25,22 +28,23 @@ def bigchange_defaults(sim):
 
 
 @pytest.mark.parametrize("setting,value", BIGCHANGE_CONFIRMED, ids=["%s=%s" % s for s in BIGCHANGE_CONFIRMED])
-def test_bigchange_modules_work_with_each_confirmed_behaviour_alone(sim, play, setting, value):
+def test_bigchange_modules_work_with_each_confirmed_behaviour_alone(sim, run, setting, value):
     settings = dict(BIGCHANGE_AS_DOCUMENTED, **{setting: value})
     jobs = [{"status": "scheduled", "reference": "FID-%d" % n} for n in range(60)] + [{"status": "started"}]
     created = sim.seed(bigchange={"settings": settings, "jobs": jobs})["bigchange"]["jobs"]
     ids = [j["id"] for j in created]
-    result = play([
-        {"name": "list", "jobctl.cloud.bigchange_job_info": {"job_ids": ids}},
-        {"name": "by reference", "jobctl.cloud.bigchange_job_info": {"reference": "FID-7"}},
-        {"name": "cancel", "jobctl.cloud.bigchange_job": {"job_ids": ids[:60], "reason": "fidelity"}},
-        {"name": "again", "jobctl.cloud.bigchange_job": {"job_ids": ids[:60], "reason": "fidelity"}},
-    ], defaults=bigchange_defaults(sim))
-    assert result.rc == 0, result
-    assert sorted(j["id"] for j in result.task("list")["jobs"]) == sorted(ids)
-    assert [j["reference"] for j in result.task("by reference")["jobs"]] == ["FID-7"]
-    assert result.task("cancel")["changed"] is True and len(result.task("cancel")["canceled"]) == 60
-    assert result.task("again")["changed"] is False
+    defaults = bigchange_defaults(sim)
+    result = {
+        "list": run("bigchange_job_info", {"job_ids": ids}, defaults=defaults),
+        "by reference": run("bigchange_job_info", {"reference": "FID-7"}, defaults=defaults),
+        "cancel": run("bigchange_job", {"job_ids": ids[:60], "reason": "fidelity"}, defaults=defaults),
+        "again": run("bigchange_job", {"job_ids": ids[:60], "reason": "fidelity"}, defaults=defaults),
+    }
+    assert not [(name, out.get("msg")) for name, out in result.items() if out.get("failed")]
+    assert sorted(j["id"] for j in result["list"]["jobs"]) == sorted(ids)
+    assert [j["reference"] for j in result["by reference"]["jobs"]] == ["FID-7"]
+    assert result["cancel"]["changed"] is True and len(result["cancel"]["canceled"]) == 60
+    assert result["again"]["changed"] is False
     state = dict((j["id"], j["status"]) for j in sim.state("bigchange")["jobs"])
     assert [state[i] for i in ids] == ["cancelled"] * 60 + ["started"]
     # Batches of at most 50 values per request, whatever the simulator enforces.
@@ -57,20 +61,21 @@ CF_CONFIRMED = [{"names_case_insensitive": True}, {"rate_limit_general": 1000}]
 
 
 @pytest.mark.parametrize("setting", CF_CONFIRMED, ids=[str(s) for s in CF_CONFIRMED])
-def test_cloud_foundry_modules_work_with_each_confirmed_behaviour_alone(sim, play, setting):
+def test_cloud_foundry_modules_work_with_each_confirmed_behaviour_alone(sim, run, setting):
     settings = dict({"names_case_insensitive": False, "rate_limit_general": None}, **setting)
     sim.seed(cloudfoundry={"settings": settings,
                            "users": [{"username": "dev", "password": "dev-secret", "role": "developer"}]})
     app = sim.seed(cloudfoundry={"apps": [{"name": "billing", "tasks": [{"name": "db-migrate"},
                                                                         {"name": "report"}]}]})["cloudfoundry"]["apps"][0]
-    result = play([
-        {"name": "list", "jobctl.cloud.cf_task_info": {"app": "billing", "names": ["db-migrate"]}},
-        {"name": "cancel", "jobctl.cloud.cf_task": {"app": "billing", "name": "db-migrate"}},
-        {"name": "again", "jobctl.cloud.cf_task": {"app": "billing", "name": "db-migrate"}},
-    ], defaults=cf_defaults(sim, "dev", "dev-secret"))
-    assert result.rc == 0, result
-    assert [t["name"] for t in result.task("list")["tasks"]] == ["db-migrate"]
-    assert result.task("cancel")["canceled"] == [app["tasks"][0]["guid"]]
-    assert result.task("again")["changed"] is False
+    defaults = cf_defaults(sim, "dev", "dev-secret")
+    result = {
+        "list": run("cf_task_info", {"app": "billing", "names": ["db-migrate"]}, defaults=defaults),
+        "cancel": run("cf_task", {"app": "billing", "name": "db-migrate"}, defaults=defaults),
+        "again": run("cf_task", {"app": "billing", "name": "db-migrate"}, defaults=defaults),
+    }
+    assert not [(name, out.get("msg")) for name, out in result.items() if out.get("failed")]
+    assert [t["name"] for t in result["list"]["tasks"]] == ["db-migrate"]
+    assert result["cancel"]["canceled"] == [app["tasks"][0]["guid"]]
+    assert result["again"]["changed"] is False
     states = dict((t["guid"], t["state"]) for t in sim.state("cloudfoundry")["tasks"])
     assert states[app["tasks"][0]["guid"]] in ("CANCELING", "FAILED") and states[app["tasks"][1]["guid"]] == "RUNNING"
