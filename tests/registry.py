@@ -337,6 +337,9 @@ class CfTaskInfo(Module):
 
 # VSP One Object
 
+# Job IDs (and bucket names) unique across seeds: modules seeded side by side must not collide.
+_vsp_ids = itertools.count(7000)
+
 def vsp_job_of(state, job_id):
     return next(j for j in state["jobs"] if j["jobId"]["id"] == job_id)
 
@@ -349,7 +352,7 @@ class VspJob(Module):
                target("cancel", "POST", r"/mapi/v1/jobs/cancel$", mutating=True, shared=True))
 
     def seed(self, sim, count):
-        jobs = sim.seed(vsp={"jobs": [{"id": 7000 + i, "jobState": "EXECUTING"} for i in range(count)]})["vsp"]["jobs"]
+        jobs = sim.seed(vsp={"jobs": [{"id": next(_vsp_ids), "jobState": "EXECUTING"} for i in range(count)]})["vsp"]["jobs"]
         return [{"job": j["jobId"]["id"]} for j in jobs]
 
     def args(self, obj):
@@ -371,9 +374,10 @@ class VspJobInfo(Module):
     targets = (target("list", "POST", r"/mapi/v1/jobs/list$", shared=True),)
 
     def seed(self, sim, count):
-        jobs = sim.seed(vsp={"jobs": [{"id": 8000 + 2 * i + n, "bucketName": "fault-%d" % i}
+        buckets = ["bucket-%d" % next(_vsp_ids) for i in range(count)]
+        jobs = sim.seed(vsp={"jobs": [{"id": next(_vsp_ids), "bucketName": buckets[i]}
                                       for i in range(count) for n in range(2)]})["vsp"]["jobs"]
-        return [{"bucket": "fault-%d" % i, "jobs": [j["jobId"]["id"] for j in jobs[2 * i:2 * i + 2]]}
+        return [{"bucket": buckets[i], "jobs": [j["jobId"]["id"] for j in jobs[2 * i:2 * i + 2]]}
                 for i in range(count)]
 
     def args(self, obj):

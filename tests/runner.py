@@ -237,6 +237,22 @@ def run_module(module, args=None, check=False, diff=False, verbosity=0, defaults
     return result
 
 
+def module_class(module):
+    """The JobctlModule subclass that ``jobctl.cloud.<module>`` runs."""
+    from ansible_collections.jobctl.cloud.plugins.module_utils.base import JobctlModule
+
+    code = importlib.import_module("ansible_collections.jobctl.cloud.plugins.modules.%s" % module)
+    found = [c for c in vars(code).values()
+             if isinstance(c, type) and issubclass(c, JobctlModule) and c.__module__ == code.__name__]
+    assert len(found) == 1, "%s defines %d module classes" % (module, len(found))
+    return found[0]
+
+
+def argument_spec(module):
+    """Every option ``jobctl.cloud.<module>`` takes, as it hands them to AnsibleModule (no run, no request)."""
+    return module_class(module).argument_spec()
+
+
 def _message(item):
     if isinstance(item, dict):
         return item.get("msg") or (item.get("event") or {}).get("msg") or json.dumps(item)

@@ -24,7 +24,9 @@ options:
     default: true
   ca_path:
     description:
-      - A PEM file of CA certificates to trust when verifying the API's TLS certificate.
+      - A PEM file of CA certificates to trust when verifying the API's TLS certificate (or a directory
+        of them, prepared with C(c_rehash)).
+      - A path that does not exist or cannot be read fails before any request, naming this option.
     type: path
   retries:
     description:

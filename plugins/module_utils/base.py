@@ -184,11 +184,16 @@ class JobctlModule:
     ARGUMENT_SPEC = {}
     CONSTRAINTS = {}
 
-    def __init__(self, supports_check_mode=True):
+    @classmethod
+    def argument_spec(cls):
+        """Every option a module of this class takes: the HTTP options, its API's, its own."""
         spec = http_argument_spec()
-        spec.update(self.API.argument_spec)
-        spec.update(self.ARGUMENT_SPEC)
-        self.spec = spec
+        spec.update(cls.API.argument_spec)
+        spec.update(cls.ARGUMENT_SPEC)
+        return spec
+
+    def __init__(self, supports_check_mode=True):
+        spec = self.spec = self.argument_spec()
         self.module = AnsibleModule(argument_spec=spec, supports_check_mode=supports_check_mode,
                                     **_merge_constraints(self.API.constraints, self.CONSTRAINTS))
         self.params = self.module.params

@@ -172,9 +172,21 @@ def number_problem(option, value, low=None, high=None, low_open=False):
     return None
 
 
+def ca_path_problem(value, validate_certs=True):
+    """Why ``ca_path`` cannot be trusted from (it names nothing readable), or None."""
+    if value is None or not validate_certs:
+        return None
+    if not os.path.exists(value):
+        return "ca_path %s does not exist: give the PEM file (or the directory) of the CA certificates to trust" % value
+    if not os.access(value, os.R_OK):
+        return "ca_path %s cannot be read by this user" % value
+    return None
+
+
 def http_problems(params):
     """Every refusal of the HTTP options every module and the inventory share, in order."""
     problems = [
+        ca_path_problem(params.get("ca_path"), params.get("validate_certs", True)),
         number_problem("timeout", params.get("timeout"), low=0, high=MAX_TIMEOUT, low_open=True),
         number_problem("retries", params.get("retries"), low=0, high=MAX_RETRIES),
         number_problem("wait_timeout", params.get("wait_timeout"), low=0, high=MAX_WAIT),

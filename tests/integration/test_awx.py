@@ -19,7 +19,10 @@ import requests
 import yaml
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from ansible_collections.jobctl.cloud.plugins.module_utils import bigchange, hostup, vsp
+from ansible_collections.jobctl.cloud.plugins.module_utils._bigchange import module as bigchange
+from ansible_collections.jobctl.cloud.plugins.module_utils._hostup import module as hostup
+from ansible_collections.jobctl.cloud.plugins.module_utils._vsp import auth as vsp
+
 from registry import APIS
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "awx.md"

@@ -16,9 +16,8 @@ ansible-playbook run over every API: ``test_a_url_secret_never_shows_in_what_ans
 import json
 
 import pytest
-from ansible.module_utils import basic
 
-import runner
+from runner import argument_spec
 from registry import APIS, MODULES, environment
 
 INJECTED = "\r\nX-Injected: 1"
@@ -37,28 +36,6 @@ def url_options(api):
 def variable_of(api, option):
     """The environment variable the registry gives ``option`` of ``api`` from."""
     return APIS[api]._options[option]  # noqa: SLF001 - the registry keeps this pairing only here
-
-
-class _Captured(Exception):
-    pass
-
-
-def argument_spec(module):
-    """The options ``module`` takes, captured from the AnsibleModule its main() builds (no request)."""
-    seen = {}
-    original = basic.AnsibleModule.__init__
-
-    def capture(self, argument_spec=None, *args, **kwargs):
-        seen["spec"] = argument_spec
-        raise _Captured()
-
-    basic.AnsibleModule.__init__ = capture
-    try:
-        runner.run_module(module, {})
-    finally:
-        basic.AnsibleModule.__init__ = original
-    assert "spec" in seen, module
-    return seen["spec"]
 
 
 SPECS = dict((name, argument_spec(name)) for name in sorted(MODULES))

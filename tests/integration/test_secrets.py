@@ -39,10 +39,9 @@ from urllib.parse import quote, quote_plus
 import pytest
 import requests
 import yaml
-from ansible.module_utils import basic
 from ansible.module_utils.common.parameters import set_fallbacks
 
-import runner
+from runner import argument_spec
 from harness import run_playbook
 from registry import APIS, MODULES, VSP_TOKEN_PATH
 
@@ -397,26 +396,6 @@ def test_an_api_error_echoing_the_credentials_does_echo_them(sim):
 
 
 # -- the variables and options the cases use ---------------------------------------------------------
-
-class _Captured(Exception):
-    pass
-
-
-def argument_spec(module):
-    """The argument spec ``module`` hands to AnsibleModule, captured as its main() builds it (no request)."""
-    seen = {}
-    original = basic.AnsibleModule.__init__
-
-    def capture(self, argument_spec=None, *args, **kwargs):
-        seen["spec"] = argument_spec
-        raise _Captured()
-
-    basic.AnsibleModule.__init__ = capture
-    try:
-        runner.run_module(module, {})
-    finally:
-        basic.AnsibleModule.__init__ = original
-    return seen["spec"]
 
 
 @pytest.mark.parametrize("name", sorted(MODULES))

@@ -171,8 +171,6 @@ def test_ca_path_to_another_ca_is_refused(tls, other_ca, name):
 FIRST_MODULE_OF = dict((api, min(n for n in MODULES if MODULES[n].api == api)) for api in APIS)
 
 
-@pytest.mark.xfail(strict=True, reason="a ca_path that names no file crashes the module (requests raises OSError "
-                   "'Could not find a suitable TLS CA certificate bundle'), where it should fail naming ca_path")
 @pytest.mark.parametrize("api", sorted(APIS))
 def test_a_ca_path_that_names_no_file_fails_naming_it(tls, tmp_path, api):
     module, obj, out = run_over_tls(tls, FIRST_MODULE_OF[api], ca_path=str(tmp_path / "no-such-ca.pem"))

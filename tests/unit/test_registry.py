@@ -19,36 +19,14 @@ import subprocess
 
 import pytest
 import yaml
-from ansible.module_utils import basic
 from ansible.module_utils.common.parameters import set_fallbacks
 
 import registry
 import runner
+from runner import argument_spec
 from registry import APIS, MODULES, ROOT
 
 BASE = "http://registry-check.invalid:8080"
-
-
-class _Captured(Exception):
-    pass
-
-
-def argument_spec(module):
-    """The argument spec ``module`` hands to AnsibleModule, captured as its main() builds it (no request)."""
-    seen = {}
-    original = basic.AnsibleModule.__init__
-
-    def capture(self, argument_spec=None, *args, **kwargs):
-        seen["spec"] = argument_spec
-        raise _Captured()
-
-    basic.AnsibleModule.__init__ = capture
-    try:
-        out = runner.run_module(module, {})
-    finally:
-        basic.AnsibleModule.__init__ = original
-    assert "spec" in seen, "%s built no AnsibleModule: %s" % (module, out.get("msg"))
-    return seen["spec"]
 
 
 @contextlib.contextmanager
