@@ -632,37 +632,6 @@ def play_info(**args):
     return [{"name": "info", "jobctl.cloud.cf_task_info": args}]
 
 
-def test_secrets_never_appear_at_verbosity_3(sim, play):
-    """What Ansible itself prints at -vvv (ansible-playbook runs): credentials from the environment, and
-    from ``lookup()`` templating in task arguments, on tasks that succeed and tasks that fail."""
-    password, secret = "pw-5d1e9a7c3b", "client-secret-8f2c6e0a4d"
-    sim.seed(cloudfoundry={"users": [{"username": "ops", "password": password, "role": "admin"}],
-                           "clients": [{"client_id": "bot", "client_secret": secret}]})
-    app = seed_app(sim, {"name": "a"}, {"name": "b"})
-    guids = [t["guid"] for t in app["tasks"]]
-    env = {"CF_API_URL": sim.url + "/cf", "CF_USERNAME": "ops", "CF_PASSWORD": password}
-    runs = [
-        # Credentials from the environment, then from task arguments; failures after and before login.
-        play([dict(play_cancel(guid=guids[0])[0], name="env"),
-              dict(play_info(app_guid=app["guid"])[0], name="list"),
-              dict(play_cancel(guid=UNKNOWN)[0], name="unknown", ignore_errors=True)], env=env, verbosity=3, diff=True),
-        # From variables, as a playbook would pass them: ansible-core 2.19 shows a failed task's source
-        # lines, so a secret written literally into a task would be printed by Ansible itself.
-        play([dict(play_cancel(guid=guids[1], client_id="bot", client_secret="{{ lookup('env', 'T_SECRET') }}")[0],
-                   name="client"),
-              dict(play_cancel(guid=guids[0], username="ops", password="{{ lookup('env', 'T_PASSWORD') }}x")[0],
-                   name="refused", ignore_errors=True)],
-             env={"CF_API_URL": sim.url + "/cf", "T_SECRET": secret, "T_PASSWORD": password}, verbosity=3, diff=True),
-    ]
-    assert runs[0].task("env")["changed"] is True and runs[1].task("client")["changed"] is True
-    assert runs[0].status("unknown") == "failed" and runs[1].status("refused") == "failed"
-    assert "Bad credentials" in runs[1].task("refused")["msg"]
-    for run in runs:
-        for text in (run.stdout, run.stderr, str(run.results)):
-            assert password not in text and secret not in text
-            assert "cfsim-" not in text, "a fetched token leaked"
-
-
 # -- cf_task_info --------------------------------------------------------------------------------
 
 def test_info_filters_are_sent_to_the_api(sim, info):

@@ -615,46 +615,46 @@ def jobs_and_backups(sim):
 def test_fleet_playbook_cancels_and_prunes_per_host_with_forks(sim, tmp_path):
     delay = 2.0
     listed = seed(sim, *({"name": "vm-%d" % n, "backups": {"count": 4},
-                          "active_jobs": [{"jobType": "backup", "duration": 3600}]} for n in range(6)),
+                          "active_jobs": [{"jobType": "backup", "duration": 3600}]} for n in range(3)),
                   cancel_delay=3600)
     newest = {v["name"]: [b["id"] for b in v["backups"][:2]] for v in listed}
     # The first cancel of each VPS is answered late: with forks, they are in flight together.
-    sim.fault(kind="slow", api="hostup", method="DELETE", path="/active-jobs$", delay=delay, times=6)
+    sim.fault(kind="slow", api="hostup", method="DELETE", path="/active-jobs$", delay=delay, times=3)
     inventory = config(tmp_path)
     extra = tmp_path / "extra.json"
     extra.write_text(json.dumps({"vps_backup_prune_keep_last": 2}))
     env = env_for(sim)
 
-    check, dummy = fleet(tmp_path, inventory, env, "--forks", "6", "-e", "@%s" % extra, "--check")
+    check, dummy = fleet(tmp_path, inventory, env, "--forks", "3", "-e", "@%s" % extra, "--check")
     assert check.returncode == 0, check.stdout + check.stderr
     jobs, backups = jobs_and_backups(sim)
     assert all(j == [("backup", "running")] for j in jobs.values()), "check mode changes nothing"
     assert all(len(b) == 4 for b in backups.values())
 
     seq = last_seq(sim)
-    proc, results = fleet(tmp_path, inventory, env, "--forks", "6", "-e", "@%s" % extra)
+    proc, results = fleet(tmp_path, inventory, env, "--forks", "3", "-e", "@%s" % extra)
 
     assert proc.returncode == 0, proc.stdout + proc.stderr
     jobs, backups = jobs_and_backups(sim)
-    assert jobs == {"vm-%d" % n: [("backup", "cancelling")] for n in range(6)}, "every job cancelled"
+    assert jobs == {"vm-%d" % n: [("backup", "cancelling")] for n in range(3)}, "every job cancelled"
     assert backups == newest, "every VPS keeps its newest two backups"
     cancelled = {r["host"] for r in results if r["task"].endswith("Cancel the active jobs of type backup, restore")
                  and r["status"] == "ok" and r["result"].get("changed")}
-    assert cancelled == {"vm-%d" % n for n in range(6)}, "one host per VPS"
+    assert cancelled == {"vm-%d" % n for n in range(3)}, "one host per VPS"
 
     sent = sim.requests("hostup", since=seq)
     deletes = [r for r in sent if r["method"] == "DELETE" and r["path"].endswith("/active-jobs")]
     assert sorted((r["path"].split("/")[5], r["body"]["jobType"]) for r in deletes) == sorted(
         (v["id"], t) for v in listed for t in ("backup", "restore")), "each VPS once per job type"
     slowed = sorted(r["time"] for r in deletes if r["fault"] == "slow")
-    assert len(slowed) == 6
+    assert len(slowed) == 3
     # Each slowed cancel took `delay` seconds: two of them ending less than `delay` apart were in
     # flight at the same time, which only forks make possible.
     assert min(b - a for a, b in zip(slowed, slowed[1:])) < delay, slowed
 
-    again, dummy = fleet(tmp_path, inventory, env, "--forks", "6", "-e", "@%s" % extra)
+    again, dummy = fleet(tmp_path, inventory, env, "--forks", "3", "-e", "@%s" % extra)
     assert again.returncode == 0, again.stdout + again.stderr
-    assert re.findall(r"changed=(\d+)", again.stdout) == ["0"] * 7, "a re-run changes nothing"
+    assert re.findall(r"changed=(\d+)", again.stdout) == ["0"] * 4, "a re-run changes nothing"
 
 
 def test_fleet_playbook_tags_and_guards(sim, tmp_path):

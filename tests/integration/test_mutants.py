@@ -22,11 +22,11 @@ MUTANTS = [
     Mutant("resend-blind",  # a call that is not safe to repeat is sent again without reading first
            "plugins/module_utils/client.py", "            outcome = read_back()\n",
            "            outcome = None\n",
-           ["tests/integration/test_faults.py::test_faults[vps_active_job-cancel]"]),
+           ["tests/integration/test_faults.py", "-k", "vps_active_job and cancel"]),
     Mutant("transport-retries-mutations",  # the transport repeats a DELETE/PUT after a 5xx on its own
            "plugins/module_utils/client.py", 'REPEAT_SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))',
            'REPEAT_SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "DELETE", "PUT"))',
-           ["tests/integration/test_faults.py::test_faults[vps_backup-delete]"]),
+           ["tests/integration/test_faults.py", "-k", "vps_backup and delete"]),
     Mutant("changed-whatever-the-outcome",  # a cancel that found nothing to cancel still says changed
            "plugins/modules/vps_active_job.py", "        canceled = item.changed\n",
            "        canceled = item.outcome is not None\n",

@@ -361,27 +361,6 @@ def test_bad_input_fails_before_any_request(sim, job, args, option):
 
 
 # What Ansible prints at -vvv around three module runs is Ansible's: this stays an ansible-playbook run.
-def test_secrets_never_appear_at_verbosity_3(sim, play):
-    password, client_secret = "vsp-pw-5b8e1f0c", "vsp-cs-9d2a7e44"
-    sim.seed(vsp={"users": [{"username": "ops", "password": password}],
-                  "clients": [{"client_id": "ops-client", "secret": client_secret}]})
-    seed(sim, {"id": 30}, {"id": 31, "jobState": "COMPLETE"})
-    env = {"VSP_API_URL": sim.url + "/vsp/mapi", "VSP_TOKEN_URL": sim.url + TOKEN_PATH, "VSP_USERNAME": "ops",
-           "VSP_PASSWORD": password, "VSP_CLIENT_ID": "ops-client", "VSP_CLIENT_SECRET": client_secret}
-    tasks = cancel_task(30, wait=True) + info_task(job_states=["CANCELLED", "COMPLETE"]) + cancel_task(4040)
-    result = play(tasks, env=env, verbosity=3, diff=True)
-    assert result.rc != 0 and result.task("info")["jobs"], result
-    assert result.task("cancel")["msg"].startswith("job 4040 could not be cancelled: VSP One Object API POST"), \
-        "the failing task ran"
-    issued = sim.state("vsp")["issued"]
-    secrets = [password, client_secret] + issued["access_tokens"] + issued["xsrf_tokens"] + issued["sessions"]
-    assert len(issued["access_tokens"]) == len(issued["sessions"]) == 3, "three runs, each with its own token"
-    assert len(issued["xsrf_tokens"]) > 3, "rotated XSRF tokens are checked too"
-    recorded = json.dumps(result.results)
-    for secret in secrets:
-        assert secret not in result.stdout and secret not in result.stderr and secret not in recorded
-
-
 # An ad-hoc `ansible -m` run (key=value arguments, no play, credentials from the environment alone)
 # is Ansible's way in: this stays a real `ansible` run.
 def test_works_ad_hoc_with_environment_credentials(sim):
