@@ -476,8 +476,13 @@ class ApiPlaybook:
 
         def arm_then(tasks, label, name, tgt, obj, what, **rule):
             self.armed += 1
-            add(tasks, arm(sim, "%s arm %s for %s" % (label, what, name), api=api, method=tgt.method,
-                           path=tgt.path.format(**obj), times=1, **rule), "ok")
+            rule = dict(rule, api=api, method=tgt.method, path=tgt.path.format(**obj), times=1)
+            if tgt.shared:
+                # A path every case shares (a token endpoint, VSP's job calls): armed just before its case.
+                add(tasks, arm(sim, "%s arm %s for %s" % (label, what, name), **rule), "ok")
+            else:
+                # The path names the case's own object: armed now, no other request can meet it.
+                sim.fault(**rule)
 
         for n, (route, delivery) in enumerate(deliveries):
             tasks = []
