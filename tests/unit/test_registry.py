@@ -133,3 +133,16 @@ def printed_environment(base):
 @pytest.mark.parametrize("base", ["http://X", "http://127.0.0.1:43210"])
 def test_with_simulator_prints_the_registrys_environment(base):
     assert printed_environment(base) == dict(registry.environment(base), JOBCTL_SIM_URL=base)
+
+
+def test_every_registered_module_has_a_benchmark_operation_on_its_api():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests" / "bench"))
+    from operations import OPERATIONS
+
+    operations = OPERATIONS.values() if isinstance(OPERATIONS, dict) else OPERATIONS
+    measured = dict((op.module, op.api) for op in operations)
+    assert set(measured) == set(MODULES), "make bench measures every module, and only modules that exist"
+    for name, api in measured.items():
+        assert api == MODULES[name].api, (name, api)
