@@ -1,30 +1,15 @@
-"""Fixtures for the simulator's own tests: one in-process simulator per session, reset per test."""
-
-import os
-import sys
+"""Fixtures for the simulator's own tests: the session's in-process simulator (tests/conftest.py),
+reset per test, as the object itself rather than its control client."""
 
 import pytest
 import requests
 
-TESTS_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-if TESTS_DIR not in sys.path:
-    sys.path.insert(0, TESTS_DIR)
-
-from simulator import Simulator  # noqa: E402  (needs TESTS_DIR on sys.path)
-
-
-@pytest.fixture(scope="session")
-def simulator_server():
-    sim = Simulator().start()
-    yield sim
-    sim.stop()
-
 
 @pytest.fixture
-def sim(simulator_server):
+def sim(simulator):
     """The session's simulator, reset to the empty seed (default keys only)."""
-    simulator_server.reset("empty")
-    return simulator_server
+    simulator.reset("empty")
+    return simulator
 
 
 @pytest.fixture
