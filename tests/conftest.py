@@ -18,7 +18,8 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import ROOT, SimClient, SimClock, clock, run_playbook  # noqa: E402  (harness sets up sys.path)
+from harness import ROOT, SimClient, SimClock, run_playbook  # noqa: E402  (harness sets up sys.path)
+from ansible_collections.jobctl.cloud.plugins.module_utils import clock  # noqa: E402
 from registry import APIS, MODULES  # noqa: E402
 from runner import run_module  # noqa: E402
 from simulator.core import Simulator  # noqa: E402

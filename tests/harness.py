@@ -30,7 +30,6 @@ for path in (str(ROOT / "tests"), str(COLLECTIONS)):
 
 HOSTUP_KEY = "hostup-test-key"
 
-from ansible_collections.jobctl.cloud.plugins.module_utils import clock  # noqa: E402,F401  (needs COLLECTIONS on sys.path; conftest uses it)
 
 
 class SimClock:

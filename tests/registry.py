@@ -340,6 +340,7 @@ class CfTaskInfo(Module):
 # Job IDs (and bucket names) unique across seeds: modules seeded side by side must not collide.
 _vsp_ids = itertools.count(7000)
 
+
 def vsp_job_of(state, job_id):
     return next(j for j in state["jobs"] if j["jobId"]["id"] == job_id)
 

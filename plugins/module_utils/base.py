@@ -293,23 +293,25 @@ class JobctlModule:
         return {"diff": {"before": before, "after": after}} if self.diff_mode else {}
 
     # -- the run -------------------------------------------------------------------------------
+    # ``items`` is the run's state: what select returned (a mutating module's Items, an _info
+    # module's objects), which each later phase takes, works on and returns.
     def select(self):
         raise NotImplementedError
 
-    def decide(self, selected):
-        return selected
+    def decide(self, items):
+        return items
 
-    def act(self, plan):
-        return plan
+    def act(self, items):
+        return items
 
-    def wait(self, done):
+    def wait(self, items):
         return WAITED
 
-    def report(self, done):
+    def report(self, items):
         """The result (a dict with ``changed``) from what the phases left; called however the run ends."""
         raise NotImplementedError
 
-    def failure(self, done):
+    def failure(self, items):
         """``(msg, problem)`` when the run must fail after its work (items that could not be handled), else None."""
         return None
 

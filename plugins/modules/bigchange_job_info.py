@@ -258,8 +258,8 @@ class BigchangeJobInfo(BigChangeModule):
             return []
         return self.client.jobs(self.query, self.wanted, self.page_size)
 
-    def report(self, jobs):
-        return {"changed": False, "jobs": jobs}
+    def report(self, items):
+        return {"changed": False, "jobs": items}
 
 
 def main():

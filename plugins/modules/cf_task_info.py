@@ -238,8 +238,8 @@ class CfTaskInfo(CloudFoundryModule):
             filters.pop("organization_guids", None)
         return self.client.tasks(app_guid, **filters)
 
-    def report(self, tasks):
-        return {"changed": False, "tasks": [t.raw() for t in tasks]}
+    def report(self, items):
+        return {"changed": False, "tasks": [t.raw() for t in items]}
 
 
 def main():

@@ -160,24 +160,27 @@ class VpsActiveJob(HostupModule):
         """The job type's Item, with the active jobs only when check mode, diff mode or wait needs them:
         else one DELETE says it all."""
         read = self.check_mode or self.diff_mode or self.params["wait"]
-        return Item(self.job_type, self.client.active_jobs(self.vps) if read else None)
+        return [Item(self.job_type, self.client.active_jobs(self.vps) if read else None)]
 
-    def decide(self, item):
+    def decide(self, items):
         """Send the cancel always when nothing was read; else only for a job still running."""
-        if item.before is not None and not cancellable(item.before, self.job_type):
-            item.settle(Outcome(Outcome.ALREADY, reason=NOTHING % self.job_type))
-        elif self.check_mode:
-            item.predict()
-        return item
+        for item in items:
+            if item.before is not None and not cancellable(item.before, self.job_type):
+                item.settle(Outcome(Outcome.ALREADY, reason=NOTHING % self.job_type))
+            elif self.check_mode:
+                item.predict()
+        return items
 
-    def act(self, item):
+    def act(self, items):
         """One DELETE; the client decides the outcome (and settles a lost answer)."""
-        if item.todo:
-            item.settle(self.client.cancel_active_job(self.vps, self.job_type))
-        return item
+        for item in items:
+            if item.todo:
+                item.settle(self.client.cancel_active_job(self.vps, self.job_type))
+        return items
 
-    def wait(self, item):
+    def wait(self, items):
         """Poll until no job of the type is left unfinished, when one was cancelled or listed (perhaps stopping)."""
+        item = items[0]
         if not (item.changed or unfinished(item.before or [], self.job_type)):
             return WAITED
 
@@ -187,8 +190,9 @@ class VpsActiveJob(HostupModule):
 
         return self.wait_for(stopped, "the %s job of %s to stop" % (self.job_type, self.vps))
 
-    def report(self, item):
-        for warning in Results([item]).warnings():
+    def report(self, items):
+        item = items[0]
+        for warning in Results(items).warnings():
             self.warn(warning)
         canceled = item.changed
         reason = None

@@ -74,8 +74,8 @@ class VpsActiveJobInfo(HostupModule):
     def select(self):
         return self.client.active_jobs(self.vps)
 
-    def report(self, jobs):
-        return {"changed": False, "active_jobs": jobs}
+    def report(self, items):
+        return {"changed": False, "active_jobs": items}
 
 
 def main():

@@ -112,7 +112,8 @@ class VpsBackupInfo(HostupModule):
     def select(self):
         return self.client.backups(self.vps)
 
-    def report(self, listing):
+    def report(self, items):
+        listing = items  # one item: the VPS's backup list
         return dict(changed=False, backups=[b.raw() for b in listing.backups], quota=listing.quota_info or {},
                     actions=listing.actions or {})
 

@@ -252,15 +252,15 @@ class VpsBackupRetention(HostupModule):
 
     def select(self):
         """Each VPS's backup list, read concurrently; a list that fails to load is that VPS's failure only."""
-        entries = [Entry(Item(vps_id)) for vps_id in self.vps]
-        self.client.read_backups([entry.vps for entry in entries], parallel=MAX_PARALLEL)
-        return entries
+        items = [Entry(Item(vps_id)) for vps_id in self.vps]
+        self.client.read_backups([entry.vps for entry in items], parallel=MAX_PARALLEL)
+        return items
 
-    def decide(self, entries):
+    def decide(self, items):
         """Per VPS, the backups the policy deletes (in check mode: would delete)."""
-        for entry in entries:
+        for entry in items:
             self.plan(entry)
-        return entries
+        return items
 
     def plan(self, entry):
         p = self.params
@@ -284,39 +284,39 @@ class VpsBackupRetention(HostupModule):
             for item in entry.deletions:
                 item.predict()
 
-    def act(self, entries):
+    def act(self, items):
         """Delete what each VPS's plan says, concurrently; each deletion's outcome comes from the client."""
-        self.client.delete_backups([d for entry in entries for d in entry.deletions], parallel=MAX_PARALLEL)
-        for entry in entries:
+        self.client.delete_backups([d for entry in items for d in entry.deletions], parallel=MAX_PARALLEL)
+        for entry in items:
             trouble = ["%s: %s" % (d.id, d.reason) for d in entry.deletions if d.failed]
             if trouble:
                 entry.fails("failed", "could not delete %d backup(s): %s" % (len(trouble), "; ".join(trouble)))
-        return entries
+        return items
 
-    def report(self, entries):
-        deletions = [d for entry in entries for d in entry.deletions]
+    def report(self, items):
+        deletions = [d for entry in items for d in entry.deletions]
         for warning in Results(deletions).warnings():
             self.warn(warning)
-        for entry in entries:
+        for entry in items:
             if entry.left_alone:
                 self.warn("%s: %d backup(s) left alone: %s" % (entry.vps.id, len(entry.left_alone), "; ".join(
                     "%s (%s)" % (item["id"], item["reason"]) for item in entry.left_alone)))
-        shown = [entry.shown() for entry in entries]
+        shown = [entry.shown() for entry in items]
         deleted_count = sum(len(e["deleted"]) for e in shown)
         result = dict(changed=deleted_count > 0, vps=shown, deleted_count=deleted_count)
-        result.update(self.diff(dict((e.vps.id, sorted(e.considered_before())) for e in entries),
-                                dict((e.vps.id, sorted(e.considered_after())) for e in entries)))
+        result.update(self.diff(dict((e.vps.id, sorted(e.considered_before())) for e in items),
+                                dict((e.vps.id, sorted(e.considered_after())) for e in items)))
         return result
 
-    def failure(self, entries):
-        trouble = [e for e in entries if e.status in ("failed", "skipped")]
+    def failure(self, items):
+        trouble = [e for e in items if e.status in ("failed", "skipped")]
         if not trouble:
             return None
         msg = "could not prune %d of %d VPS: %s" % (
-            len(trouble), len(entries), "; ".join("%s: %s" % (e.vps.id, e.reason) for e in trouble))
+            len(trouble), len(items), "; ".join("%s: %s" % (e.vps.id, e.reason) for e in trouble))
         # The first API error explains the rest; a list refused as untrustworthy has none.
-        problems = [e.vps.problem for e in entries if e.vps.problem is not None]
-        problems += [d.problem for e in entries for d in e.deletions if d.problem is not None]
+        problems = [e.vps.problem for e in items if e.vps.problem is not None]
+        problems += [d.problem for e in items for d in e.deletions if d.problem is not None]
         return msg, problems[0] if problems else ApiError(msg).problem
 
 

@@ -133,14 +133,14 @@ class VspJobInfo(VspModule):
             return [] if job is None else [job]
         return self.client.list_jobs(bucket_name=self.params["bucket_name"], user_id=self.user_id)
 
-    def decide(self, selected):
+    def decide(self, items):
         """The filters the API cannot apply itself."""
         states, types = self.params["job_states"], self.params["job_types"]
-        return [job for job in selected
+        return [job for job in items
                 if (states is None or job.job_state in states) and (types is None or job.job_type in types)]
 
-    def report(self, jobs):
-        return {"changed": False, "jobs": [job.raw() for job in jobs]}
+    def report(self, items):
+        return {"changed": False, "jobs": [job.raw() for job in items]}
 
 
 def main():

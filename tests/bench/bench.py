@@ -72,6 +72,7 @@ PRUNE_KEEP_LAST = 2
 PRUNE_BACKUPS = 10
 PRUNE_TASK = "Apply the retention policy to every VPS"
 
+
 def _env(name):
     return "{{ lookup('ansible.builtin.env', '%s') }}" % name
 

@@ -379,7 +379,7 @@ def test_a_key_in_the_file_may_be_a_template_of_an_extra_var(sim, tmp_path):
     ({}, {"HOSTUP_API_KEY": ""}, "api_token is required: set the option api_token or the environment variable "
                                  "HOSTUP_API_KEY", None),
     ({"api_token": "   "}, {}, "api_token is required: set the option api_token or the environment variable "
-                                "HOSTUP_API_KEY", None),
+     "HOSTUP_API_KEY", None),
     ({"timeout": 0}, {}, "timeout must be greater than 0, got 0", None),
     ({"retries": -1}, {}, "retries must be at least 0", None),
 ])

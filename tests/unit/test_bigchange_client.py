@@ -403,8 +403,8 @@ def test_matches(job, query, expected):
 
 def test_the_16_statuses():
     assert bcm.DOCUMENTED_STATUSES == ("new", "scheduled", "unscheduled", "sent", "read", "accepted", "refused",
-                                      "onTheWay", "started", "suspended", "completedOk", "completedWithIssues",
-                                      "cancelled")
+                                       "onTheWay", "started", "suspended", "completedOk", "completedWithIssues",
+                                       "cancelled")
     assert bcm.INTERNAL_STATUSES == ("lateStart", "lateFinish", "rescheduled")
     groups = bcm.NOT_STARTED + bcm.UNDER_WAY + bcm.COMPLETED + (bcm.CANCELLED,)
     assert sorted(groups) == sorted(bcm.STATUSES) and len(set(bcm.STATUSES)) == 16

@@ -46,6 +46,7 @@ STATUSES = DOCUMENTED_STATUSES + INTERNAL_STATUSES
 # them again: a filter the API ignored must not widen what a module acts on or returns.
 CHECKED_FILTERS = ("id", "status", "contactId", "resourceId", "reference")
 
+
 class Job(ApiModel):
     # Live data carries null in strings documented as non-nullable, and both timestamp spellings
     # (...Z and ...+00:00): every field but the two a decision needs is optional, and times stay

@@ -50,4 +50,4 @@ class HostupModule(JobctlModule):
 
     def vps_ids(self, option="vps_ids"):
         """The IDs of a list option, each checked before any request, in order and without repeats."""
-        return self.ids(option, lambda name, value: self.vps_id(name, value))
+        return self.ids(option, self.vps_id)
