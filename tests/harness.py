@@ -31,7 +31,6 @@ for path in (str(ROOT / "tests"), str(COLLECTIONS)):
 HOSTUP_KEY = "hostup-test-key"
 
 
-
 class SimClock:
     """The collection's clock in tests: the simulator's. Sleeping moves simulated time on, at once.
 
