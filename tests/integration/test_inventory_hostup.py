@@ -1,9 +1,21 @@
 """The jobctl.cloud.hostup inventory plugin and playbooks/hostup_fleet.yml.
 
-Every test runs the real ``ansible-inventory`` or ``ansible-playbook`` from the venv against the
-simulator (HostUp's ``GET /vps`` with ``limit``, ``cursor``, ``name``, ``primaryIp``) and reads what
-was sent from its request log. The few answers the simulator never gives (a cursor repeated, a list
-that never ends) come from a small scripted server on loopback.
+Two kinds of test, against the simulator (HostUp's ``GET /vps`` with ``limit``, ``cursor``,
+``name``, ``primaryIp``), reading what was sent from its request log; the few answers the
+simulator never gives (a cursor repeated, a list that never ends) come from a small scripted
+server on loopback:
+
+* The plugin's own behaviour (its option checks before any request, what it sends to ``GET /vps``
+  and how it pages, its errors in the API's words and without secrets, the hosts, variables and
+  groups it makes of the VPS, names it must not merge, values it must not let be templated) is
+  tested in this process (the ``parse`` fixture): the real plugin, loaded by Ansible's plugin
+  loader and run by Ansible's ``InventoryManager`` as ``ansible-inventory`` runs it (the ``auto``
+  plugin picks it by the file's ``plugin`` key), with everything Ansible printed captured.
+* What is Ansible's own behaviour around the plugin (``ansible-inventory``'s output and exit
+  code, ``unparsed_is_failed``, a cache plugin across runs and ``--flush-cache``, ``compose``,
+  ``groups`` and ``keyed_groups`` with ``strict``, what the CLI prints of a failure at full
+  verbosity, the fleet playbook with forks, the AWX page's source) is tested with real
+  ``ansible-inventory`` and ``ansible-playbook`` runs from the venv.
 """
 
 import json
@@ -12,6 +24,7 @@ import re
 import subprocess
 import sys
 import threading
+import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -20,7 +33,7 @@ import pytest
 import requests
 import yaml
 
-from harness import LINK, ROOT, ansible_env
+from harness import COLLECTIONS, LINK, ROOT, ansible_env, clock
 from simulator.core import Simulator
 
 KEY = "hostup-test-key"
@@ -29,6 +42,8 @@ FLEET = LINK / "playbooks" / "hostup_fleet.yml"
 DEMO = LINK / "playbooks" / "inventory" / "demo.hostup.yml"
 VARS = ("hostup_id", "hostup_name", "hostup_primary_ip", "hostup_service_status", "hostup_power_state",
         "hostup_operating_system")
+# The environment variables the plugin reads: set per test, never inherited from the one before.
+PLUGIN_ENV = ("HOSTUP_API_KEY", "HOSTUP_API_URL")
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -86,11 +101,19 @@ def config(tmp_path, name="fleet.hostup.yml", **options):
 
 
 def env_for(sim, key=KEY, **extra):
+    """The environment of an ``ansible-inventory``/``ansible-playbook`` run against ``sim``."""
     env = {"HOSTUP_API_URL": sim.hostup_url, "HOSTUP_API_KEY": key,
            # A source that fails is fatal, so that rc tells a listing from a failure (AWX does the same).
            "ANSIBLE_INVENTORY_UNPARSED_FAILED": "true",
            # -v output goes to stderr, so stdout stays the JSON inventory.
            "ANSIBLE_VERBOSE_TO_STDERR": "true"}
+    env.update(extra)
+    return env
+
+
+def hostup_env(sim, key=KEY, **extra):
+    """The environment variables of an in-process parse against ``sim`` (see ``parse``)."""
+    env = {"HOSTUP_API_URL": sim.hostup_url, "HOSTUP_API_KEY": key}
     env.update(extra)
     return env
 
@@ -124,9 +147,182 @@ def last_seq(sim):
     return log[-1]["seq"] if log else 0
 
 
+# -- the plugin in this process ------------------------------------------------------------------
+
+COLLECTION_PACKAGE = "ansible_collections.jobctl.cloud"
+MODULE_UTILS = COLLECTION_PACKAGE + ".plugins.module_utils"
+
+
+def _plainly_imported():
+    """The collection's modules in sys.modules that Ansible's collection loader must import itself.
+
+    The tests import the collection as plain Python packages (harness.py; tests/unit imports the
+    plugin), without what Ansible's loader gives them: the collection's meta/runtime.yml, a file for
+    each plugin package. Everything but module_utils, whose modules must stay the ones already
+    imported (the clock that the sim fixture sets is module_utils.clock).
+    """
+    return {name: module for name, module in sys.modules.items()
+            if (name == COLLECTION_PACKAGE or name.startswith(COLLECTION_PACKAGE + "."))
+            and not (name == MODULE_UTILS or name.startswith(MODULE_UTILS + "."))}
+
+
+@pytest.fixture(scope="module")
+def ansible_plugins():
+    """Ansible's plugin loader, set up in this process as ``CLI.run`` sets it up, with this collection first.
+
+    What this changes in the process (the collection finder, the collection's modules in
+    sys.modules) is put back as it was after this file's tests.
+    """
+    from ansible.plugins.loader import init_plugin_loader, inventory_loader
+    from ansible.utils.collection_loader import AnsibleCollectionConfig
+    from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder
+
+    installed = AnsibleCollectionConfig.collection_finder is None
+    if installed:
+        init_plugin_loader([str(COLLECTIONS)])
+    plain = _plainly_imported()
+    for name in plain:
+        del sys.modules[name]
+    try:
+        plugin = inventory_loader.get("jobctl.cloud.hostup")
+        assert plugin is not None, "Ansible does not find jobctl.cloud.hostup in %s" % COLLECTIONS
+        # The plugin Ansible runs is the collection under test (a mutant's copy with JOBCTL_COLLECTIONS) ...
+        loaded = Path(sys.modules[type(plugin).__module__].__file__).resolve()
+        assert loaded == (LINK / "plugins" / "inventory" / "hostup.py").resolve(), loaded
+        # ... and its HTTP client is the one whose clock the sim fixture sets: a Retry-After costs no real time.
+        assert sys.modules[MODULE_UTILS + ".client"].clock is clock
+        yield inventory_loader
+    finally:
+        for name in _plainly_imported():
+            del sys.modules[name]
+        sys.modules.update(plain)
+        if COLLECTION_PACKAGE in plain:
+            setattr(sys.modules["ansible_collections.jobctl"], "cloud", plain[COLLECTION_PACKAGE])
+        if installed:
+            _AnsibleCollectionFinder._remove()
+
+
+class Parsed:
+    """An inventory source parsed in this process as ``ansible-inventory`` parses it, a failed source being fatal.
+
+    ``rc`` is what ``ansible-inventory`` would exit with (0: the inventory; 1: the source failed).
+    ``output`` is everything Ansible printed (the plugin's warnings and -v lines, the failure it
+    reported for the source) and the error it raised.
+    """
+
+    def __init__(self, loader, manager, error, failures, printed):
+        self.loader = loader
+        self.manager = manager
+        self.error = error
+        self.failures = failures
+        self.rc = 0 if error is None else 1
+        self.output = printed + ("" if error is None else "\n%s" % error)
+
+    def says(self, text):
+        return said(self.output, text)
+
+    def shows(self, secret):
+        """Whether ``secret`` is anywhere in what was printed or raised.
+
+        Beyond ``output``: the message, arguments and traceback of each exception the source failed
+        with, and of every exception it was raised from or while handling (even those Python's own
+        traceback leaves out).
+        """
+        texts = [self.output]
+        pending = list(self.failures) + [self.error]
+        seen = set()
+        while pending:
+            exc = pending.pop()
+            if exc is None or id(exc) in seen:
+                continue
+            seen.add(id(exc))
+            texts += [str(exc), repr(exc.args), "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))]
+            pending += [exc.__cause__, exc.__context__]
+        return any(said(text, secret) for text in texts)
+
+    @property
+    def hostvars(self):
+        """Each host's variables, as the inventory holds them."""
+        return {name: host.vars for name, host in self.manager.hosts.items()}
+
+    def hosts(self, group):
+        """The hosts directly in ``group`` (as ``ansible-inventory --list`` gives them), or []."""
+        found = self.manager.groups.get(group)
+        return [host.name for host in found.hosts] if found else []
+
+    def children(self, group):
+        return [child.name for child in self.manager.groups[group].child_groups]
+
+    def __repr__(self):
+        return "Parsed(rc=%s)\nOUTPUT:\n%s\nFAILURES:\n%s" % (self.rc, self.output, "".join(
+            "".join(traceback.format_exception(type(e), e, e.__traceback__)) for e in self.failures))
+
+
+@pytest.fixture
+def parse(ansible_plugins, monkeypatch, capsys):
+    """Parse an inventory source here: parse(path, env, *extra_vars, verbosity=0) -> Parsed.
+
+    What ``ansible-inventory -i path -e extra_var... -v...`` with ``ANSIBLE_INVENTORY_UNPARSED_FAILED=true``
+    does up to printing: ``InventoryManager`` over the source, the plugin loaded through Ansible's
+    loader and given the extra vars; its warnings and -v lines go to Ansible's Display, captured.
+    ``env`` is the plugin's environment for this parse (HOSTUP_API_KEY and HOSTUP_API_URL are unset
+    unless it sets them); every change is undone after the test.
+    """
+    import ansible.constants as C
+    from ansible import context
+    from ansible.errors import AnsibleError
+    from ansible.inventory.manager import InventoryManager
+    from ansible.parsing.dataloader import DataLoader
+    from ansible.utils.context_objects import CLIArgs
+    from ansible.utils.display import Display
+    from ansible.utils.vars import load_extra_vars
+
+    display = Display()
+    monkeypatch.setattr(C, "INVENTORY_UNPARSED_IS_FAILED", True)
+    # Each failure of a source is shown with Display.error_as_warning: kept, to look into what it was raised from.
+    failures = []
+    show_failure = Display.error_as_warning
+
+    def recorded(self, msg, exception, **kwargs):
+        failures.append(exception)
+        return show_failure(self, msg, exception, **kwargs)
+
+    monkeypatch.setattr(Display, "error_as_warning", recorded)
+    # load_extra_vars keeps the first non-empty extra vars it read for the rest of the process.
+    missing = object()
+    kept_extra_vars = load_extra_vars.__dict__.pop("extra_vars", missing)
+
+    def run(path, env, *extra_vars, verbosity=0):
+        for name in PLUGIN_ENV:
+            monkeypatch.delenv(name, raising=False)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setattr(context, "CLIARGS", CLIArgs({"extra_vars": tuple(extra_vars), "verbosity": verbosity}))
+        monkeypatch.setattr(display, "verbosity", verbosity)
+        # Display shows a warning once per process: this parse's warnings are shown whatever came before.
+        monkeypatch.setattr(display, "_warns", set())
+        del failures[:]
+        capsys.readouterr()
+        loader = DataLoader()
+        manager = error = None
+        try:
+            manager = InventoryManager(loader=loader, sources=[str(path)], cache=True)
+        except AnsibleError as exc:
+            error = exc
+        finally:
+            load_extra_vars.__dict__.pop("extra_vars", None)
+        printed = capsys.readouterr()
+        return Parsed(loader, manager, error, list(failures), printed.out + printed.err)
+
+    yield run
+    load_extra_vars.__dict__.pop("extra_vars", None)
+    if kept_extra_vars is not missing:
+        load_extra_vars.extra_vars = kept_extra_vars
+
+
 # -- listing ----------------------------------------------------------------------------------
 
-def test_lists_every_vps_across_pages_with_its_variables_and_groups(sim, tmp_path):
+def test_lists_every_vps_across_pages_with_its_variables_and_groups(sim, tmp_path, parse):
     specs = []
     for n in range(250):
         spec = {"name": "node-%03d" % n, "primaryIp": "198.51.%d.%d" % (n // 200, n % 200 + 1)}
@@ -138,7 +334,7 @@ def test_lists_every_vps_across_pages_with_its_variables_and_groups(sim, tmp_pat
         specs.append(spec)
     listed = {v["name"]: v for v in seed(sim, *specs)}
 
-    result = listing(config(tmp_path), env_for(sim))
+    result = parse(config(tmp_path), hostup_env(sim))
 
     assert result.rc == 0, result
     assert sorted(result.hosts("hostup")) == sorted(listed)
@@ -167,53 +363,337 @@ def test_lists_every_vps_across_pages_with_its_variables_and_groups(sim, tmp_pat
     assert all(g["headers"]["Authorization"] == "Bearer <redacted>" for g in gets)
 
 
-def test_an_empty_account_is_an_empty_hostup_group(sim, tmp_path):
-    result = listing(config(tmp_path), env_for(sim))
+def test_an_empty_account_is_an_empty_hostup_group(sim, tmp_path, parse):
+    result = parse(config(tmp_path), hostup_env(sim))
     assert result.rc == 0, result
-    assert "hostup" in result.data["all"]["children"]
+    assert "hostup" in result.children("all")
     assert result.hosts("hostup") == []
     assert len(vps_gets(sim)) == 1
 
 
-def test_the_demo_inventory_file_lists_the_demo_fleet(sim, tmp_path):
+def test_the_demo_inventory_file_lists_the_demo_fleet(sim, parse):
     sim.reset("demo")
-    result = listing(DEMO, env_for(sim))
+    result = parse(DEMO, hostup_env(sim))
     assert result.rc == 0, result
     assert sorted(result.hosts("hostup")) == ["ci-runner-01", "db-primary-sto1", "web-prod-sto1"]
     assert result.hosts("hostup_os_debian_12") == ["db-primary-sto1"]
     assert result.hostvars["web-prod-sto1"]["ansible_host"] == "185.20.36.14"
 
 
-def test_filters_are_sent_to_the_api(sim, tmp_path):
+def test_filters_are_sent_to_the_api(sim, tmp_path, parse):
     seed(sim, {"name": "web-1", "primaryIp": "192.0.2.1"}, {"name": "web-2", "primaryIp": "192.0.2.2"},
          {"name": "db-1", "primaryIp": "192.0.2.3"})
 
-    by_name = listing(config(tmp_path, filters={"name": "web"}), env_for(sim))
+    by_name = parse(config(tmp_path, filters={"name": "web"}), hostup_env(sim))
     assert by_name.rc == 0, by_name
     assert sorted(by_name.hosts("hostup")) == ["web-1", "web-2"]
     assert vps_gets(sim)[-1]["query"] == {"limit": ["100"], "name": ["web"]}
 
     seq = last_seq(sim)
-    by_ip = listing(config(tmp_path, filters={"primary_ip": "192.0.2.3", "name": None}), env_for(sim))
+    by_ip = parse(config(tmp_path, filters={"primary_ip": "192.0.2.3", "name": None}), hostup_env(sim))
     assert by_ip.rc == 0, by_ip
     assert by_ip.hosts("hostup") == ["db-1"]
     assert [g["query"] for g in vps_gets(sim, seq)] == [{"limit": ["100"], "primaryIp": ["192.0.2.3"]}]
 
     # A template in a filter is evaluated with the extra vars.
     seq = last_seq(sim)
-    templated = listing(config(tmp_path, filters={"name": "{{ fleet_prefix }}-2"}), env_for(sim), "-e", "fleet_prefix=web")
+    templated = parse(config(tmp_path, filters={"name": "{{ fleet_prefix }}-2"}), hostup_env(sim), "fleet_prefix=web")
     assert templated.rc == 0, templated
     assert templated.hosts("hostup") == ["web-2"]
     assert [g["query"]["name"] for g in vps_gets(sim, seq)] == [["web-2"]]
 
 
-def test_an_unknown_filter_fails_before_any_request(sim, tmp_path):
+def test_an_unknown_filter_fails_before_any_request(sim, tmp_path, parse):
     seed(sim, {"name": "web-1"})
-    result = listing(config(tmp_path, filters={"name": "web", "status": "running"}), env_for(sim))
+    result = parse(config(tmp_path, filters={"name": "web", "status": "running"}), hostup_env(sim))
     assert result.rc != 0
     assert result.says("filters: unknown filter(s) status (known: name, primary_ip)")
     assert sim.requests("hostup") == []
 
+
+def test_a_rate_limited_page_is_retried(sim, tmp_path, parse):
+    seed(sim, *({"name": "vm-%d" % n} for n in range(150)))
+    sim.fault(kind="rate_limit", api="hostup", path="/vps$", retry_after="1", times=1)
+
+    result = parse(config(tmp_path), hostup_env(sim))
+
+    assert result.rc == 0, result
+    assert len(result.hosts("hostup")) == 150
+    assert [g["status"] for g in vps_gets(sim)] == [429, 200, 200]
+    # The retry waited for the Retry-After (on the simulator's clock: no real second passed).
+    assert sim.clock.slept and sim.clock.slept[0] >= 1, sim.clock.slept
+
+
+@pytest.mark.parametrize("verbosity", [0, 3, 5])
+def test_a_bad_key_fails_with_the_status_and_never_shows_the_key(sim, tmp_path, parse, verbosity):
+    key = "wrong-hostup-key-4f1b9c2e7a"
+    seed(sim, {"name": "web-1"})
+
+    result = parse(config(tmp_path), hostup_env(sim, key=key), verbosity=verbosity)
+
+    assert result.rc != 0
+    assert result.says("HostUp API GET /hostup/api/v2/vps failed: HTTP 401 Unauthorized: The API key is invalid or "
+                       "has been revoked.")
+    assert not result.shows(key)
+    assert len(vps_gets(sim)) == 1, "a refused key is not retried"
+
+
+def test_a_key_without_the_read_scope_fails_with_the_api_words(sim, tmp_path, parse):
+    key = "hostup-backup-only-key-5e0d"
+    sim.seed(hostup={"api_keys": [{"key": key, "scopes": ["backup:vm"]}]})
+    result = parse(config(tmp_path), hostup_env(sim, key=key))
+    assert result.rc != 0
+    assert result.says("HTTP 403 Forbidden: The API key lacks the required scope `read:vm`.")
+    assert not result.shows(key)
+
+
+def test_a_server_quoting_the_key_back_never_gets_it_shown(sim, tmp_path, parse):
+    key = "hostup-echoed-key-77c1e0b9"
+    sim.seed(hostup={"api_keys": [{"key": key}]})
+    sim.fault(kind="echo", api="hostup", status=400, times=-1)
+    result = parse(config(tmp_path), hostup_env(sim, key=key), verbosity=4)
+    assert result.rc != 0
+    assert result.says("HTTP 400") and result.says("Refused: Authorization")
+    assert not result.shows(key)
+
+
+def test_a_key_in_the_file_may_be_a_template_of_an_extra_var(sim, tmp_path, parse):
+    seed(sim, {"name": "web-1"})
+    env = hostup_env(sim)
+    del env["HOSTUP_API_KEY"]
+    result = parse(config(tmp_path, api_token="{{ vault_hostup_key }}"), env, "vault_hostup_key=%s" % KEY)
+    assert result.rc == 0, result
+    assert result.hosts("hostup") == ["web-1"]
+
+
+@pytest.mark.parametrize("options, env, message, hidden", [
+    ({"api_url": "http://user:pa55word@127.0.0.1:9/api/v2"}, {}, "api_url must not carry user info", "pa55word"),
+    ({"api_url": "ftp://127.0.0.1/api"}, {}, "api_url must be an absolute http:// or https:// URL", "ftp://"),
+    ({"api_token": "key with-a-space-81c2"}, {}, "api_token holds a character an HTTP header cannot carry",
+     "with-a-space-81c2"),
+    ({"api_token": "k\u00e9y-typographic-9d3e"}, {}, "api_token holds a character an HTTP header cannot carry",
+     "typographic-9d3e"),
+    ({}, {"HOSTUP_API_KEY": ""}, "api_token is required: set the option api_token or the environment variable "
+                                 "HOSTUP_API_KEY", None),
+    ({"api_token": "   "}, {}, "api_token is required: set the option api_token or the environment variable "
+     "HOSTUP_API_KEY", None),
+    ({"timeout": 0}, {}, "timeout must be greater than 0, got 0", None),
+    ({"retries": -1}, {}, "retries must be at least 0", None),
+])
+def test_bad_options_fail_before_any_request(sim, tmp_path, parse, options, env, message, hidden):
+    result = parse(config(tmp_path, **options), hostup_env(sim, **env))
+    assert result.rc != 0
+    assert result.says(message)
+    if hidden:
+        assert not result.shows(hidden)
+    assert sim.requests() == []
+
+
+def test_same_names_are_never_merged_and_unusable_ids_are_left_out(sim, tmp_path, parse):
+    first, second, nameless, dashed = seed(sim, {"name": "web"}, {"name": "web"}, {"name": ""}, {"name": "web-x"})
+    seed(sim, {"id": "not-a-vps-id", "name": "odd"}, {"id": "vps_../../admin", "name": "sneaky"})
+
+    result = parse(config(tmp_path), hostup_env(sim))
+
+    assert result.rc == 0, result
+    renamed = "web_%s" % second["id"]
+    assert sorted(result.hosts("hostup")) == sorted(["web", renamed, nameless["id"], "web-x"])
+    assert result.hostvars["web"]["hostup_id"] == first["id"]
+    assert result.hostvars[renamed]["hostup_id"] == second["id"]
+    assert result.hostvars[renamed]["hostup_name"] == "web", "hostup_name is the API's name"
+    assert result.hostvars[nameless["id"]]["hostup_name"] == ""
+    assert dashed["id"] == result.hostvars["web-x"]["hostup_id"]
+    assert result.says("HostUp VPS %s and %s are both named 'web'" % (first["id"], second["id"]))
+    assert result.says("HostUp VPS %s has no name: it is the host %s" % (nameless["id"], nameless["id"]))
+    assert result.says("a VPS (name 'odd') is left out: its ID 'not-a-vps-id' is not a valid ID")
+    assert result.says("a VPS (name 'sneaky') is left out")
+    assert "odd" not in result.hostvars and "sneaky" not in result.hostvars
+
+
+def test_an_answer_of_the_wrong_shape_fails_readably(sim, tmp_path, parse):
+    seed(sim, {"name": "web-1"})
+    sim.fault(kind="wrong_shape", api="hostup", path="/vps$", times=1)
+    result = parse(config(tmp_path), hostup_env(sim))
+    assert result.rc != 0
+    assert result.says("HostUp API GET /hostup/api/v2/vps failed: the answer (HTTP 200) has an unexpected shape: data:")
+
+
+def test_values_from_the_api_are_never_evaluated_as_templates(sim, tmp_path, parse):
+    from ansible.template import Templar, trust_as_template
+    from ansible.vars.manager import VariableManager
+
+    marker = tmp_path / "evaluated"
+    seed(sim, {"name": "evil-{{ 6 * 7 }}", "serviceStatus": "{{ lookup('pipe', 'touch %s') }}" % marker,
+               "operatingSystem": {"id": "{% raw %}x{% endraw %}", "name": "{{ 6 * 7 }}"}})
+
+    result = parse(config(tmp_path), hostup_env(sim))
+
+    assert result.rc == 0, result
+    assert result.hosts("hostup") == ["evil-{{ 6 * 7 }}"]
+    # What a task of a play on `hostup` shows with debug: its msg (trusted, as a playbook's text is)
+    # templated with the variables Ansible gives the task for the host.
+    host = result.manager.get_host("evil-{{ 6 * 7 }}")
+    variables = VariableManager(loader=result.loader, inventory=result.manager).get_vars(host=host)
+    shown = Templar(loader=result.loader, variables=variables).template(trust_as_template(
+        "{{ inventory_hostname }}|{{ hostup_service_status }}|{{ hostup_operating_system.name }}"))
+    assert shown == "evil-{{ 6 * 7 }}|{{ lookup('pipe', 'touch %s') }}|{{ 6 * 7 }}" % marker
+    assert not marker.exists()
+
+
+# validate_certs=false: urllib3 warns of each unverified request, as it would in ansible-inventory.
+@pytest.mark.filterwarnings("ignore:Unverified HTTPS request")
+def test_tls_is_verified_and_ca_path_and_validate_certs_are_honoured(tmp_path, parse):
+    with Simulator(tls=True) as sim:
+        control = sim.url + "/_sim"
+        requests.post(control + "/seed", json={"hostup": {"vps": [{"name": "web-1"}]}}, timeout=10,
+                      verify=sim.ca_file).raise_for_status()
+        env = {"HOSTUP_API_URL": sim.api_url("hostup"), "HOSTUP_API_KEY": KEY}
+
+        refused = parse(config(tmp_path), env)
+        trusted = parse(config(tmp_path, name="trusted.hostup.yml", ca_path=sim.ca_file), env)
+        unverified = parse(config(tmp_path, name="unverified.hostup.yml", validate_certs=False), env)
+        log = requests.get(control + "/requests", timeout=10, verify=sim.ca_file).json()["requests"]
+
+    assert refused.rc != 0
+    assert refused.says("the TLS certificate of 127.0.0.1:%d was refused" % sim.port)
+    assert refused.says("Trust the CA that signed it with ca_path")
+    assert trusted.rc == 0, trusted
+    assert trusted.hosts("hostup") == ["web-1"]
+    assert unverified.rc == 0, unverified
+    assert unverified.hosts("hostup") == ["web-1"]
+    # The refused handshake never reached the API: only the two listings did.
+    assert [(r["method"], r["path"]) for r in log] == [("GET", "/hostup/api/v2/vps")] * 2
+
+
+# -- answers the simulator never gives: a scripted server -------------------------------------------
+
+class Scripted:
+    """A loopback HTTP server answering GET /api/v2/vps with ``pages(number, query) -> body``."""
+
+    def __init__(self, pages):
+        self.pages = pages
+        self.requests = []
+        self.tunnels = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            # Headers and body leave in two writes: without this, each answer of a kept-alive
+            # connection waits for the client's delayed ACK.
+            disable_nagle_algorithm = True
+
+            def do_GET(self):  # noqa: N802 - the name http.server calls
+                parts = urlsplit(self.path)
+                outer.requests.append((parts.path, parse_qs(parts.query)))
+                body = json.dumps(outer.pages(len(outer.requests), parse_qs(parts.query))).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_CONNECT(self):  # noqa: N802 - a client asking this server, as its proxy, for a tunnel
+                outer.tunnels.append(self.path)
+                self.send_response(403)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):  # noqa: A002 - quiet
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def base(self):
+        return "http://127.0.0.1:%d" % self.server.server_address[1]
+
+    @property
+    def url(self):
+        return self.base + "/api/v2"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def vps(n, name=None):
+    return {"id": "vps_%026d" % n, "name": name or "vm-%d" % n, "primaryIp": "192.0.2.%d" % (n % 250 + 1),
+            "serviceStatus": "active", "powerState": "running", "operatingSystem": None}
+
+
+def scripted_env(server):
+    return {"HOSTUP_API_URL": server.url, "HOSTUP_API_KEY": KEY}
+
+
+def test_an_empty_api_url_variable_means_the_default_url(tmp_path, parse):
+    """AWX injects an empty API URL field as HOSTUP_API_URL="": the default URL, not a bad one.
+
+    The request is sent through this server as an HTTPS proxy, which refuses the tunnel: the test
+    sees where the plugin went without anything leaving the machine.
+    """
+    with Scripted(lambda number, query: {}) as server:
+        env = dict(scripted_env(server), HOSTUP_API_URL="", HTTPS_PROXY=server.base, https_proxy=server.base,
+                   NO_PROXY="", no_proxy="")
+        result = parse(config(tmp_path, retries=0), env)
+    assert result.rc != 0
+    assert server.tunnels == ["cloud.hostup.se:443"]
+    assert result.says("HostUp API GET /api/v2/vps failed")
+    assert not result.says("api_url must")
+
+
+def test_the_cursor_is_a_query_parameter_and_a_vps_listed_twice_is_one_host(tmp_path, parse):
+    # A cursor holding what would change a path if it were put in one.
+    cursor = "../../admin/x?y=1&z=#frag /"
+
+    def pages(number, query):
+        if number == 1:
+            return {"data": [vps(1)], "hasMore": True, "nextCursor": cursor}
+        return {"data": [vps(1), vps(2)], "hasMore": False, "nextCursor": None}
+
+    with Scripted(pages) as server:
+        result = parse(config(tmp_path), scripted_env(server))
+    assert result.rc == 0, result
+    assert sorted(result.hosts("hostup")) == ["vm-1", "vm-2"]
+    assert [path for path, dummy in server.requests] == ["/api/v2/vps", "/api/v2/vps"]
+    assert server.requests[1][1] == {"limit": ["100"], "cursor": [cursor]}
+
+
+@pytest.mark.parametrize("page, message", [
+    ({"data": [], "hasMore": True, "nextCursor": "same"},
+     "the API gave the same next page twice; stopped after 1 VPS rather than read for ever"),
+    ({"data": [], "hasMore": True, "nextCursor": None},
+     "page 2 says hasMore but gives no nextCursor: the rest of the list cannot be read"),
+])
+def test_a_list_that_would_never_end_fails_readably(tmp_path, parse, page, message):
+    def pages(number, query):
+        if number == 1:
+            return {"data": [vps(1)], "hasMore": True, "nextCursor": "same"}
+        return page
+
+    with Scripted(pages) as server:
+        result = parse(config(tmp_path), scripted_env(server))
+    assert result.rc != 0
+    assert result.says("HostUp API GET /") and result.says(message)
+    assert len(server.requests) == 2
+
+
+def test_the_page_loop_is_bounded(tmp_path, parse):
+    def pages(number, query):
+        return {"data": [vps(number)], "hasMore": True, "nextCursor": "cursor-%d" % number}
+
+    with Scripted(pages) as server:
+        result = parse(config(tmp_path), scripted_env(server))
+    assert result.rc != 0
+    assert result.says("more than 1000 pages of VPS; stopped after 1000 VPS. Narrow the inventory with filters")
+    assert len(server.requests) == 1000
+
+
+# -- Ansible's own behaviour around the plugin: real ansible-inventory runs --------------------------
 
 def test_compose_groups_and_keyed_groups(sim, tmp_path):
     seed(sim, {"name": "db-1", "operatingSystem": {"id": "debian-12", "name": "Debian 12"}},
@@ -305,31 +785,6 @@ def test_cache_serves_the_second_run_without_a_request(sim, tmp_path):
     assert sim.requests("hostup", since=seq) == []
 
 
-def test_a_rate_limited_page_is_retried(sim, tmp_path):
-    seed(sim, *({"name": "vm-%d" % n} for n in range(150)))
-    sim.fault(kind="rate_limit", api="hostup", path="/vps$", retry_after="1", times=1)
-
-    result = listing(config(tmp_path), env_for(sim))
-
-    assert result.rc == 0, result
-    assert len(result.hosts("hostup")) == 150
-    assert [g["status"] for g in vps_gets(sim)] == [429, 200, 200]
-
-
-@pytest.mark.parametrize("verbosity", [0, 3, 5])
-def test_a_bad_key_fails_with_the_status_and_never_shows_the_key(sim, tmp_path, verbosity):
-    key = "wrong-hostup-key-4f1b9c2e7a"
-    seed(sim, {"name": "web-1"})
-
-    result = listing(config(tmp_path), env_for(sim, key=key), verbosity=verbosity)
-
-    assert result.rc != 0
-    assert result.says("HostUp API GET /hostup/api/v2/vps failed: HTTP 401 Unauthorized: The API key is invalid or "
-                       "has been revoked.")
-    assert not result.says(key)
-    assert len(vps_gets(sim)) == 1, "a refused key is not retried"
-
-
 def test_a_bad_key_without_unparsed_failed_is_a_warning_and_an_empty_inventory(sim, tmp_path):
     """Ansible's default for a failed source: the message is still the API's, and no host is listed."""
     key = "wrong-hostup-key-91aa03c5d2"
@@ -341,257 +796,16 @@ def test_a_bad_key_without_unparsed_failed_is_a_warning_and_an_empty_inventory(s
     assert not result.says(key)
 
 
-def test_a_key_without_the_read_scope_fails_with_the_api_words(sim, tmp_path):
-    key = "hostup-backup-only-key-5e0d"
-    sim.seed(hostup={"api_keys": [{"key": key, "scopes": ["backup:vm"]}]})
-    result = listing(config(tmp_path), env_for(sim, key=key))
-    assert result.rc != 0
-    assert result.says("HTTP 403 Forbidden: The API key lacks the required scope `read:vm`.")
-    assert not result.says(key)
-
-
-def test_a_server_quoting_the_key_back_never_gets_it_shown(sim, tmp_path):
-    key = "hostup-echoed-key-77c1e0b9"
+def test_ansible_inventory_never_shows_the_key_of_a_failed_source_at_full_verbosity(sim, tmp_path):
+    """What ansible-inventory prints of a failed source itself (its warning, its error, their
+    tracebacks, everything at -vvvvv), when the server quotes the key back."""
+    key = "hostup-echoed-key-3a9f62d0c4"
     sim.seed(hostup={"api_keys": [{"key": key}]})
     sim.fault(kind="echo", api="hostup", status=400, times=-1)
-    result = listing(config(tmp_path), env_for(sim, key=key), verbosity=4)
+    result = listing(config(tmp_path), env_for(sim, key=key, ANSIBLE_DISPLAY_TRACEBACK="always"), verbosity=5)
     assert result.rc != 0
     assert result.says("HTTP 400") and result.says("Refused: Authorization")
     assert not result.says(key)
-
-
-def test_a_key_in_the_file_may_be_a_template_of_an_extra_var(sim, tmp_path):
-    seed(sim, {"name": "web-1"})
-    env = env_for(sim)
-    del env["HOSTUP_API_KEY"]
-    result = listing(config(tmp_path, api_token="{{ vault_hostup_key }}"), env, "-e", "vault_hostup_key=%s" % KEY)
-    assert result.rc == 0, result
-    assert result.hosts("hostup") == ["web-1"]
-
-
-@pytest.mark.parametrize("options, env, message, hidden", [
-    ({"api_url": "http://user:pa55word@127.0.0.1:9/api/v2"}, {}, "api_url must not carry user info", "pa55word"),
-    ({"api_url": "ftp://127.0.0.1/api"}, {}, "api_url must be an absolute http:// or https:// URL", "ftp://"),
-    ({"api_token": "key with-a-space-81c2"}, {}, "api_token holds a character an HTTP header cannot carry",
-     "with-a-space-81c2"),
-    ({"api_token": "k\u00e9y-typographic-9d3e"}, {}, "api_token holds a character an HTTP header cannot carry",
-     "typographic-9d3e"),
-    ({}, {"HOSTUP_API_KEY": ""}, "api_token is required: set the option api_token or the environment variable "
-                                 "HOSTUP_API_KEY", None),
-    ({"api_token": "   "}, {}, "api_token is required: set the option api_token or the environment variable "
-     "HOSTUP_API_KEY", None),
-    ({"timeout": 0}, {}, "timeout must be greater than 0, got 0", None),
-    ({"retries": -1}, {}, "retries must be at least 0", None),
-])
-def test_bad_options_fail_before_any_request(sim, tmp_path, options, env, message, hidden):
-    result = listing(config(tmp_path, **options), env_for(sim, **env))
-    assert result.rc != 0
-    assert result.says(message)
-    if hidden:
-        assert not result.says(hidden)
-    assert sim.requests() == []
-
-
-def test_same_names_are_never_merged_and_unusable_ids_are_left_out(sim, tmp_path):
-    first, second, nameless, dashed = seed(sim, {"name": "web"}, {"name": "web"}, {"name": ""}, {"name": "web-x"})
-    seed(sim, {"id": "not-a-vps-id", "name": "odd"}, {"id": "vps_../../admin", "name": "sneaky"})
-
-    result = listing(config(tmp_path), env_for(sim))
-
-    assert result.rc == 0, result
-    renamed = "web_%s" % second["id"]
-    assert sorted(result.hosts("hostup")) == sorted(["web", renamed, nameless["id"], "web-x"])
-    assert result.hostvars["web"]["hostup_id"] == first["id"]
-    assert result.hostvars[renamed]["hostup_id"] == second["id"]
-    assert result.hostvars[renamed]["hostup_name"] == "web", "hostup_name is the API's name"
-    assert result.hostvars[nameless["id"]]["hostup_name"] == ""
-    assert dashed["id"] == result.hostvars["web-x"]["hostup_id"]
-    assert result.says("HostUp VPS %s and %s are both named 'web'" % (first["id"], second["id"]))
-    assert result.says("HostUp VPS %s has no name: it is the host %s" % (nameless["id"], nameless["id"]))
-    assert result.says("a VPS (name 'odd') is left out: its ID 'not-a-vps-id' is not a valid ID")
-    assert result.says("a VPS (name 'sneaky') is left out")
-    assert "odd" not in result.hostvars and "sneaky" not in result.hostvars
-
-
-def test_an_answer_of_the_wrong_shape_fails_readably(sim, tmp_path):
-    seed(sim, {"name": "web-1"})
-    sim.fault(kind="wrong_shape", api="hostup", path="/vps$", times=1)
-    result = listing(config(tmp_path), env_for(sim))
-    assert result.rc != 0
-    assert result.says("HostUp API GET /hostup/api/v2/vps failed: the answer (HTTP 200) has an unexpected shape: data:")
-
-
-def test_values_from_the_api_are_never_evaluated_as_templates(sim, tmp_path):
-    marker = tmp_path / "evaluated"
-    seed(sim, {"name": "evil-{{ 6 * 7 }}", "serviceStatus": "{{ lookup('pipe', 'touch %s') }}" % marker,
-               "operatingSystem": {"id": "{% raw %}x{% endraw %}", "name": "{{ 6 * 7 }}"}})
-    inventory = config(tmp_path)
-    playbook = tmp_path / "show.yml"
-    playbook.write_text(yaml.safe_dump([{
-        "name": "show", "hosts": "hostup", "gather_facts": False, "connection": "local",
-        "tasks": [{"name": "show", "ansible.builtin.debug": {
-            "msg": "{{ inventory_hostname }}|{{ hostup_service_status }}|{{ hostup_operating_system.name }}"}}],
-    }]))
-    proc = subprocess.run([str(BIN / "ansible-playbook"), "-i", str(inventory), str(playbook)],
-                          env=ansible_env(env_for(sim, JOBCTL_RECORD=str(tmp_path / "record.json"))),
-                          capture_output=True, text=True, timeout=300, cwd=str(ROOT), check=False)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    shown = json.loads((tmp_path / "record.json").read_text())[0]["result"]["msg"]
-    assert shown == "evil-{{ 6 * 7 }}|{{ lookup('pipe', 'touch %s') }}|{{ 6 * 7 }}" % marker
-    assert not marker.exists()
-
-
-def test_tls_is_verified_and_ca_path_and_validate_certs_are_honoured(tmp_path):
-    with Simulator(tls=True) as sim:
-        control = sim.url + "/_sim"
-        requests.post(control + "/seed", json={"hostup": {"vps": [{"name": "web-1"}]}}, timeout=10,
-                      verify=sim.ca_file).raise_for_status()
-        env = {"HOSTUP_API_URL": sim.api_url("hostup"), "HOSTUP_API_KEY": KEY,
-               "ANSIBLE_INVENTORY_UNPARSED_FAILED": "true", "ANSIBLE_VERBOSE_TO_STDERR": "true"}
-
-        refused = listing(config(tmp_path), env)
-        trusted = listing(config(tmp_path, name="trusted.hostup.yml", ca_path=sim.ca_file), env)
-        unverified = listing(config(tmp_path, name="unverified.hostup.yml", validate_certs=False), env)
-        log = requests.get(control + "/requests", timeout=10, verify=sim.ca_file).json()["requests"]
-
-    assert refused.rc != 0
-    assert refused.says("the TLS certificate of 127.0.0.1:%d was refused" % sim.port)
-    assert refused.says("Trust the CA that signed it with ca_path")
-    assert trusted.rc == 0, trusted
-    assert trusted.hosts("hostup") == ["web-1"]
-    assert unverified.rc == 0, unverified
-    assert unverified.hosts("hostup") == ["web-1"]
-    # The refused handshake never reached the API: only the two listings did.
-    assert [(r["method"], r["path"]) for r in log] == [("GET", "/hostup/api/v2/vps")] * 2
-
-
-# -- answers the simulator never gives: a scripted server -------------------------------------------
-
-class Scripted:
-    """A loopback HTTP server answering GET /api/v2/vps with ``pages(number, query) -> body``."""
-
-    def __init__(self, pages):
-        self.pages = pages
-        self.requests = []
-        self.tunnels = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            # Headers and body leave in two writes: without this, each answer of a kept-alive
-            # connection waits for the client's delayed ACK.
-            disable_nagle_algorithm = True
-
-            def do_GET(self):  # noqa: N802 - the name http.server calls
-                parts = urlsplit(self.path)
-                outer.requests.append((parts.path, parse_qs(parts.query)))
-                body = json.dumps(outer.pages(len(outer.requests), parse_qs(parts.query))).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def do_CONNECT(self):  # noqa: N802 - a client asking this server, as its proxy, for a tunnel
-                outer.tunnels.append(self.path)
-                self.send_response(403)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):  # noqa: A002 - quiet
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def base(self):
-        return "http://127.0.0.1:%d" % self.server.server_address[1]
-
-    @property
-    def url(self):
-        return self.base + "/api/v2"
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-def vps(n, name=None):
-    return {"id": "vps_%026d" % n, "name": name or "vm-%d" % n, "primaryIp": "192.0.2.%d" % (n % 250 + 1),
-            "serviceStatus": "active", "powerState": "running", "operatingSystem": None}
-
-
-def scripted_env(server):
-    return {"HOSTUP_API_URL": server.url, "HOSTUP_API_KEY": KEY, "ANSIBLE_INVENTORY_UNPARSED_FAILED": "true",
-            "ANSIBLE_VERBOSE_TO_STDERR": "true"}
-
-
-def test_an_empty_api_url_variable_means_the_default_url(tmp_path):
-    """AWX injects an empty API URL field as HOSTUP_API_URL="": the default URL, not a bad one.
-
-    The request is sent through this server as an HTTPS proxy, which refuses the tunnel: the test
-    sees where the plugin went without anything leaving the machine.
-    """
-    with Scripted(lambda number, query: {}) as server:
-        env = dict(scripted_env(server), HOSTUP_API_URL="", HTTPS_PROXY=server.base, https_proxy=server.base,
-                   NO_PROXY="", no_proxy="")
-        result = listing(config(tmp_path, retries=0), env)
-    assert result.rc != 0
-    assert server.tunnels == ["cloud.hostup.se:443"]
-    assert result.says("HostUp API GET /api/v2/vps failed")
-    assert not result.says("api_url must")
-
-
-def test_the_cursor_is_a_query_parameter_and_a_vps_listed_twice_is_one_host(tmp_path):
-    # A cursor holding what would change a path if it were put in one.
-    cursor = "../../admin/x?y=1&z=#frag /"
-
-    def pages(number, query):
-        if number == 1:
-            return {"data": [vps(1)], "hasMore": True, "nextCursor": cursor}
-        return {"data": [vps(1), vps(2)], "hasMore": False, "nextCursor": None}
-
-    with Scripted(pages) as server:
-        result = listing(config(tmp_path), scripted_env(server))
-    assert result.rc == 0, result
-    assert sorted(result.hosts("hostup")) == ["vm-1", "vm-2"]
-    assert [path for path, dummy in server.requests] == ["/api/v2/vps", "/api/v2/vps"]
-    assert server.requests[1][1] == {"limit": ["100"], "cursor": [cursor]}
-
-
-@pytest.mark.parametrize("page, message", [
-    ({"data": [], "hasMore": True, "nextCursor": "same"},
-     "the API gave the same next page twice; stopped after 1 VPS rather than read for ever"),
-    ({"data": [], "hasMore": True, "nextCursor": None},
-     "page 2 says hasMore but gives no nextCursor: the rest of the list cannot be read"),
-])
-def test_a_list_that_would_never_end_fails_readably(tmp_path, page, message):
-    def pages(number, query):
-        if number == 1:
-            return {"data": [vps(1)], "hasMore": True, "nextCursor": "same"}
-        return page
-
-    with Scripted(pages) as server:
-        result = listing(config(tmp_path), scripted_env(server))
-    assert result.rc != 0
-    assert result.says("HostUp API GET /") and result.says(message)
-    assert len(server.requests) == 2
-
-
-def test_the_page_loop_is_bounded(tmp_path):
-    def pages(number, query):
-        return {"data": [vps(number)], "hasMore": True, "nextCursor": "cursor-%d" % number}
-
-    with Scripted(pages) as server:
-        result = listing(config(tmp_path), scripted_env(server))
-    assert result.rc != 0
-    assert result.says("more than 1000 pages of VPS; stopped after 1000 VPS. Narrow the inventory with filters")
-    assert len(server.requests) == 1000
 
 
 # -- the fleet playbook ------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The rules of the jobctl.cloud.hostup inventory plugin that need no API: host names, groups, IDs, docs.
 
-The plugin's requests, caching and output are tested with real ansible-inventory runs in
-tests/integration/test_inventory_hostup.py.
+The plugin's requests, hosts, errors and output are tested in tests/integration/test_inventory_hostup.py:
+run by Ansible's InventoryManager in the test process, and with real ansible-inventory and
+ansible-playbook runs for what Ansible itself does around it (caching, compose, the CLI).
 """
 
 import pytest
