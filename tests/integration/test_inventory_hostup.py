@@ -33,7 +33,8 @@ import pytest
 import requests
 import yaml
 
-from harness import COLLECTIONS, LINK, ROOT, ansible_env, clock
+from harness import COLLECTIONS, LINK, ROOT, ansible_env
+from ansible_collections.jobctl.cloud.plugins.module_utils import clock
 from simulator.core import Simulator
 
 KEY = "hostup-test-key"
