@@ -2,12 +2,23 @@
 
 The role must cancel exactly the jobs that have not started, leave every other job as it was, and
 say so, in one module run (one token, one read per 50 jobs) whatever the number of jobs; these
-tests read the simulator's state and request log after each run to prove it.
+tests read the simulator's state and request log after each run to prove it. The bad variables
+and the empty list share one ansible-playbook run (one inventory host per case, see run_batch).
 """
 
+import fcntl
+import json
 import math
+import os
+import re
+import sys
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+import yaml
+
+from harness import ROOT, PlayResult, SimClient, run_playbook
 
 PLAYBOOK = "playbooks/bigchange_job_cancel.yml"
 SUMMARY_TASK = "Record what was cancelled and what was left as bigchange_job_cancel_summary"
@@ -15,11 +26,15 @@ CANCEL_TASK = "Cancel every job that has not started"
 TOKEN_PATH = "/bigchange/auth/tokens"
 
 
-@pytest.fixture
-def env(sim):
-    return {"BIGCHANGE_API_URL": sim.url + "/bigchange/v1", "BIGCHANGE_TOKEN_URL": sim.url + TOKEN_PATH,
+def bigchange_env(url):
+    return {"BIGCHANGE_API_URL": url + "/bigchange/v1", "BIGCHANGE_TOKEN_URL": url + TOKEN_PATH,
             "BIGCHANGE_CUSTOMER_ID": "1001", "BIGCHANGE_CLIENT_ID": "bigchange-client",
             "BIGCHANGE_CLIENT_SECRET": "bigchange-secret"}
+
+
+@pytest.fixture
+def env(sim):
+    return bigchange_env(sim.url)
 
 
 def seed_jobs(sim, *statuses):
@@ -41,6 +56,73 @@ def report(result):
 
 def methods(sim, since=0):
     return [r["method"] for r in sorted(sim.requests("bigchange", since=since), key=lambda r: r["arrival"])]
+
+
+# -- One ansible-playbook run for several cases, one inventory host each ------------------------
+# The same helper is in each role test file (a shared tests/roleplay.py could hold it).
+
+
+def playbook_play(hosts, **changes):
+    """PLAYBOOK's play (it has one) on ``hosts`` instead of localhost, with ``changes``."""
+    plays = yaml.safe_load((ROOT / PLAYBOOK).read_text())
+    assert len(plays) == 1, "%s has one play" % PLAYBOOK
+    return dict(plays[0], hosts=hosts, **changes)
+
+
+def run_batch(simulator, tmp_path_factory, key, hosts, plays, env=None, seed=None, keep=()):
+    """Run ``plays(sim)`` once over the inventory group ``cases``: ``hosts`` ({host: its variables}).
+
+    A case is a host: its variables are host variables, which beat the role's defaults as extra
+    vars do, and which the argument spec validation and the role's tasks read the same way. Every
+    host has a local connection and this Python. A host that fails stops only itself, but a play
+    whose hosts have all failed ends the playbook (ansible-playbook's rule): cases that fail share
+    a play with others, or their play comes last. The simulator is reset, ``seed(sim)`` seeds it
+    (what it returns is kept as ``seeded``), and ``env(url)`` is the run's environment. The batch
+    keeps the simulator's request log, and the state of the APIs in ``keep``, after the run.
+
+    Under xdist the run is made once per test session: the first worker that needs it runs it and
+    keeps what it saw in a file next to the workers' temporary folders; the others read that file.
+    """
+    def make():
+        sim = SimClient(simulator)
+        sim.reset("empty")
+        seeded = seed(sim) if seed else None
+        inventory = {name: dict(variables, ansible_connection="local", ansible_python_interpreter=sys.executable)
+                     for name, variables in hosts.items()}
+        folder = tmp_path_factory.mktemp(key)
+        (folder / "inventory.yml").write_text(yaml.safe_dump({"all": {"children": {"cases": {"hosts": inventory}}}}))
+        (folder / "batch.yml").write_text(yaml.safe_dump(plays(sim), sort_keys=False))
+        result = run_playbook(folder / "batch.yml", ["-i", str(folder / "inventory.yml")],
+                              env=env(simulator.url) if env else None)
+        return {"rc": result.rc, "stdout": result.stdout, "stderr": result.stderr, "results": result.results,
+                "requests": sim.requests(), "state": {api: sim.state(api) for api in keep}, "seeded": seeded}
+
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return Batch(make())
+    kept = tmp_path_factory.getbasetemp().parent / ("%s-%s-%s.json" % (
+        Path(__file__).stem, key, os.environ.get("PYTEST_XDIST_TESTRUNUID", "")))
+    with open(str(kept) + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not kept.exists():
+            kept.write_text(json.dumps(make()))
+        return Batch(json.loads(kept.read_text()))
+
+
+class Batch:
+    """What one batched run did (rc, stdout, results, requests, state, seeded), and each host's part."""
+
+    def __init__(self, data):
+        self.__dict__.update(data)
+
+    def case(self, host):
+        """``host``'s part of the run, as a PlayResult of a run of its own: its results, the output
+        lines that name it, and the rc a run of its own would have ended with (from its recap line)."""
+        recap = re.search(r"^%s\s+:.*\bunreachable=(\d+)\s+failed=(\d+)" % re.escape(host), self.stdout, re.M)
+        assert recap, "%s is not in the recap: it did not run\n%s" % (host, self.stdout)
+        lines = [line for line in self.stdout.splitlines() if "[%s]" % host in line]
+        proc = SimpleNamespace(returncode=2 if int(recap.group(1)) or int(recap.group(2)) else 0,
+                               stdout="\n".join(lines), stderr=self.stderr)
+        return PlayResult(proc, [r for r in self.results if r["host"] == host])
 
 
 def test_check_real_rerun(sim, playbook, env):
@@ -144,30 +226,61 @@ def test_bad_credentials_fail_every_job_and_change_nothing(sim, playbook, env):
     assert statuses(sim) == {ids[0]: "scheduled", ids[1]: "new"}
 
 
-@pytest.mark.parametrize("extra,words", [
+UNKNOWN_VARIABLE_JOB = 480002
+BAD_VARIABLES = [
     ({"bigchange_job_cancel_job_ids": ["abc"]}, "bigchange_job_cancel_job_ids"),
     ({}, "bigchange_job_cancel_job_ids"),
     ({"bigchange_job_cancel_job_ids": [480001, 0, -3]},
      "bigchange_job_cancel_job_ids: not a BigChange job ID (a whole number of at least 1): 0, -3."),
     ({"bigchange_job_cancel_job_ids": [480001], "bigchange_job_cancel_reason": "  "},
      "bigchange_job_cancel_reason must not be empty."),
-    ({"bigchange_job_cancel_job_ids": [480001], "bigchange_job_cancel_colour": "red"}, None),
-])
-def test_bad_variables_fail_before_anything_runs(sim, playbook, env, extra, words):
-    sim.seed(bigchange={"jobs": [{"id": 480001, "status": "scheduled"}]})
-    result = playbook(PLAYBOOK, extra, env=env)
+    # On a job of its own (the cases share a run): the refused cases' job must stay untouched.
+    ({"bigchange_job_cancel_job_ids": [UNKNOWN_VARIABLE_JOB], "bigchange_job_cancel_colour": "red"}, None),
+]
+# Where a refusal may come from: the role's argument spec validation, or its first task.
+REFUSERS = ("Validating arguments against arg spec 'main'", "Check the job IDs and the reason before the first request")
+
+
+@pytest.fixture(scope="module")
+def shared_run(simulator, tmp_path_factory):
+    """One run of the playbook's play over two scheduled jobs: a host for each set of variables
+    (case0, case1, ...; the refused ones name job 480001, the unknown-variable one job 480002) and
+    one for an empty list (empty). Only the unknown-variable case may send requests."""
+    hosts = {"case%d" % i: extra for i, (extra, _) in enumerate(BAD_VARIABLES)}
+    hosts["empty"] = {"bigchange_job_cancel_job_ids": []}
+    jobs = [{"id": 480001, "status": "scheduled"}, {"id": UNKNOWN_VARIABLE_JOB, "status": "scheduled"}]
+    return run_batch(simulator, tmp_path_factory, "shared", hosts, lambda sim: [playbook_play("cases")],
+                     bigchange_env, seed=lambda sim: sim.seed(bigchange={"jobs": jobs}), keep=["bigchange"])
+
+
+def only_the_unknown_variable_case_sent_requests(batch):
+    """The run's requests are one role run's for job 480002 alone (one token, one read, one cancel):
+    no other case sent any."""
+    sent = [(r["method"], r["path"], r["query"].get("id")) for r in sorted(batch.requests, key=lambda r: r["arrival"])]
+    assert sent == [("POST", TOKEN_PATH, None), ("GET", "/bigchange/v1/jobs", [str(UNKNOWN_VARIABLE_JOB)]),
+                    ("PUT", "/bigchange/v1/jobs/%d/cancel" % UNKNOWN_VARIABLE_JOB, None)], sent
+
+
+@pytest.mark.parametrize("extra,words", BAD_VARIABLES)
+def test_bad_variables_fail_before_anything_runs(shared_run, extra, words):
+    result = shared_run.case("case%d" % BAD_VARIABLES.index((extra, words)))
+    jobs = {j["id"]: j["status"] for j in shared_run.state["bigchange"]["jobs"]}
     if words is None:
         # An unknown variable is not the role's to refuse (plays carry many); the known ones still work.
-        assert result.rc == 0 and statuses(sim) == {480001: "cancelled"}
+        assert result.rc == 0 and jobs[UNKNOWN_VARIABLE_JOB] == "cancelled"
         return
     assert result.rc != 0
     assert words in result.stdout
-    assert sim.requests() == []
-    assert statuses(sim) == {480001: "scheduled"}
+    failed = [r for r in result.results if r["status"] == "failed"]
+    assert len(failed) == 1 and words in failed[0]["result"]["msg"], result.results
+    assert any(name in failed[0]["task"] for name in REFUSERS), failed[0]["task"]
+    only_the_unknown_variable_case_sent_requests(shared_run)
+    assert jobs[480001] == "scheduled"
 
 
-def test_empty_list_does_nothing(sim, playbook, env):
-    result = playbook(PLAYBOOK, {"bigchange_job_cancel_job_ids": []}, env=env)
+def test_empty_list_does_nothing(shared_run):
+    result = shared_run.case("empty")
     assert result.rc == 0, result
     assert report(result) == ["No job IDs given: nothing to do."]
-    assert summary(result)["cancelled"] == [] and sim.requests() == []
+    assert summary(result)["cancelled"] == []
+    only_the_unknown_variable_case_sent_requests(shared_run)

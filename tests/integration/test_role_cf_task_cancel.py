@@ -1,10 +1,23 @@
 """The cf_task_cancel role, through playbooks/cf_task_cancel.yml and through a play with module_defaults.
 
 Check mode -> real run -> idempotent re-run, then refusals and failures; requests are counted from
-the simulator's log.
+the simulator's log. The refusals share one ansible-playbook run, and so do the names that do not
+decide, the failed listing and the task that finished meanwhile (one inventory host per case, see
+run_batch).
 """
 
+import fcntl
+import json
+import os
+import re
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
 import pytest
+import yaml
+
+from harness import ROOT, PlayResult, SimClient, run_playbook
 
 PLAYBOOK = "playbooks/cf_task_cancel.yml"
 CANCEL = "Cancel the matching tasks that are old enough"
@@ -13,10 +26,14 @@ REPORT = "Report which tasks were cancelled and which were left"
 UNKNOWN = "0a0a0a0a-0000-4000-8000-000000000000"
 
 
+def cf_env(url):
+    # What tests/utils/with-simulator.sh exports, and what a Molecule scenario would use.
+    return {"CF_API_URL": url + "/cf", "CF_USERNAME": "admin", "CF_PASSWORD": "admin-secret"}
+
+
 @pytest.fixture
 def env(sim):
-    # What tests/utils/with-simulator.sh exports, and what a Molecule scenario would use.
-    return {"CF_API_URL": sim.url + "/cf", "CF_USERNAME": "admin", "CF_PASSWORD": "admin-secret"}
+    return cf_env(sim.url)
 
 
 def seed_app(sim, *tasks, **app):
@@ -29,8 +46,82 @@ def summary(result):
 
 
 def posts(sim, since=0):
-    return [r["path"] for r in sim.requests("cloudfoundry", since=since)
-            if r["method"] == "POST" and r["path"].endswith("/actions/cancel")]
+    return cancels(sim.requests("cloudfoundry", since=since))
+
+
+CANCEL_PATH = "/cf/v3/tasks/%s/actions/cancel"
+
+
+def cancels(requests):
+    return [r["path"] for r in requests if r["api"] == "cloudfoundry" and r["method"] == "POST"
+            and r["path"].endswith("/actions/cancel")]
+
+
+# -- One ansible-playbook run for several cases, one inventory host each ------------------------
+# The same helper is in each role test file (a shared tests/roleplay.py could hold it).
+
+
+def playbook_play(hosts, **changes):
+    """PLAYBOOK's play (it has one) on ``hosts`` instead of localhost, with ``changes``."""
+    plays = yaml.safe_load((ROOT / PLAYBOOK).read_text())
+    assert len(plays) == 1, "%s has one play" % PLAYBOOK
+    return dict(plays[0], hosts=hosts, **changes)
+
+
+def run_batch(simulator, tmp_path_factory, key, hosts, plays, env=None, seed=None, keep=()):
+    """Run ``plays(sim)`` once over the inventory group ``cases``: ``hosts`` ({host: its variables}).
+
+    A case is a host: its variables are host variables, which beat the role's defaults as extra
+    vars do, and which the argument spec validation and the role's tasks read the same way. Every
+    host has a local connection and this Python. A host that fails stops only itself, but a play
+    whose hosts have all failed ends the playbook (ansible-playbook's rule): cases that fail share
+    a play with others, or their play comes last. The simulator is reset, ``seed(sim)`` seeds it
+    (what it returns is kept as ``seeded``), and ``env(url)`` is the run's environment. The batch
+    keeps the simulator's request log, and the state of the APIs in ``keep``, after the run.
+
+    Under xdist the run is made once per test session: the first worker that needs it runs it and
+    keeps what it saw in a file next to the workers' temporary folders; the others read that file.
+    """
+    def make():
+        sim = SimClient(simulator)
+        sim.reset("empty")
+        seeded = seed(sim) if seed else None
+        inventory = {name: dict(variables, ansible_connection="local", ansible_python_interpreter=sys.executable)
+                     for name, variables in hosts.items()}
+        folder = tmp_path_factory.mktemp(key)
+        (folder / "inventory.yml").write_text(yaml.safe_dump({"all": {"children": {"cases": {"hosts": inventory}}}}))
+        (folder / "batch.yml").write_text(yaml.safe_dump(plays(sim), sort_keys=False))
+        result = run_playbook(folder / "batch.yml", ["-i", str(folder / "inventory.yml")],
+                              env=env(simulator.url) if env else None)
+        return {"rc": result.rc, "stdout": result.stdout, "stderr": result.stderr, "results": result.results,
+                "requests": sim.requests(), "state": {api: sim.state(api) for api in keep}, "seeded": seeded}
+
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return Batch(make())
+    kept = tmp_path_factory.getbasetemp().parent / ("%s-%s-%s.json" % (
+        Path(__file__).stem, key, os.environ.get("PYTEST_XDIST_TESTRUNUID", "")))
+    with open(str(kept) + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not kept.exists():
+            kept.write_text(json.dumps(make()))
+        return Batch(json.loads(kept.read_text()))
+
+
+class Batch:
+    """What one batched run did (rc, stdout, results, requests, state, seeded), and each host's part."""
+
+    def __init__(self, data):
+        self.__dict__.update(data)
+
+    def case(self, host):
+        """``host``'s part of the run, as a PlayResult of a run of its own: its results, the output
+        lines that name it, and the rc a run of its own would have ended with (from its recap line)."""
+        recap = re.search(r"^%s\s+:.*\bunreachable=(\d+)\s+failed=(\d+)" % re.escape(host), self.stdout, re.M)
+        assert recap, "%s is not in the recap: it did not run\n%s" % (host, self.stdout)
+        lines = [line for line in self.stdout.splitlines() if "[%s]" % host in line]
+        proc = SimpleNamespace(returncode=2 if int(recap.group(1)) or int(recap.group(2)) else 0,
+                               stdout="\n".join(lines), stderr=self.stderr)
+        return PlayResult(proc, [r for r in self.results if r["host"] == host])
 
 
 def last_seq(sim):
@@ -83,14 +174,18 @@ def test_cancel_old_tasks_of_an_app_by_name_check_real_rerun(sim, playbook, env)
 
 
 def test_labels_spaces_states_and_wait_with_module_defaults(sim, play):
-    sim.seed(cloudfoundry={"settings": {"cancel_delay": 1}})
+    # A cancelled task is CANCELING for half a second, then FAILED: only a wait shows it FAILED.
+    sim.seed(cloudfoundry={"settings": {"cancel_delay": 0.5}})
     space = "aaaaaaaa-0000-4000-8000-000000000001"
     app = seed_app(sim, {"name": "a", "state": "PENDING", "labels": {"team": "x"}},
                    {"name": "b", "state": "RUNNING", "labels": {"team": "x"}},
                    {"name": "c", "state": "PENDING", "labels": {"team": "y"}}, space_guid=space)
     other = seed_app(sim, {"name": "a", "state": "PENDING", "labels": {"team": "x"}}, name="elsewhere")
+    # The role passes no wait_sleep: the play sets a short one (cf_task polls every 2 s by default,
+    # in real time: an ansible-playbook run does not use the simulator's clock).
     defaults = {"group/jobctl.cloud.cloudfoundry": {"api_url": sim.url + "/cf", "client_id": "jobctl-client",
-                                                    "client_secret": "jobctl-client-secret"}}
+                                                    "client_secret": "jobctl-client-secret"},
+                "jobctl.cloud.cf_task": {"wait_sleep": 0.1}}
     selection = {"cf_task_cancel_space_guids": [space], "cf_task_cancel_label_selector": "team=x",
                  "cf_task_cancel_states": ["PENDING"], "cf_task_cancel_wait": True, "cf_task_cancel_wait_timeout": 30}
     role = [{"name": "Preview", "ansible.builtin.include_role": {"name": "jobctl.cloud.cf_task_cancel",
@@ -112,7 +207,7 @@ def test_labels_spaces_states_and_wait_with_module_defaults(sim, play):
     assert sim.requests("cloudfoundry")[1]["body"]["grant_type"] == "client_credentials"
 
 
-@pytest.mark.parametrize("extra,words", [
+BAD_SELECTIONS = [
     ({}, "Got: no selector"),
     ({"cf_task_cancel_older_than_minutes": 10, "cf_task_cancel_states": ["RUNNING"]}, "Got: no selector"),
     ({"cf_task_cancel_app_guid": UNKNOWN, "cf_task_cancel_space_guids": [UNKNOWN]}, "Got: app_guid, space_guids"),
@@ -122,29 +217,44 @@ def test_labels_spaces_states_and_wait_with_module_defaults(sim, play):
     ({"cf_task_cancel_space": "prod", "cf_task_cancel_space_guids": [UNKNOWN]}, "Got: space, space_guids"),
     ({"cf_task_cancel_app": "web", "cf_task_cancel_space_guids": [UNKNOWN]}, "Got: app, space_guids"),
     ({"cf_task_cancel_org": "acme", "cf_task_cancel_app_guid": UNKNOWN}, "Got: org, app_guid"),
-])
-def test_bad_selections_are_refused_before_any_request(sim, playbook, env, extra, words):
-    result = playbook(PLAYBOOK, extra_vars=extra, env=env)
+]
+# Where a refusal may come from: the role's argument spec validation, or its first task.
+REFUSERS = ("Validating arguments against arg spec 'main'", "Refuse a selection that could reach every task")
+
+
+@pytest.fixture(scope="module")
+def refusals(simulator, tmp_path_factory):
+    """Every bad selection in one run of the playbook's play, a host each (case0, case1, ...)."""
+    hosts = {"case%d" % i: extra for i, (extra, _) in enumerate(BAD_SELECTIONS)}
+    return run_batch(simulator, tmp_path_factory, "refusals", hosts, lambda sim: [playbook_play("cases")], cf_env)
+
+
+@pytest.mark.parametrize("extra,words", BAD_SELECTIONS)
+def test_bad_selections_are_refused_before_any_request(refusals, extra, words):
+    result = refusals.case("case%d" % BAD_SELECTIONS.index((extra, words)))
     assert result.rc != 0
     assert words in result.stdout
-    assert sim.requests() == []
+    failed = [r for r in result.results if r["status"] == "failed"]
+    assert len(failed) == 1 and words in failed[0]["result"]["msg"], result.results
+    assert any(name in failed[0]["task"] for name in REFUSERS), failed[0]["task"]
+    assert refusals.requests == [], "no case of the run sent a request"
 
 
-def test_a_failed_listing_still_ends_with_a_summary(sim, playbook, env):
-    result = playbook(PLAYBOOK, extra_vars={"cf_task_cancel_app_guid": UNKNOWN}, env=env)
+def test_a_failed_listing_still_ends_with_a_summary(shared_run):
+    result = shared_run.case("unknown_app")
     assert result.rc != 0
     s = summary(result)
     assert s["failed"] is True and s["matched"] == 0 and "App not found" in s["msg"]
     assert result.task(REPORT)["msg"][-1].startswith("FAILED: Cloud Foundry API GET /cf/v3/apps/%s/tasks failed" % UNKNOWN)
-    assert posts(sim) == []
+    # The run's cancels are all racy's, of its own tasks (see shared_run).
+    assert sorted(cancels(shared_run.requests)) == racy_cancels(shared_run)
 
 
-def test_a_task_that_finished_meanwhile_is_left_with_its_reason(sim, playbook, env):
-    app = seed_app(sim, {"name": "racy", "succeed_after_reads": 1}, {"name": "racy"})
-    result = playbook(PLAYBOOK, extra_vars={"cf_task_cancel_names": ["racy"]}, env=env)
+def test_a_task_that_finished_meanwhile_is_left_with_its_reason(shared_run):
+    result = shared_run.case("racy")
     assert result.rc == 0, result
     s = summary(result)
-    racy, plain = (t["guid"] for t in app["tasks"])
+    racy, plain = (t["guid"] for t in shared_run.seeded["racy"]["tasks"])
     assert [t["guid"] for t in s["canceled"]] == [plain]
     assert s["left"] == [dict(s["left"][0], guid=racy, state="SUCCEEDED", reason="already SUCCEEDED when its turn came")]
 
@@ -153,8 +263,7 @@ ORG = "0000000a-0000-4000-8000-00000000000a"
 PROD, STAGING = "aaaaaaaa-0000-4000-8000-000000000001", "aaaaaaaa-0000-4000-8000-000000000002"
 
 
-@pytest.fixture
-def foundation(sim):
+def seed_foundation(sim):
     """billing-api in acme/production (old and young db-migrate tasks) and in acme/staging."""
     apps = sim.seed(cloudfoundry={"apps": [
         {"name": "billing-api", "space_guid": PROD, "space_name": "production", "organization_guid": ORG,
@@ -165,6 +274,11 @@ def foundation(sim):
          "tasks": [{"name": "db-migrate", "age_seconds": 300 * 60}]},
     ]})["cloudfoundry"]["apps"]
     return apps
+
+
+@pytest.fixture
+def foundation(sim):
+    return seed_foundation(sim)
 
 
 def lookups(sim, since=0):
@@ -206,19 +320,45 @@ def test_cancel_by_org_space_and_app_names_check_real_rerun(sim, playbook, env, 
     assert again.rc == 0 and again.task(CANCEL)["changed"] is False and posts(sim, seq) == []
 
 
-@pytest.mark.parametrize("extra,msg", [
+NOT_DECIDED = [
     ({"cf_task_cancel_org": "nope", "cf_task_cancel_app": "billing-api"}, "org 'nope' was not found"),
     ({"cf_task_cancel_org": "acme", "cf_task_cancel_space": "qa"}, "space 'qa' was not found in org 'acme'"),
     ({"cf_task_cancel_space": "production", "cf_task_cancel_app": "ghost"},
      "app 'ghost' was not found in space 'production'"),
     ({"cf_task_cancel_app": "billing-api", "cf_task_cancel_names": ["db-migrate"]},
      "app 'billing-api' is in 2 spaces: 'production' (org 'acme'), 'staging' (org 'acme')"),
-])
-def test_names_that_do_not_decide_fail_before_any_cancel_with_a_summary(sim, playbook, env, foundation, extra, msg):
-    result = playbook(PLAYBOOK, extra_vars=extra, env=env)
+]
+
+
+@pytest.fixture(scope="module")
+def shared_run(simulator, tmp_path_factory):
+    """One run of the playbook's play: a host for each name that does not decide (case0, case1, ...,
+    over foundation), one for an app GUID that names nothing (unknown_app), and one for a task that
+    finishes meanwhile (racy: app web in the default space, tasks named racy, nothing the other hosts
+    select). Only racy sends cancels, for its own two tasks."""
+    def seed(sim):
+        return {"foundation": seed_foundation(sim),
+                "racy": seed_app(sim, {"name": "racy", "succeed_after_reads": 1}, {"name": "racy"})}
+
+    hosts = {"case%d" % i: extra for i, (extra, _) in enumerate(NOT_DECIDED)}
+    hosts.update(unknown_app={"cf_task_cancel_app_guid": UNKNOWN}, racy={"cf_task_cancel_names": ["racy"]})
+    return run_batch(simulator, tmp_path_factory, "shared", hosts, lambda sim: [playbook_play("cases")], cf_env,
+                     seed=seed)
+
+
+def racy_cancels(batch):
+    return sorted(CANCEL_PATH % task["guid"] for task in batch.seeded["racy"]["tasks"])
+
+
+@pytest.mark.parametrize("extra,msg", NOT_DECIDED)
+def test_names_that_do_not_decide_fail_before_any_cancel_with_a_summary(shared_run, extra, msg):
+    result = shared_run.case("case%d" % NOT_DECIDED.index((extra, msg)))
     assert result.rc != 0
     s = summary(result)
     assert s["failed"] is True and s["matched"] == 0 and msg in s["msg"]
     assert msg in result.task(REPORT)["msg"][-1]
-    assert posts(sim) == []
-    assert not [r for r in sim.requests("cloudfoundry") if r["path"].endswith("/tasks")], "no task was even listed"
+    # The run's cancels and task listings are the other hosts': racy's (by name, across apps; it
+    # tries both its tasks) and unknown_app's (the app GUID no name resolves to). A name case adds none.
+    assert sorted(cancels(shared_run.requests)) == racy_cancels(shared_run)
+    assert sorted(r["path"] for r in shared_run.requests if r["path"].endswith("/tasks")) == sorted([
+        "/cf/v3/tasks", "/cf/v3/apps/%s/tasks" % UNKNOWN]), "no task was even listed"

@@ -2,10 +2,24 @@
 
 check mode -> real run -> idempotent re-run, then refusals before any request, then failures that
 must not stop the other jobs. One vsp_job run per role run (issue 13): one Keycloak token and one
-CSRF session whatever the number of jobs (by filter, vsp_job_info's run adds one of each).
+CSRF session whatever the number of jobs (by filter, vsp_job_info's run adds one of each). Cases
+that need no request log of their own share ansible-playbook runs (one inventory host per case, see
+run_batch): the refusals, three cases with credentials from the environment, and three with
+credentials from module_defaults.
 """
 
+import fcntl
+import json
+import os
+import re
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
 import pytest
+import yaml
+
+from harness import ROOT, PlayResult, SimClient, run_playbook
 
 PLAYBOOK = "playbooks/vsp_job_cancel.yml"
 TOKEN_PATH = "/vsp/auth/realms/vsp-object/protocol/openid-connect/token"
@@ -18,10 +32,14 @@ CSRF = ("GET", "/vsp/mapi/v1/csrf")
 FINAL = "Fail naming every job that could not be cancelled"
 
 
+def vsp_env(url):
+    return {"VSP_API_URL": url + "/vsp/mapi", "VSP_TOKEN_URL": url + TOKEN_PATH,
+            "VSP_USERNAME": "vsp-admin", "VSP_PASSWORD": "vsp-secret"}
+
+
 @pytest.fixture
 def env(sim):
-    return {"VSP_API_URL": sim.url + "/vsp/mapi", "VSP_TOKEN_URL": sim.url + TOKEN_PATH,
-            "VSP_USERNAME": "vsp-admin", "VSP_PASSWORD": "vsp-secret"}
+    return vsp_env(sim.url)
 
 
 def seed(sim, *jobs, **settings):
@@ -44,7 +62,79 @@ def sent(sim, call, since=0):
 
 
 def states(sim):
-    return {j["jobId"]["id"]: j["jobState"] for j in sim.state("vsp")["jobs"]}
+    return job_states(sim.state("vsp"))
+
+
+def job_states(vsp_state, ids=None):
+    """Each job's state, of every job or of those in ``ids`` (a batched run's, where other cases have theirs)."""
+    return {j["jobId"]["id"]: j["jobState"] for j in vsp_state["jobs"] if ids is None or j["jobId"]["id"] in ids}
+
+
+# -- One ansible-playbook run for several cases, one inventory host each ------------------------
+# The same helper is in each role test file (a shared tests/roleplay.py could hold it).
+
+
+def playbook_play(hosts, **changes):
+    """PLAYBOOK's play (it has one) on ``hosts`` instead of localhost, with ``changes``."""
+    plays = yaml.safe_load((ROOT / PLAYBOOK).read_text())
+    assert len(plays) == 1, "%s has one play" % PLAYBOOK
+    return dict(plays[0], hosts=hosts, **changes)
+
+
+def run_batch(simulator, tmp_path_factory, key, hosts, plays, env=None, seed=None, keep=()):
+    """Run ``plays(sim)`` once over the inventory group ``cases``: ``hosts`` ({host: its variables}).
+
+    A case is a host: its variables are host variables, which beat the role's defaults as extra
+    vars do, and which the argument spec validation and the role's tasks read the same way. Every
+    host has a local connection and this Python. A host that fails stops only itself, but a play
+    whose hosts have all failed ends the playbook (ansible-playbook's rule): cases that fail share
+    a play with others, or their play comes last. The simulator is reset, ``seed(sim)`` seeds it
+    (what it returns is kept as ``seeded``), and ``env(url)`` is the run's environment. The batch
+    keeps the simulator's request log, and the state of the APIs in ``keep``, after the run.
+
+    Under xdist the run is made once per test session: the first worker that needs it runs it and
+    keeps what it saw in a file next to the workers' temporary folders; the others read that file.
+    """
+    def make():
+        sim = SimClient(simulator)
+        sim.reset("empty")
+        seeded = seed(sim) if seed else None
+        inventory = {name: dict(variables, ansible_connection="local", ansible_python_interpreter=sys.executable)
+                     for name, variables in hosts.items()}
+        folder = tmp_path_factory.mktemp(key)
+        (folder / "inventory.yml").write_text(yaml.safe_dump({"all": {"children": {"cases": {"hosts": inventory}}}}))
+        (folder / "batch.yml").write_text(yaml.safe_dump(plays(sim), sort_keys=False))
+        result = run_playbook(folder / "batch.yml", ["-i", str(folder / "inventory.yml")],
+                              env=env(simulator.url) if env else None)
+        return {"rc": result.rc, "stdout": result.stdout, "stderr": result.stderr, "results": result.results,
+                "requests": sim.requests(), "state": {api: sim.state(api) for api in keep}, "seeded": seeded}
+
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return Batch(make())
+    kept = tmp_path_factory.getbasetemp().parent / ("%s-%s-%s.json" % (
+        Path(__file__).stem, key, os.environ.get("PYTEST_XDIST_TESTRUNUID", "")))
+    with open(str(kept) + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not kept.exists():
+            kept.write_text(json.dumps(make()))
+        return Batch(json.loads(kept.read_text()))
+
+
+class Batch:
+    """What one batched run did (rc, stdout, results, requests, state, seeded), and each host's part."""
+
+    def __init__(self, data):
+        self.__dict__.update(data)
+
+    def case(self, host):
+        """``host``'s part of the run, as a PlayResult of a run of its own: its results, the output
+        lines that name it, and the rc a run of its own would have ended with (from its recap line)."""
+        recap = re.search(r"^%s\s+:.*\bunreachable=(\d+)\s+failed=(\d+)" % re.escape(host), self.stdout, re.M)
+        assert recap, "%s is not in the recap: it did not run\n%s" % (host, self.stdout)
+        lines = [line for line in self.stdout.splitlines() if "[%s]" % host in line]
+        proc = SimpleNamespace(returncode=2 if int(recap.group(1)) or int(recap.group(2)) else 0,
+                               stdout="\n".join(lines), stderr=self.stderr)
+        return PlayResult(proc, [r for r in self.results if r["host"] == host])
 
 
 def last_seq(sim):
@@ -123,11 +213,29 @@ def test_cancel_by_type_and_bucket(sim, playbook, env):
     assert changed_tasks(again) == [] and report(again) == ["No job selected: nothing to do."]
 
 
-def test_an_unknown_job_does_not_stop_the_others(sim, playbook, env):
-    seed(sim, {"id": 5}, {"id": 6})
-    result = playbook(PLAYBOOK, {"vsp_job_cancel_job_ids": [5, 404, 6]}, env=env)
+@pytest.fixture(scope="module")
+def env_run(simulator, tmp_path_factory):
+    """One run of the playbook's play, credentials from the environment, three cases on jobs of their own:
+    unknown_job (5, 404, 6), list_fails (the jobs of bucket b1, job 1, with every list answered 500;
+    the others select by ID and never list) and wait (8 and 9, each EXECUTING a while after its cancel:
+    only a wait sees them CANCELLED). The play has a short wait_sleep: the role passes none, and vsp_job
+    polls every 2 s by default, in real time (an ansible-playbook run does not use the simulator's clock)."""
+    def seed_and_fault(sim):
+        seed(sim, {"id": 5}, {"id": 6}, {"id": 1, "bucketName": "b1"}, {"id": 8, "cancel_delay": 0.5},
+             {"id": 9, "cancel_delay": 0.75})
+        sim.fault(api="vsp", path="/jobs/list", kind="status", status=500, times=-1)
+
+    hosts = {"unknown_job": {"vsp_job_cancel_job_ids": [5, 404, 6]}, "list_fails": {"vsp_job_cancel_bucket_name": "b1"},
+             "wait": {"vsp_job_cancel_job_ids": [8, 9], "vsp_job_cancel_wait": True}}
+    play = playbook_play("cases", module_defaults={"jobctl.cloud.vsp_job": {"wait_sleep": 0.1}})
+    return run_batch(simulator, tmp_path_factory, "env", hosts, lambda sim: [play], vsp_env, seed=seed_and_fault,
+                     keep=["vsp"])
+
+
+def test_an_unknown_job_does_not_stop_the_others(env_run):
+    result = env_run.case("unknown_job")
     assert result.rc != 0
-    assert states(sim) == {5: "CANCELLED", 6: "CANCELLED"}
+    assert job_states(env_run.state["vsp"], (5, 6)) == {5: "CANCELLED", 6: "CANCELLED"}
     s = summary(result)
     assert [j["job_id"] for j in s["canceled"]] == [5, 6] and [j["job_id"] for j in s["failed"]] == [404]
     assert s["error"] == ""
@@ -136,29 +244,27 @@ def test_an_unknown_job_does_not_stop_the_others(sim, playbook, env):
                    "failed: HTTP 404 Job not found: No job with ID 404 exists. [code NOT_FOUND]")
 
 
-def test_a_list_that_fails_cancels_nothing(sim, playbook, env):
-    seed(sim, {"id": 1, "bucketName": "b1"})
-    sim.fault(api="vsp", path="/jobs/list", kind="status", status=500, times=-1)
-    result = playbook(PLAYBOOK, {"vsp_job_cancel_bucket_name": "b1"}, env=env)
+def test_a_list_that_fails_cancels_nothing(env_run):
+    result = env_run.case("list_fails")
     assert result.rc != 0
     msg = result.task(FINAL)["msg"]
     assert msg.startswith("Could not list the VSP jobs, so none was cancelled: ") and "HTTP 500" in msg
-    assert sent(sim, CANCEL) == [] and states(sim) == {1: "EXECUTING"}
+    # The run's cancels are the other cases' own, each once: this case sent none.
+    cancels = [r for r in env_run.requests if (r["method"], r["path"]) == CANCEL]
+    assert sorted(r["body"]["jobId"]["id"] for r in cancels) == [5, 6, 8, 9]
+    assert job_states(env_run.state["vsp"], (1,)) == {1: "EXECUTING"}
 
 
-def test_wait_until_each_job_has_stopped(sim, playbook, env):
-    seed(sim, {"id": 8, "cancel_delay": 1.0}, {"id": 9, "cancel_delay": 1.5})
-    result = playbook(PLAYBOOK, {"vsp_job_cancel_job_ids": [8, 9], "vsp_job_cancel_wait": True}, env=env)
+def test_wait_until_each_job_has_stopped(env_run):
+    result = env_run.case("wait")
     assert result.rc == 0, result
     assert [j["state"] for j in summary(result)["canceled"]] == ["CANCELLED", "CANCELLED"]
-    assert len(sent(sim, STATUS)) >= 4, "polled after the cancels"
+    polls = [r for r in env_run.requests if (r["method"], r["path"]) == STATUS and r["body"]["jobId"]["id"] in (8, 9)]
+    assert len(polls) >= 4, "polled after the cancels"
 
 
-def test_a_wait_that_times_out_fails_after_the_summary(sim, play):
-    seed(sim, {"id": 8, "cancel_delay": 3600})
-    result = play([{"name": "run the role", "ansible.builtin.include_role": {"name": "jobctl.cloud.vsp_job_cancel"}}],
-                  defaults=module_defaults(sim), play_vars={
-                      "vsp_job_cancel_job_ids": [8], "vsp_job_cancel_wait": True, "vsp_job_cancel_wait_timeout": 1})
+def test_a_wait_that_times_out_fails_after_the_summary(defaults_run):
+    result = defaults_run.case("timeout")
     assert result.rc != 0
     s = summary(result)
     assert [j["job_id"] for j in s["canceled"]] == [8] and s["failed"] == []
@@ -217,19 +323,32 @@ def test_the_final_failure_names_every_job_that_could_not_be_cancelled_while_the
     assert calls(sim)[:2] == [TOKEN, CSRF] and calls(sim).count(TOKEN) == 1 and calls(sim).count(CSRF) == 1
 
 
-@pytest.mark.parametrize("variables,words", [
+BAD_VARIABLES = [
     ({"vsp_job_cancel_job_ids": [1], "vsp_job_cancel_bucket_name": "b1"}, "not both"),
     ({}, "Nothing selected"),
     ({"vsp_job_cancel_job_ids": [1, 2147483648]}, "not a 32-bit job ID: 2147483648"),
     ({"vsp_job_cancel_job_types": ["BACKUP"]}, "Got no match for: BACKUP"),
     ({"vsp_job_cancel_job_ids": ["one"]}, "vsp_job_cancel_job_ids"),
-])
-def test_bad_variables_fail_before_any_request(sim, playbook, env, variables, words):
-    result = playbook(PLAYBOOK, variables, env=env)
+]
+# Where a refusal may come from: the role's argument spec validation, or its first task.
+REFUSERS = ("Validating arguments against arg spec 'main'", "Check the selection before the first request")
+
+
+@pytest.fixture(scope="module")
+def refusals(simulator, tmp_path_factory):
+    """Every bad set of variables in one run of the playbook's play, a host each (case0, case1, ...)."""
+    hosts = {"case%d" % i: variables for i, (variables, _) in enumerate(BAD_VARIABLES)}
+    return run_batch(simulator, tmp_path_factory, "refusals", hosts, lambda sim: [playbook_play("cases")], vsp_env)
+
+
+@pytest.mark.parametrize("variables,words", BAD_VARIABLES)
+def test_bad_variables_fail_before_any_request(refusals, variables, words):
+    result = refusals.case("case%d" % BAD_VARIABLES.index((variables, words)))
     assert result.rc != 0
-    failed = [r["result"]["msg"] for r in result.results if r["status"] == "failed"]
-    assert failed and words in failed[0], failed
-    assert sim.requests() == []
+    failed = [r for r in result.results if r["status"] == "failed"]
+    assert failed and words in failed[0]["result"]["msg"], failed
+    assert len(failed) == 1 and any(name in failed[0]["task"] for name in REFUSERS), failed
+    assert refusals.requests == [], "no case of the run sent a request"
 
 
 def module_defaults(sim, **extra):
@@ -237,25 +356,47 @@ def module_defaults(sim, **extra):
                                             "username": "vsp-admin", "password": "vsp-secret"}, **extra)}
 
 
-def test_credentials_from_module_defaults(sim, play):
-    seed(sim, {"id": 1})
-    result = play([{"name": "run the role", "ansible.builtin.include_role": {"name": "jobctl.cloud.vsp_job_cancel"}}],
-                  defaults=module_defaults(sim), play_vars={"vsp_job_cancel_job_ids": [1]})
+@pytest.fixture(scope="module")
+def defaults_run(simulator, tmp_path_factory):
+    """One run of plays that include the role, credentials from module_defaults alone (none in the
+    environment), cases on jobs of their own. First play: credentials (job 11) and timeout (job 8,
+    which stays EXECUTING an hour after its cancel, waited for 1 s). Second play, after it (a play
+    whose hosts all fail would end the run, and timeout fails): two_runs (jobs 1 in b1 and 2 in b2,
+    every list answered 500; the first play's cases select by ID and never list)."""
+    def seed_and_fault(sim):
+        seed(sim, {"id": 11}, {"id": 8, "cancel_delay": 3600}, {"id": 1, "bucketName": "b1"},
+             {"id": 2, "bucketName": "b2"})
+        sim.fault(api="vsp", path="/jobs/list", kind="status", status=500, times=-1)
+
+    def plays(sim):
+        role = {"name": "jobctl.cloud.vsp_job_cancel"}
+        base = {"name": "test", "gather_facts": False, "connection": "local"}
+        return [
+            dict(base, hosts="credentials,timeout", module_defaults=module_defaults(sim),
+                 tasks=[{"name": "run the role", "ansible.builtin.include_role": role}]),
+            # The second run fails to list: its summary must not show what the first run cancelled.
+            dict(base, hosts="two_runs", module_defaults=module_defaults(sim, retries=0), tasks=[
+                {"name": "by id", "ansible.builtin.include_role": role, "vars": {"vsp_job_cancel_job_ids": [2]}},
+                {"name": "second", "block": [{"name": "by filter", "ansible.builtin.include_role": role,
+                                              "vars": {"vsp_job_cancel_bucket_name": "b1"}}],
+                 "rescue": [{"name": "carry on", "ansible.builtin.debug": {"msg": "the second run failed, as it should"}}]},
+            ]),
+        ]
+
+    hosts = {"credentials": {"vsp_job_cancel_job_ids": [11]},
+             "timeout": {"vsp_job_cancel_job_ids": [8], "vsp_job_cancel_wait": True, "vsp_job_cancel_wait_timeout": 1},
+             "two_runs": {}}
+    return run_batch(simulator, tmp_path_factory, "defaults", hosts, plays, seed=seed_and_fault, keep=["vsp"])
+
+
+def test_credentials_from_module_defaults(defaults_run):
+    result = defaults_run.case("credentials")
     assert result.rc == 0, result
-    assert states(sim) == {1: "CANCELLED"}
+    assert job_states(defaults_run.state["vsp"], (11,)) == {11: "CANCELLED"}
 
 
-def test_two_runs_of_the_role_in_one_play_keep_their_summaries_apart(sim, play):
-    # The second run fails to list: its summary must not show what the first run cancelled.
-    seed(sim, {"id": 1, "bucketName": "b1"}, {"id": 2, "bucketName": "b2"})
-    sim.fault(api="vsp", path="/jobs/list", kind="status", status=500, times=-1)
-    role = {"name": "jobctl.cloud.vsp_job_cancel"}
-    result = play([
-        {"name": "by id", "ansible.builtin.include_role": role, "vars": {"vsp_job_cancel_job_ids": [2]}},
-        {"name": "second", "block": [{"name": "by filter", "ansible.builtin.include_role": role,
-                                      "vars": {"vsp_job_cancel_bucket_name": "b1"}}],
-         "rescue": [{"name": "carry on", "ansible.builtin.debug": {"msg": "the second run failed, as it should"}}]},
-    ], defaults=module_defaults(sim, retries=0))
+def test_two_runs_of_the_role_in_one_play_keep_their_summaries_apart(defaults_run):
+    result = defaults_run.case("two_runs")
     assert result.rc == 0, result
     summaries = [r["result"]["ansible_facts"]["vsp_job_cancel_summary"] for r in result.results
                  if r["task"].endswith(SUMMARY_TASK)]
@@ -264,4 +405,4 @@ def test_two_runs_of_the_role_in_one_play_keep_their_summaries_apart(sim, play):
     assert summaries[1]["canceled"] == [] and summaries[1]["failed"] == [] and summaries[1]["left"] == []
     finals = [r for r in result.results if r["task"].endswith(FINAL)]
     assert [r["status"] for r in finals] == ["skipped", "failed"]
-    assert states(sim) == {1: "EXECUTING", 2: "CANCELLED"}
+    assert job_states(defaults_run.state["vsp"], (1, 2)) == {1: "EXECUTING", 2: "CANCELLED"}
