@@ -65,13 +65,15 @@ share one worker, so the batch runs once; under ``--dist load`` it runs once per
 of its tests, which stays correct.
 """
 
+import re
 import sys
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 
 import yaml
 
-from harness import ROOT, run_playbook
+from harness import ROOT, PlayResult, SimClient, run_playbook
 
 GROUP = "roleplay_cases"
 MARKER = "roleplay: the host came through the play"
@@ -178,3 +180,60 @@ def run_cases(playbook, cases, workdir, args=(), env=None):
     book.write_text(yaml.safe_dump(batch_playbook(playbook), sort_keys=False))
     hosts.write_text(yaml.safe_dump(inventory(cases), sort_keys=False))
     return BatchResult(run_playbook(book, ["-i", str(hosts)] + list(args), env=env), cases)
+
+
+# -- Several plays of cases, the simulator seeded and read around the run -----------------------------
+#
+# ``run_batch`` is the same idea for tests that need more than the playbook's play as it is: plays
+# built by the test (the playbook's play with ``module_defaults`` added, a second play), the
+# simulator reset and seeded for the batch, and what it logged kept for the tests. A host's pass or
+# failure is read from its line of the play recap.
+
+
+def playbook_play(playbook, hosts, **changes):
+    """The play of ``playbook`` (it has one) on ``hosts`` instead of localhost, with ``changes``."""
+    plays = yaml.safe_load((ROOT / playbook).read_text())
+    assert len(plays) == 1, "%s has one play" % playbook
+    return dict(plays[0], hosts=hosts, **changes)
+
+
+def run_batch(simulator, workdir, hosts, plays, env=None, seed=None, keep=()):
+    """Run ``plays(sim)`` once over the inventory group ``cases``: ``hosts`` ({host: its variables}).
+
+    A case is a host: its variables are host variables, which beat the role's defaults as extra
+    vars do, and which the argument spec validation and the role's tasks read the same way. Every
+    host has a local connection and this Python. A host that fails stops only itself, but a play
+    whose hosts have all failed ends the playbook (ansible-playbook's rule): cases that fail share
+    a play with others, or their play comes last. The simulator is reset, ``seed(sim)`` seeds it
+    (what it returns is kept as ``seeded``), and ``env(url)`` is the run's environment. The batch
+    keeps the simulator's request log, and the state of the APIs in ``keep``, after the run.
+    """
+    sim = SimClient(simulator)
+    sim.reset("empty")
+    seeded = seed(sim) if seed else None
+    inventory = dict((name, dict(variables, ansible_connection="local", ansible_python_interpreter=sys.executable))
+                     for name, variables in hosts.items())
+    (workdir / "inventory.yml").write_text(yaml.safe_dump({"all": {"children": {"cases": {"hosts": inventory}}}}))
+    (workdir / "batch.yml").write_text(yaml.safe_dump(plays(sim), sort_keys=False))
+    result = run_playbook(workdir / "batch.yml", ["-i", str(workdir / "inventory.yml")],
+                          env=env(simulator.url) if env else None)
+    return Batch({"rc": result.rc, "stdout": result.stdout, "stderr": result.stderr, "results": result.results,
+                  "requests": sim.requests(), "state": dict((api, sim.state(api)) for api in keep),
+                  "seeded": seeded})
+
+
+class Batch:
+    """What one batched run did (rc, stdout, results, requests, state, seeded), and each host's part."""
+
+    def __init__(self, data):
+        self.__dict__.update(data)
+
+    def case(self, host):
+        """``host``'s part of the run, as a PlayResult of a run of its own: its results, the output
+        lines that name it, and the rc a run of its own would have ended with (from its recap line)."""
+        recap = re.search(r"^%s\s+:.*\bunreachable=(\d+)\s+failed=(\d+)" % re.escape(host), self.stdout, re.M)
+        assert recap, "%s is not in the recap: it did not run\n%s" % (host, self.stdout)
+        lines = [line for line in self.stdout.splitlines() if "[%s]" % host in line]
+        proc = SimpleNamespace(returncode=2 if int(recap.group(1)) or int(recap.group(2)) else 0,
+                               stdout="\n".join(lines), stderr=self.stderr)
+        return PlayResult(proc, [r for r in self.results if r["host"] == host])

@@ -6,19 +6,11 @@ tests read the simulator's state and request log after each run to prove it. The
 and the empty list share one ansible-playbook run (one inventory host per case, see run_batch).
 """
 
-import fcntl
-import json
 import math
-import os
-import re
-import sys
-from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
-import yaml
 
-from harness import ROOT, PlayResult, SimClient, run_playbook
+import roleplay
 
 PLAYBOOK = "playbooks/bigchange_job_cancel.yml"
 SUMMARY_TASK = "Record what was cancelled and what was left as bigchange_job_cancel_summary"
@@ -56,73 +48,6 @@ def report(result):
 
 def methods(sim, since=0):
     return [r["method"] for r in sorted(sim.requests("bigchange", since=since), key=lambda r: r["arrival"])]
-
-
-# -- One ansible-playbook run for several cases, one inventory host each ------------------------
-# The same helper is in each role test file (a shared tests/roleplay.py could hold it).
-
-
-def playbook_play(hosts, **changes):
-    """PLAYBOOK's play (it has one) on ``hosts`` instead of localhost, with ``changes``."""
-    plays = yaml.safe_load((ROOT / PLAYBOOK).read_text())
-    assert len(plays) == 1, "%s has one play" % PLAYBOOK
-    return dict(plays[0], hosts=hosts, **changes)
-
-
-def run_batch(simulator, tmp_path_factory, key, hosts, plays, env=None, seed=None, keep=()):
-    """Run ``plays(sim)`` once over the inventory group ``cases``: ``hosts`` ({host: its variables}).
-
-    A case is a host: its variables are host variables, which beat the role's defaults as extra
-    vars do, and which the argument spec validation and the role's tasks read the same way. Every
-    host has a local connection and this Python. A host that fails stops only itself, but a play
-    whose hosts have all failed ends the playbook (ansible-playbook's rule): cases that fail share
-    a play with others, or their play comes last. The simulator is reset, ``seed(sim)`` seeds it
-    (what it returns is kept as ``seeded``), and ``env(url)`` is the run's environment. The batch
-    keeps the simulator's request log, and the state of the APIs in ``keep``, after the run.
-
-    Under xdist the run is made once per test session: the first worker that needs it runs it and
-    keeps what it saw in a file next to the workers' temporary folders; the others read that file.
-    """
-    def make():
-        sim = SimClient(simulator)
-        sim.reset("empty")
-        seeded = seed(sim) if seed else None
-        inventory = {name: dict(variables, ansible_connection="local", ansible_python_interpreter=sys.executable)
-                     for name, variables in hosts.items()}
-        folder = tmp_path_factory.mktemp(key)
-        (folder / "inventory.yml").write_text(yaml.safe_dump({"all": {"children": {"cases": {"hosts": inventory}}}}))
-        (folder / "batch.yml").write_text(yaml.safe_dump(plays(sim), sort_keys=False))
-        result = run_playbook(folder / "batch.yml", ["-i", str(folder / "inventory.yml")],
-                              env=env(simulator.url) if env else None)
-        return {"rc": result.rc, "stdout": result.stdout, "stderr": result.stderr, "results": result.results,
-                "requests": sim.requests(), "state": {api: sim.state(api) for api in keep}, "seeded": seeded}
-
-    if not os.environ.get("PYTEST_XDIST_WORKER"):
-        return Batch(make())
-    kept = tmp_path_factory.getbasetemp().parent / ("%s-%s-%s.json" % (
-        Path(__file__).stem, key, os.environ.get("PYTEST_XDIST_TESTRUNUID", "")))
-    with open(str(kept) + ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not kept.exists():
-            kept.write_text(json.dumps(make()))
-        return Batch(json.loads(kept.read_text()))
-
-
-class Batch:
-    """What one batched run did (rc, stdout, results, requests, state, seeded), and each host's part."""
-
-    def __init__(self, data):
-        self.__dict__.update(data)
-
-    def case(self, host):
-        """``host``'s part of the run, as a PlayResult of a run of its own: its results, the output
-        lines that name it, and the rc a run of its own would have ended with (from its recap line)."""
-        recap = re.search(r"^%s\s+:.*\bunreachable=(\d+)\s+failed=(\d+)" % re.escape(host), self.stdout, re.M)
-        assert recap, "%s is not in the recap: it did not run\n%s" % (host, self.stdout)
-        lines = [line for line in self.stdout.splitlines() if "[%s]" % host in line]
-        proc = SimpleNamespace(returncode=2 if int(recap.group(1)) or int(recap.group(2)) else 0,
-                               stdout="\n".join(lines), stderr=self.stderr)
-        return PlayResult(proc, [r for r in self.results if r["host"] == host])
 
 
 def test_check_real_rerun(sim, playbook, env):
@@ -249,8 +174,9 @@ def shared_run(simulator, tmp_path_factory):
     hosts = {"case%d" % i: extra for i, (extra, _) in enumerate(BAD_VARIABLES)}
     hosts["empty"] = {"bigchange_job_cancel_job_ids": []}
     jobs = [{"id": 480001, "status": "scheduled"}, {"id": UNKNOWN_VARIABLE_JOB, "status": "scheduled"}]
-    return run_batch(simulator, tmp_path_factory, "shared", hosts, lambda sim: [playbook_play("cases")],
-                     bigchange_env, seed=lambda sim: sim.seed(bigchange={"jobs": jobs}), keep=["bigchange"])
+    return roleplay.run_batch(
+        simulator, tmp_path_factory.mktemp("shared"), hosts, lambda sim: [roleplay.playbook_play(PLAYBOOK, "cases")],
+        bigchange_env, seed=lambda sim: sim.seed(bigchange={"jobs": jobs}), keep=["bigchange"])
 
 
 def only_the_unknown_variable_case_sent_requests(batch):

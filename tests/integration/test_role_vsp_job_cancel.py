@@ -8,18 +8,10 @@ run_batch): the refusals, three cases with credentials from the environment, and
 credentials from module_defaults.
 """
 
-import fcntl
-import json
-import os
-import re
-import sys
-from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
-import yaml
 
-from harness import ROOT, PlayResult, SimClient, run_playbook
+import roleplay
 
 PLAYBOOK = "playbooks/vsp_job_cancel.yml"
 TOKEN_PATH = "/vsp/auth/realms/vsp-object/protocol/openid-connect/token"
@@ -68,73 +60,6 @@ def states(sim):
 def job_states(vsp_state, ids=None):
     """Each job's state, of every job or of those in ``ids`` (a batched run's, where other cases have theirs)."""
     return {j["jobId"]["id"]: j["jobState"] for j in vsp_state["jobs"] if ids is None or j["jobId"]["id"] in ids}
-
-
-# -- One ansible-playbook run for several cases, one inventory host each ------------------------
-# The same helper is in each role test file (a shared tests/roleplay.py could hold it).
-
-
-def playbook_play(hosts, **changes):
-    """PLAYBOOK's play (it has one) on ``hosts`` instead of localhost, with ``changes``."""
-    plays = yaml.safe_load((ROOT / PLAYBOOK).read_text())
-    assert len(plays) == 1, "%s has one play" % PLAYBOOK
-    return dict(plays[0], hosts=hosts, **changes)
-
-
-def run_batch(simulator, tmp_path_factory, key, hosts, plays, env=None, seed=None, keep=()):
-    """Run ``plays(sim)`` once over the inventory group ``cases``: ``hosts`` ({host: its variables}).
-
-    A case is a host: its variables are host variables, which beat the role's defaults as extra
-    vars do, and which the argument spec validation and the role's tasks read the same way. Every
-    host has a local connection and this Python. A host that fails stops only itself, but a play
-    whose hosts have all failed ends the playbook (ansible-playbook's rule): cases that fail share
-    a play with others, or their play comes last. The simulator is reset, ``seed(sim)`` seeds it
-    (what it returns is kept as ``seeded``), and ``env(url)`` is the run's environment. The batch
-    keeps the simulator's request log, and the state of the APIs in ``keep``, after the run.
-
-    Under xdist the run is made once per test session: the first worker that needs it runs it and
-    keeps what it saw in a file next to the workers' temporary folders; the others read that file.
-    """
-    def make():
-        sim = SimClient(simulator)
-        sim.reset("empty")
-        seeded = seed(sim) if seed else None
-        inventory = {name: dict(variables, ansible_connection="local", ansible_python_interpreter=sys.executable)
-                     for name, variables in hosts.items()}
-        folder = tmp_path_factory.mktemp(key)
-        (folder / "inventory.yml").write_text(yaml.safe_dump({"all": {"children": {"cases": {"hosts": inventory}}}}))
-        (folder / "batch.yml").write_text(yaml.safe_dump(plays(sim), sort_keys=False))
-        result = run_playbook(folder / "batch.yml", ["-i", str(folder / "inventory.yml")],
-                              env=env(simulator.url) if env else None)
-        return {"rc": result.rc, "stdout": result.stdout, "stderr": result.stderr, "results": result.results,
-                "requests": sim.requests(), "state": {api: sim.state(api) for api in keep}, "seeded": seeded}
-
-    if not os.environ.get("PYTEST_XDIST_WORKER"):
-        return Batch(make())
-    kept = tmp_path_factory.getbasetemp().parent / ("%s-%s-%s.json" % (
-        Path(__file__).stem, key, os.environ.get("PYTEST_XDIST_TESTRUNUID", "")))
-    with open(str(kept) + ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not kept.exists():
-            kept.write_text(json.dumps(make()))
-        return Batch(json.loads(kept.read_text()))
-
-
-class Batch:
-    """What one batched run did (rc, stdout, results, requests, state, seeded), and each host's part."""
-
-    def __init__(self, data):
-        self.__dict__.update(data)
-
-    def case(self, host):
-        """``host``'s part of the run, as a PlayResult of a run of its own: its results, the output
-        lines that name it, and the rc a run of its own would have ended with (from its recap line)."""
-        recap = re.search(r"^%s\s+:.*\bunreachable=(\d+)\s+failed=(\d+)" % re.escape(host), self.stdout, re.M)
-        assert recap, "%s is not in the recap: it did not run\n%s" % (host, self.stdout)
-        lines = [line for line in self.stdout.splitlines() if "[%s]" % host in line]
-        proc = SimpleNamespace(returncode=2 if int(recap.group(1)) or int(recap.group(2)) else 0,
-                               stdout="\n".join(lines), stderr=self.stderr)
-        return PlayResult(proc, [r for r in self.results if r["host"] == host])
 
 
 def last_seq(sim):
@@ -227,9 +152,10 @@ def env_run(simulator, tmp_path_factory):
 
     hosts = {"unknown_job": {"vsp_job_cancel_job_ids": [5, 404, 6]}, "list_fails": {"vsp_job_cancel_bucket_name": "b1"},
              "wait": {"vsp_job_cancel_job_ids": [8, 9], "vsp_job_cancel_wait": True}}
-    play = playbook_play("cases", module_defaults={"jobctl.cloud.vsp_job": {"wait_sleep": 0.1}})
-    return run_batch(simulator, tmp_path_factory, "env", hosts, lambda sim: [play], vsp_env, seed=seed_and_fault,
-                     keep=["vsp"])
+    play = roleplay.playbook_play(PLAYBOOK, "cases", module_defaults={"jobctl.cloud.vsp_job": {"wait_sleep": 0.1}})
+    return roleplay.run_batch(
+        simulator, tmp_path_factory.mktemp("env"), hosts, lambda sim: [play], vsp_env, seed=seed_and_fault,
+        keep=["vsp"])
 
 
 def test_an_unknown_job_does_not_stop_the_others(env_run):
@@ -338,7 +264,7 @@ REFUSERS = ("Validating arguments against arg spec 'main'", "Check the selection
 def refusals(simulator, tmp_path_factory):
     """Every bad set of variables in one run of the playbook's play, a host each (case0, case1, ...)."""
     hosts = {"case%d" % i: variables for i, (variables, _) in enumerate(BAD_VARIABLES)}
-    return run_batch(simulator, tmp_path_factory, "refusals", hosts, lambda sim: [playbook_play("cases")], vsp_env)
+    return roleplay.run_batch(simulator, tmp_path_factory.mktemp("refusals"), hosts, lambda sim: [roleplay.playbook_play(PLAYBOOK, "cases")], vsp_env)
 
 
 @pytest.mark.parametrize("variables,words", BAD_VARIABLES)
@@ -386,7 +312,7 @@ def defaults_run(simulator, tmp_path_factory):
     hosts = {"credentials": {"vsp_job_cancel_job_ids": [11]},
              "timeout": {"vsp_job_cancel_job_ids": [8], "vsp_job_cancel_wait": True, "vsp_job_cancel_wait_timeout": 1},
              "two_runs": {}}
-    return run_batch(simulator, tmp_path_factory, "defaults", hosts, plays, seed=seed_and_fault, keep=["vsp"])
+    return roleplay.run_batch(simulator, tmp_path_factory.mktemp("defaults"), hosts, plays, seed=seed_and_fault, keep=["vsp"])
 
 
 def test_credentials_from_module_defaults(defaults_run):
