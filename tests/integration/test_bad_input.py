@@ -212,27 +212,28 @@ def test_url_options_with_user_info_query_fragment_or_spaces_are_refused_quoting
 
 
 def test_a_url_secret_never_shows_in_what_ansible_prints(sim, play):
-    """Ansible's own side, in ONE ansible-playbook run at -vvv: every URL case on every API.
+    """Ansible's own side, in ONE ansible-playbook run at -vvv: every URL option and every URL case.
 
     The spoiled URL comes through ``lookup('env')``: a URL typed into the task would be echoed by
-    Ansible itself with the source lines of a failed task, whatever the module does. Each API's URL
-    options take turns over the cases (each option of each module meets every case in-process above;
-    here what matters is what Ansible prints of each case).
+    Ansible itself with the source lines of a failed task, whatever the module does. The URL options
+    of all APIs take the cases in turn, so each option and each case is printed at least once (each
+    option of each module meets every case in-process above; here what matters is what Ansible
+    prints).
     """
     env = with_env(sim)
+    pairs = [(api, option) for api in sorted(APIS) for option in url_options(api)]
     cases = []
-    for api in sorted(APIS):
+    for n in range(max(len(pairs), len(URL_CASES))):
+        api, option = pairs[n % len(pairs)]
+        label, spoil = URL_CASES[n % len(URL_CASES)]
         module = next(m for m in sorted(MODULES) if MODULES[m].api == api)
-        base_args = seeded_args(sim, module)
-        options = url_options(api)
-        for n, (label, spoil) in enumerate(URL_CASES):
-            option = options[n % len(options)]
-            variable = "URL_CASE_%s_%d" % (api.upper(), n)
-            env[variable] = spoil(env[variable_of(api, option)])
-            args = dict(base_args, **{option: "{{ lookup('ansible.builtin.env', '%s') }}" % variable})
-            cases.append(("%s %s" % (api, label), module, args, option))
+        variable = "URL_CASE_%d" % n
+        env[variable] = spoil(env[variable_of(api, option)])
+        args = dict(seeded_args(sim, module), **{option: "{{ lookup('ansible.builtin.env', '%s') }}" % variable})
+        cases.append(("%s %s %s" % (api, option, label), module, args, option))
     assert set(name.split()[0] for name, m, a, o in cases) == set(APIS)
-    assert set((MODULES[m].api, o) for n, m, a, o in cases) == set((api, o) for api in APIS for o in url_options(api))
+    assert set((MODULES[m].api, o) for n, m, a, o in cases) == set(pairs)
+    assert set(name.split(" ", 2)[2] for name, m, a, o in cases) == set(label for label, spoil in URL_CASES)
     run = play([{"name": name, "jobctl.cloud." + module: args, "ignore_errors": True}
                 for name, module, args, option in cases], env=env, verbosity=3)
     assert run.rc == 0, run
