@@ -120,6 +120,10 @@ def environment(base):
 
 # -- modules -----------------------------------------------------------------------------------
 
+UNKNOWN_VPS = "vps_0000000000000000000000zzzz"
+UNKNOWN_GUID = "0a0a0a0a-0000-4000-8000-000000000000"
+
+
 class Module:
     """One module: how to seed a case's object, run the module on it, and judge the run."""
 
@@ -128,6 +132,9 @@ class Module:
     changed = None   # what a fault-free run reports
     targets = ()     # the module's own requests (the API's auth requests come first, see all_targets)
     auth = True      # whether the API's token/CSRF/discovery requests are among its targets
+    # The API's own answers that are not a success: (label, make(sim, obj) -> the module's arguments,
+    # whether the module then fails). An unknown object, or a change the API refuses.
+    refusals = ()
 
     @property
     def group(self):
@@ -177,6 +184,7 @@ class VpsActiveJob(Module):
     name = "vps_active_job"
     api = "hostup"
     changed = True
+    refusals = (("unknown vps", lambda sim, obj: {"vps_id": UNKNOWN_VPS, "job_type": "restore"}, True),)
     targets = (target("cancel", "DELETE", r"/vps/{vps}/active-jobs$", mutating=True),)
 
     def seed(self, sim, count):
@@ -199,6 +207,7 @@ class VpsActiveJobInfo(Module):
     name = "vps_active_job_info"
     api = "hostup"
     changed = False
+    refusals = (("unknown vps", lambda sim, obj: {"vps_id": UNKNOWN_VPS}, True),)
     targets = (target("read", "GET", r"/vps/{vps}/active-jobs$"),)
     seed = VpsActiveJob.seed
 
@@ -228,6 +237,7 @@ class VpsBackup(Module):
     name = "vps_backup"
     api = "hostup"
     changed = True
+    refusals = (("unknown vps", lambda sim, obj: {"vps_id": UNKNOWN_VPS, "backup_id": obj["backups"][0]}, True),)
     targets = (target("read", "GET", r"/vps/{vps}/backups$"),
                target("delete", "DELETE", r"/vps/{vps}/backups/{doomed}$", mutating=True))
 
@@ -252,6 +262,7 @@ class VpsBackupInfo(Module):
     name = "vps_backup_info"
     api = "hostup"
     changed = False
+    refusals = (("unknown vps", lambda sim, obj: {"vps_id": UNKNOWN_VPS}, True),)
     targets = (target("read", "GET", r"/vps/{vps}/backups$"),)
     seed = VpsBackup.seed
 
@@ -267,6 +278,7 @@ class VpsBackupRetention(Module):
     name = "vps_backup_retention"
     api = "hostup"
     changed = True
+    refusals = (("unknown vps", lambda sim, obj: {"vps_ids": [UNKNOWN_VPS], "keep_last": 1}, True),)
     targets = VpsBackup.targets
 
     def seed(self, sim, count):
@@ -298,6 +310,7 @@ class CfTask(Module):
     name = "cf_task"
     api = "cloudfoundry"
     changed = True
+    refusals = (("unknown task", lambda sim, obj: {"guid": UNKNOWN_GUID}, True),)
     targets = (target("read", "GET", r"/v3/tasks/{task}$"),
                target("cancel", "POST", r"/v3/tasks/{task}/actions/cancel$", mutating=True))
 
@@ -321,6 +334,7 @@ class CfTaskInfo(Module):
     name = "cf_task_info"
     api = "cloudfoundry"
     changed = False
+    refusals = (("unknown app", lambda sim, obj: {"app_guid": UNKNOWN_GUID}, True),)
     auth = False
     targets = (target("read", "GET", r"/v3/apps/{app}/tasks$"),)
 
@@ -349,6 +363,7 @@ class VspJob(Module):
     name = "vsp_job"
     api = "vsp"
     changed = True
+    refusals = (("unknown job", lambda sim, obj: {"job_id": 4040}, True),)
     targets = (target("status", "POST", r"/mapi/v1/jobs/status$", shared=True),
                target("cancel", "POST", r"/mapi/v1/jobs/cancel$", mutating=True, shared=True))
 
@@ -371,6 +386,8 @@ class VspJobInfo(Module):
     name = "vsp_job_info"
     api = "vsp"
     changed = False
+    # An unknown job is no error to a listing: it lists nothing.
+    refusals = (("unknown job", lambda sim, obj: {"job_id": 4040}, False),)
     auth = False
     targets = (target("list", "POST", r"/mapi/v1/jobs/list$", shared=True),)
 
@@ -403,10 +420,16 @@ def seed_bigchange(sim, count, per_case):
     return [{"reference": references[i], "jobs": ids[i * per_case:(i + 1) * per_case]} for i in range(count)]
 
 
+def started_bigchange_job(sim):
+    return sim.seed(bigchange={"jobs": [{"status": "started"}]})["bigchange"]["jobs"][0]["id"]
+
+
 class BigchangeJob(Module):
     name = "bigchange_job"
     api = "bigchange"
     changed = True
+    refusals = (("started job", lambda sim, obj: {"job_id": started_bigchange_job(sim), "reason": "too late"}, True),
+                ("unknown job", lambda sim, obj: {"job_id": 999999, "reason": "x"}, True))
     targets = (target("read", "GET", r"/v1/jobs/{job}$"),
                target("cancel", "PUT", r"/v1/jobs/{job}/cancel$", mutating=True))
 
@@ -427,6 +450,7 @@ class BigchangeJobInfo(Module):
     name = "bigchange_job_info"
     api = "bigchange"
     changed = False
+    refusals = (("unknown job", lambda sim, obj: {"job_id": 987654}, False),)
     auth = False
     targets = (target("list", "GET", r"/bigchange/v1/jobs$", shared=True),)
 

@@ -163,33 +163,9 @@ def header_route(routes):
 
 # -- failures the API itself answers, per module --------------------------------------------------
 
-UNKNOWN_VPS = "vps_0000000000000000000000zzzz"
-UNKNOWN_GUID = "0a0a0a0a-0000-4000-8000-000000000000"
 
-
-def started_bigchange_job(sim):
-    return sim.seed(bigchange={"jobs": [{"status": "started"}]})["bigchange"]["jobs"][0]["id"]
-
-
-# Per module: (label, arguments from the simulator and the case's object, whether the module fails).
-# An unknown object, or a change the API refuses; test_every_module_and_api_has_its_cases wants a row
-# for every registered module.
-REFUSALS = {
-    "vps_active_job": [("unknown vps", lambda sim, obj: {"vps_id": UNKNOWN_VPS, "job_type": "restore"}, True)],
-    "vps_active_job_info": [("unknown vps", lambda sim, obj: {"vps_id": UNKNOWN_VPS}, True)],
-    "vps_backup": [("unknown vps", lambda sim, obj: {"vps_id": UNKNOWN_VPS, "backup_id": obj["backups"][0]}, True)],
-    "vps_backup_info": [("unknown vps", lambda sim, obj: {"vps_id": UNKNOWN_VPS}, True)],
-    "vps_backup_retention": [("unknown vps", lambda sim, obj: {"vps_ids": [UNKNOWN_VPS], "keep_last": 1}, True)],
-    "cf_task": [("unknown task", lambda sim, obj: {"guid": UNKNOWN_GUID}, True)],
-    "cf_task_info": [("unknown app", lambda sim, obj: {"app_guid": UNKNOWN_GUID}, True)],
-    "vsp_job": [("unknown job", lambda sim, obj: {"job_id": 4040}, True)],
-    # An unknown job is no error to a listing: it lists nothing.
-    "vsp_job_info": [("unknown job", lambda sim, obj: {"job_id": 4040}, False)],
-    "bigchange_job": [("started job", lambda sim, obj: {"job_id": started_bigchange_job(sim), "reason": "too late"},
-                       True),
-                      ("unknown job", lambda sim, obj: {"job_id": 999999, "reason": "x"}, True)],
-    "bigchange_job_info": [("unknown job", lambda sim, obj: {"job_id": 987654}, False)],
-}
+# Per module: the registry's ``refusals`` (an unknown object, or a change the API refuses).
+REFUSALS = dict((name, module.refusals) for name, module in MODULES.items())
 
 
 # -- leaks -------------------------------------------------------------------------------------------
@@ -293,7 +269,7 @@ CASES = list(cases())
 def test_every_module_and_api_has_its_cases():
     assert set(c[0] for c in CASES) == set(MODULES)
     assert set(ROUTES) == set(APIS) == set(ROUTE_NAMES) == set(VARIABLES)
-    assert set(REFUSALS) == set(MODULES)
+    assert all(REFUSALS[name] for name in MODULES), "every registered module has a refusal"
     for name, module in MODULES.items():
         kinds = set(c[1] for c in CASES if c[0] == name)
         assert {"ok", "wrong", "echo", "linebreak", "refused"} <= kinds, (name, kinds)
