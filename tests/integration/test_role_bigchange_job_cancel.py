@@ -171,7 +171,7 @@ def shared_run(simulator, tmp_path_factory):
     """One run of the playbook's play over two scheduled jobs: a host for each set of variables
     (case0, case1, ...; the refused ones name job 480001, the unknown-variable one job 480002) and
     one for an empty list (empty). Only the unknown-variable case may send requests."""
-    hosts = {"case%d" % i: extra for i, (extra, _) in enumerate(BAD_VARIABLES)}
+    hosts = {"case%d" % i: extra for i, (extra, dummy) in enumerate(BAD_VARIABLES)}
     hosts["empty"] = {"bigchange_job_cancel_job_ids": []}
     jobs = [{"id": 480001, "status": "scheduled"}, {"id": UNKNOWN_VARIABLE_JOB, "status": "scheduled"}]
     return roleplay.run_batch(

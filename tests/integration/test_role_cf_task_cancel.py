@@ -150,7 +150,7 @@ REFUSERS = ("Validating arguments against arg spec 'main'", "Refuse a selection 
 @pytest.fixture(scope="module")
 def refusals(simulator, tmp_path_factory):
     """Every bad selection in one run of the playbook's play, a host each (case0, case1, ...)."""
-    hosts = {"case%d" % i: extra for i, (extra, _) in enumerate(BAD_SELECTIONS)}
+    hosts = {"case%d" % i: extra for i, (extra, dummy) in enumerate(BAD_SELECTIONS)}
     return roleplay.run_batch(simulator, tmp_path_factory.mktemp("refusals"), hosts, lambda sim: [roleplay.playbook_play(PLAYBOOK, "cases")], cf_env)
 
 
@@ -265,7 +265,7 @@ def shared_run(simulator, tmp_path_factory):
         return {"foundation": seed_foundation(sim),
                 "racy": seed_app(sim, {"name": "racy", "succeed_after_reads": 1}, {"name": "racy"})}
 
-    hosts = {"case%d" % i: extra for i, (extra, _) in enumerate(NOT_DECIDED)}
+    hosts = {"case%d" % i: extra for i, (extra, dummy) in enumerate(NOT_DECIDED)}
     hosts.update(unknown_app={"cf_task_cancel_app_guid": UNKNOWN}, racy={"cf_task_cancel_names": ["racy"]})
     return roleplay.run_batch(
         simulator, tmp_path_factory.mktemp("shared"), hosts, lambda sim: [roleplay.playbook_play(PLAYBOOK, "cases")], cf_env,

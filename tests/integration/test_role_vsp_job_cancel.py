@@ -263,7 +263,7 @@ REFUSERS = ("Validating arguments against arg spec 'main'", "Check the selection
 @pytest.fixture(scope="module")
 def refusals(simulator, tmp_path_factory):
     """Every bad set of variables in one run of the playbook's play, a host each (case0, case1, ...)."""
-    hosts = {"case%d" % i: variables for i, (variables, _) in enumerate(BAD_VARIABLES)}
+    hosts = {"case%d" % i: variables for i, (variables, dummy) in enumerate(BAD_VARIABLES)}
     return roleplay.run_batch(simulator, tmp_path_factory.mktemp("refusals"), hosts, lambda sim: [roleplay.playbook_play(PLAYBOOK, "cases")], vsp_env)
 
 
