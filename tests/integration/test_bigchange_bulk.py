@@ -212,13 +212,17 @@ def test_500_jobs_in_one_run_stay_well_under_150_mb(sim, creds, tmp_path):
     args = dict(creds, job_ids=ids, reason="Depot closed")
     path = tmp_path / "args.json"
     path.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
-    proc = subprocess.Popen([sys.executable, str(ROOT / "plugins" / "modules" / "bigchange_job.py"), str(path)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=dict(os.environ, PYTHONPATH=str(COLLECTIONS)))
-    # wait4 reaps this child alone and gives its own peak RSS (kilobytes on Linux).
-    out = proc.stdout.read()
-    err = proc.stderr.read()
-    dummy, status, usage = os.wait4(proc.pid, 0)
+    # stderr goes to a file: two pipes read one after the other can deadlock on a chatty child.
+    with open(tmp_path / "stderr", "w+b") as errfile:
+        proc = subprocess.Popen([sys.executable, str(ROOT / "plugins" / "modules" / "bigchange_job.py"), str(path)],
+                                stdout=subprocess.PIPE, stderr=errfile,
+                                env=dict(os.environ, PYTHONPATH=str(COLLECTIONS)))
+        out = proc.stdout.read()
+        proc.stdout.close()
+        # wait4 reaps this child alone and gives its own peak RSS (kilobytes on Linux).
+        dummy, status, usage = os.wait4(proc.pid, 0)
+        errfile.seek(0)
+        err = errfile.read()
     proc.returncode = os.waitstatus_to_exitcode(status)
     result = json.loads(out.decode())
     assert proc.returncode == 0 and not result.get("failed"), (result.get("msg"), err.decode()[-2000:])

@@ -23,7 +23,7 @@ step() {
   fi
 }
 
-step pytest python -m pytest -q -n 2 --dist loadfile tests/unit tests/integration
+step pytest python -m pytest -q -n 3 --dist loadfile tests/unit tests/integration
 step sanity tests/utils/sanity.sh
 step molecule tests/utils/molecule.sh
 step ansible-lint ansible-lint
