@@ -1,5 +1,6 @@
-"""BigChange shapes confirmed against the live API (shared/api/README.md "Confirmed since", and the public
-client's API_analysis.md) through the models, the error normaliser and full module runs (issue 12 item 7)."""
+"""BigChange shapes confirmed against the live API (docs/api/bigchange.md, section "Confirmed", and the
+public client's API_analysis.md and jobs.py) through the models, the error normaliser and full module
+runs (issues 12 item 7, and 18)."""
 
 import json
 
@@ -12,20 +13,22 @@ from ansible_collections.jobctl.cloud.plugins.module_utils.errors import describ
 CLIENT_ID = "ops-automation"
 SECRET = "s3cr3t-7f9a2c4e1b"
 
-# README "Confirmed since", byte for byte: the answer to GET /v1/jobs without a usable filter.
+# docs/api/bigchange.md "Confirmed", byte for byte: the answer to GET /v1/jobs without a usable filter.
 NO_FILTER_422 = (b'{"title":"One or more validation errors occurred.","status":422,"errors":{"queryParams":["No filter '
                  b'or date range provided. At least one of the filters [Id, Reference] must be set, or at least one of '
                  b'the date ranges [(CreatedAtFrom and CreatedAtTo), (StartAtFrom and StartAtTo), (StatusModifiedAtFrom '
                  b'and StatusModifiedAtTo)] must be provided"]}}')
 
 # Jobs as live data shows them: strings documented as non-nullable are null (API_analysis.md section 2),
-# times in both spellings (section 5), an internal status, fields the models do not name.
+# times in both spellings (section 5), an internal status, fields the models do not name; the first with
+# the five fields the public client requires (jobs.py), the second without them.
 LIVE_JOBS = [
     {"id": 1841, "uid": None, "typeId": 3, "typeName": "Service", "contactId": 77, "contactName": "Harbour View Flats",
      "contactAddress": "1 Quay St", "contactLocation": None, "status": "lateStart",
      "statusModifiedAt": "2026-11-20T07:00:00+00:00", "plannedDuration": 60, "dueAt": None, "reference": None,
      "description": "Annual boiler service", "createdAt": "2026-11-19T11:45:00.123Z", "orderNumber": None,
-     "isConfirmed": True, "resourceId": 51, "resourceName": "Sam Patel", "plannedStartAt": "2026-11-20T08:00:00Z",
+     "isConfirmed": True, "isFinanciallyComplete": False, "isActioned": False, "resourceId": 51,
+     "resourceName": "Sam Patel", "plannedStartAt": "2026-11-20T08:00:00Z",
      "plannedEndAt": "2026-11-20T09:00:00+00:00", "actualStartAt": None, "actualEndAt": None,
      "internalComment": None, "resourcesComment": None, "contactComment": None, "officeNotes": None,
      "customFields": [], "siteContactIds": []},
@@ -51,6 +54,9 @@ def test_live_jobs_go_through_the_models_unchanged():
     assert [job.raw() for job in page.items] == LIVE_JOBS, "results are BigChange's own objects, nulls and spellings kept"
     first = page.items[0]
     assert first.reference is None and first.office_notes is None and first.status == "lateStart"
+    assert (first.contact_address, first.planned_duration, first.is_confirmed, first.is_financially_complete,
+            first.is_actioned) == ("1 Quay St", 60, True, False, False)
+    assert page.items[1].planned_duration is None and "plannedDuration" not in page.items[1].raw()
     assert bc.settled(first.raw()) is None, "lateStart has not started: it is to be cancelled"
     assert bc.settled(page.items[1].raw()).kind == "ended"
     # Only the page's items are required: the reference's envelope (items alone) reads too.
@@ -86,6 +92,7 @@ def test_live_shapes_through_full_module_runs(sim, run):
     read = results["read"]["jobs"]
     assert read == created, "every field as the API sent it"
     assert read[0]["reference"] is None and read[0]["officeNotes"] is None
+    assert read[0]["contactAddress"] and read[0]["plannedDuration"] == 60 and read[0]["isConfirmed"] is False
     assert read[0]["createdAt"] == "2026-11-19T11:45:00.000Z" and read[0]["statusModifiedAt"].endswith("+00:00")
     cancel = results["cancel"]
     assert cancel["changed"] is True and cancel["canceled"] == ids[:2]

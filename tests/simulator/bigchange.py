@@ -6,24 +6,26 @@ Served under ``/bigchange``: the API at ``/bigchange/v1/...`` (a module's ``api_
 
 Every behaviour is tagged with where it comes from:
 
-DOCUMENTED (seed = bigchange-cancel-job.txt; README = shared/api/README.md, "Confirmed since";
-ANALYSIS = Ecaco/BigChangePythonAPI ``API_analysis.md``, written against the live API):
+DOCUMENTED (in docs/api/bigchange.md: seed = its section "Seed", CONFIRMED = its section "Confirmed";
+ANALYSIS = Ecaco/BigChangePythonAPI ``API_analysis.md``, written against the live API; CLIENT = that
+project's ``src/bigchange/api_resources/jobs.py``, whose pydantic ``Job`` was
+validated against live answers):
 - client credentials (form-encoded ``grant_type=client_credentials``, ``client_id``,
-  ``client_secret``) at ``/auth/tokens`` give ``{access_token, token_type, expires_in}`` (README);
+  ``client_secret``) at ``/auth/tokens`` give ``{access_token, token_type, expires_in}`` (CONFIRMED);
 - every API call needs ``Authorization: Bearer`` and a ``Customer-Id`` header; scopes ``jobs:read``
-  and ``jobs:write`` (README);
+  and ``jobs:write`` (CONFIRMED);
 - errors are RFC 7807 Problem Details (``application/problem+json``), a 422 adds
   ``errors: {property: [messages]}`` (seed);
 - ``PUT /v1/jobs/{jobId}/cancel`` with ``{"reason": "..."}`` answers 204; a started, suspended or
-  completed job cannot be cancelled (seed, README);
-- ``GET /v1/jobs`` answers 422 with README's exact body unless it carries an ``id`` or
+  completed job cannot be cancelled (seed, CONFIRMED);
+- ``GET /v1/jobs`` answers 422 with the live body CONFIRMED quotes unless it carries an ``id`` or
   ``reference`` filter or both ends of one date range (``createdAtFrom``/``createdAtTo``,
-  ``startAtFrom``/``startAtTo``, ``statusModifiedAtFrom``/``statusModifiedAtTo``) (README,
+  ``startAtFrom``/``startAtTo``, ``statusModifiedAtFrom``/``statusModifiedAtTo``) (CONFIRMED,
   ANALYSIS section 1) -- setting ``require_filter``;
 - an array filter (``id``, ``reference``, ``status``, ``contactId``, ``resourceId``) carries at most
-  50 values (README, ANALYSIS section 5) -- setting ``max_filter_values``;
+  50 values (CONFIRMED, ANALYSIS section 5) -- setting ``max_filter_values``;
 - pages: ``pageNumber`` (1-2147483), ``pageSize`` (1-1000), envelope ``{items, pageNumber, pageSize,
-  pageItemCount}`` (README, ANALYSIS section 5) -- setting ``page_envelope`` (false: ``items`` alone);
+  pageItemCount}`` (CONFIRMED, ANALYSIS section 5) -- setting ``page_envelope`` (false: ``items`` alone);
 - string fields documented as non-nullable (``reference``, ``internalComment``,
   ``resourcesComment``, ``contactComment``, ``officeNotes``) come back ``null`` (ANALYSIS section 2)
   -- setting ``null_strings`` (false: ``""``, as the reference implies);
@@ -31,7 +33,14 @@ ANALYSIS = Ecaco/BigChangePythonAPI ``API_analysis.md``, written against the liv
   ``mixed`` (default: planned, actual and creation times end in ``Z``, ``statusModifiedAt`` in
   ``+00:00``), ``z`` or ``offset``;
 - the 16 statuses: the 13 of the reference and ``lateStart``, ``lateFinish``, ``rescheduled``,
-  documented as internal (README; all 16 in the public client's ``JobStatus``).
+  documented as internal (CONFIRMED; all 16 in the public client's ``JobStatus``);
+- a job carries ``contactAddress`` (a string), ``plannedDuration`` (an integer), ``isConfirmed``,
+  ``isFinanciallyComplete`` and ``isActioned`` (booleans), required in CLIENT's ``Job`` as are ``typeId``,
+  ``typeName``, ``contactId``, ``contactName``, ``description`` and ``createdAt`` (CONFIRMED, CLIENT);
+- query parameter names bind case-insensitively, as ASP.NET binds them: a live client sends
+  ``StartAtFrom``/``StartAtTo``, and the live 422 names the parameters in PascalCase (CONFIRMED). Every
+  spelling of a known name is read as that name (``PageSize``, ``pageSize``, ``PAGESIZE``); any other
+  parameter is left as sent, and ignored.
 
 INVENTED where the documents say nothing (easy to change, all in this file):
 - the answer to a cancel of a job that is already cancelled: setting ``second_cancel`` -- 422
@@ -46,7 +55,10 @@ INVENTED where the documents say nothing (easy to change, all in this file):
 - the wording of the 422 for too many filter values, the 400 for an unreadable date; ``startAt``
   ranges match ``plannedStartAt``; a range includes both ends; ``status`` may also be
   comma-separated; jobs are listed by ``id``; 100 jobs a page when no ``pageSize`` is sent;
-- the fields of a job besides those above (``typeName``, ``contactName``, ...);
+- the fields of a job besides those above (``resourceName``, ``orderNumber``, ...), and the values of
+  all of them: ``plannedDuration`` counts minutes (CLIENT types it ``int``; the unit is not said) and is
+  the planned start to end; a job is confirmed once it has left ``new``/``unscheduled``, and is neither
+  financially complete nor actioned unless seeded so;
 - token errors are OAuth 2.0 ``{error, error_description}`` bodies (401 ``invalid_client``);
 - jobs move along the simulated clock: an allocated job (scheduled, sent, read, accepted,
   onTheWay, rescheduled) becomes ``started`` when its ``plannedStartAt`` passes, and a started one
@@ -99,7 +111,8 @@ DEFAULT_SETTINGS = {
 SETTING_CHOICES = {"timestamps": ("mixed", "z", "offset"), "second_cancel": (422, 409, 204),
                    "refusal_status": (422, 409)}
 
-# DOCUMENTED (README, ANALYSIS section 1): the live API's answer to a list without a usable filter, byte for byte.
+# DOCUMENTED (CONFIRMED, ANALYSIS section 1): the live API's answer to a list without a usable filter, byte for byte.
+# It names the parameters in PascalCase, though clients send camelCase: the names bind in any casing.
 NO_FILTER_BODY = {
     "title": "One or more validation errors occurred.",
     "status": 422,
@@ -113,6 +126,9 @@ ARRAY_FILTERS = ("id", "reference", "status", "contactId", "resourceId")
 DATE_RANGES = (("createdAtFrom", "createdAtTo", "createdAt"),
                ("startAtFrom", "startAtTo", "plannedStartAt"),
                ("statusModifiedAtFrom", "statusModifiedAtTo", "statusModifiedAt"))
+# DOCUMENTED (CONFIRMED): every query parameter name the handlers read, bound in any casing.
+QUERY_NAMES = ARRAY_FILTERS + tuple(name for low, high, dummy in DATE_RANGES for name in (low, high)) + (
+    "pageNumber", "pageSize", "direction")
 # DOCUMENTED (ANALYSIS section 2) as non-nullable strings, yet seen null.
 NON_NULLABLE_STRINGS = ("reference", "description", "internalComment", "resourcesComment", "contactComment",
                         "officeNotes")
@@ -150,6 +166,17 @@ class Problem(Exception):
         self.detail = detail
         self.errors = errors
         self.title = title
+
+
+def bind_query(query):
+    """The query by the names the handlers read: a known name in any casing counts as that name, with
+    the values of all its spellings (ASP.NET's query collection is case-insensitive); any other
+    parameter stays as it was sent. ``req.query`` itself is left alone: the log keeps what was sent."""
+    known = dict((name.lower(), name) for name in QUERY_NAMES)
+    bound = {}
+    for key, values in query.items():
+        bound.setdefault(known.get(key.lower(), key), []).extend(values)
+    return bound
 
 
 def _positive_int(value):
@@ -298,6 +325,11 @@ class BigChangeAPI(API):
             end = start + float(spec.get("duration", 3600))
         created = when("createdAt", "created_ago")
         created = now - 7 * 86400 if created is None else created
+        # INVENTED: minutes, planned start to end (the seed's ``duration`` without a start).
+        if start is not None and end is not None:
+            minutes = int(round((end - start) / 60.0))
+        else:
+            minutes = int(float(spec.get("duration", 3600)) // 60)
         job = {
             "id": job_id,
             "customerId": customer,
@@ -307,6 +339,7 @@ class BigChangeAPI(API):
             "typeName": spec.get("typeName", "Service"),
             "contactId": spec.get("contactId", 3001),
             "contactName": spec.get("contactName", "Acme Facilities Ltd"),
+            "contactAddress": spec.get("contactAddress", "Unit 4, Avonmouth Way, Bristol BS11 9HX"),
             "resourceId": spec.get("resourceId", 51 if start is not None else None),
             "resourceName": spec.get("resourceName", "Sam Patel" if start is not None else None),
             "orderNumber": spec.get("orderNumber"),
@@ -314,6 +347,10 @@ class BigChangeAPI(API):
             "resourcesComment": spec.get("resourcesComment"),
             "contactComment": spec.get("contactComment"),
             "officeNotes": spec.get("officeNotes"),
+            "plannedDuration": spec.get("plannedDuration", minutes),
+            "isConfirmed": spec.get("isConfirmed", status not in ("new", "unscheduled")),
+            "isFinanciallyComplete": spec.get("isFinanciallyComplete", False),
+            "isActioned": spec.get("isActioned", False),
             "plannedStartAt": start,
             "plannedEndAt": end,
             "actualStartAt": None,
@@ -358,8 +395,9 @@ class BigChangeAPI(API):
 
     def _job_view(self, job):
         view = {"id": job["id"]}
-        for key in ("reference", "description", "typeId", "typeName", "contactId", "contactName", "resourceId",
-                    "resourceName", "orderNumber", "status"):
+        for key in ("reference", "description", "typeId", "typeName", "contactId", "contactName", "contactAddress",
+                    "resourceId", "resourceName", "orderNumber", "status", "plannedDuration", "isConfirmed",
+                    "isFinanciallyComplete", "isActioned"):
             view[key] = job[key]
         for key in ("plannedStartAt", "plannedEndAt", "actualStartAt", "actualEndAt", "createdAt",
                     "statusModifiedAt"):
@@ -405,6 +443,7 @@ class BigChangeAPI(API):
             if req.path == TOKEN_PATH:
                 return self._token(req)
             req.bigchange = self._authorise(req)
+            req.bigchange["query"] = bind_query(req.query)
             return self.dispatch(req)
         except Problem as p:
             return self.error(p.status, req=req, detail=p.detail, errors=p.errors, title=p.title)
@@ -463,8 +502,13 @@ class BigChangeAPI(API):
         return job
 
     @staticmethod
-    def _page_arg(req, name, default, high):
-        raw = req.arg(name)
+    def _arg(req, name):
+        """First value of the query parameter ``name``, whatever its casing."""
+        values = req.bigchange["query"].get(name)
+        return values[0] if values else None
+
+    def _page_arg(self, req, name, default, high):
+        raw = self._arg(req, name)
         if raw is None:
             return default
         number = _positive_int(raw)
@@ -476,14 +520,13 @@ class BigChangeAPI(API):
     @staticmethod
     def _values(req, name):
         """Every value of an array filter: repeated keys (id=1&id=2); status may also be comma-separated."""
-        values = req.query.get(name, [])
+        values = req.bigchange["query"].get(name, [])
         if name == "status":
             values = [s for value in values for s in value.split(",")]
         return [v for v in values if v != ""]
 
-    @staticmethod
-    def _date(req, name):
-        raw = req.arg(name)
+    def _date(self, req, name):
+        raw = self._arg(req, name)
         if raw is None or raw == "":
             return None
         try:
@@ -567,7 +610,7 @@ class BigChangeAPI(API):
         page_size = self._page_arg(req, "pageSize", int(self.settings["default_page_size"]), 1000)
         history = [{"id": h["id"], "status": h["status"], "createdAt": self._time("createdAt", h["createdAt"]),
                     "comment": h["comment"]} for h in job["history"]]
-        if req.arg("direction") == "descending":
+        if self._arg(req, "direction") == "descending":
             history.reverse()
         start = (page_number - 1) * page_size
         items = history[start:start + page_size]
@@ -627,9 +670,11 @@ def demo_bigchange(now):
     hour = 3600
     jobs = [
         {"id": 480101, "status": "scheduled", "starts_in": 3 * hour, "reference": "BC-SERV-0101",
-         "description": "Annual boiler service", "contactName": "Harbour View Flats"},
+         "description": "Annual boiler service", "contactName": "Harbour View Flats",
+         "contactAddress": "2 Harbour View, Bristol BS1 5TY"},
         {"id": 480102, "status": "scheduled", "starts_in": 26 * hour, "reference": "BC-SERV-0102",
-         "description": "Gas safety certificate", "contactName": "Northgate Dental"},
+         "description": "Gas safety certificate", "contactName": "Northgate Dental",
+         "contactAddress": "14 Northgate Street, Bath BA1 5AS", "duration": 30 * 60},
         {"id": 480103, "status": "accepted", "starts_in": 5 * hour, "reference": "BC-INST-0103",
          "description": "Install heat pump", "typeName": "Installation", "typeId": 14},
         {"id": 480104, "status": "onTheWay", "starts_in": 20 * 60, "reference": "BC-REP-0104",
@@ -639,7 +684,7 @@ def demo_bigchange(now):
         {"id": 480106, "status": "suspended", "starts_in": -2 * hour, "duration": 6 * hour, "reference": "BC-INST-0106",
          "description": "Replace cylinder", "typeName": "Installation", "typeId": 14},
         {"id": 480107, "status": "completedOk", "starts_in": -26 * hour, "reference": "BC-SERV-0107",
-         "description": "Annual boiler service"},
+         "description": "Annual boiler service", "isFinanciallyComplete": True, "isActioned": True},
         {"id": 480108, "status": "cancelled", "starts_in": 48 * hour, "reference": "BC-SERV-0108",
          "description": "Customer moved out"},
         # As live data shows them: no reference at all (null), though documented as non-nullable.

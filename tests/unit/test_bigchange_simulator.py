@@ -1,11 +1,15 @@
-"""The simulated BigChange API against shared/api/README.md, the bigchange-cancel-job.txt seed and the
-public client's API_analysis.md. Each behaviour is marked DOCUMENTED (with its source) or INVENTED,
-as in tests/simulator/bigchange.py."""
+"""The simulated BigChange API against docs/api/bigchange.md (its sections "Seed" and "Confirmed", cited
+below as seed and Confirmed) and the public client's API_analysis.md. Each behaviour is marked DOCUMENTED
+(with its source) or INVENTED, as in tests/simulator/bigchange.py."""
 
 import datetime
+from enum import Enum
+from typing import List, Optional
 
 import pytest
 import requests
+from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic.alias_generators import to_camel
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "instance"}
 
@@ -108,7 +112,7 @@ def test_missing_wrong_and_expired_tokens_are_401(sim, bc):
 
 
 def test_customer_id_is_required_numeric_and_must_be_the_clients(bc):
-    # DOCUMENTED: the Customer-Id header (README). INVENTED: the 400 and 403 answers.
+    # DOCUMENTED: the Customer-Id header (Confirmed). INVENTED: the 400 and 403 answers.
     body = problem(bc.call("GET", "/jobs", customer=None), 400)
     assert body["errors"] == {"Customer-Id": ["The Customer-Id header is required."]}
     assert "Customer-Id" in problem(bc.call("GET", "/jobs", customer="abc"), 400)["errors"]
@@ -147,6 +151,98 @@ def test_job_fields_and_bad_ids(sim, bc):
     assert "jobId" in problem(bc.call("GET", "/jobs/0"), 400)["errors"]
 
 
+# ------------------------------------------------------------------------------- what real clients require
+
+class PublicJobStatus(str, Enum):
+    NEW = "new"
+    SCHEDULED = "scheduled"
+    UNSCHEDULED = "unscheduled"
+    SENT = "sent"
+    READ = "read"
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+    ON_THE_WAY = "onTheWay"
+    STARTED = "started"
+    SUSPENDED = "suspended"
+    COMPLETED_OK = "completedOk"
+    COMPLETED_WITH_ISSUES = "completedWithIssues"
+    CANCELLED = "cancelled"
+    LATE_START = "lateStart"
+    LATE_FINISH = "lateFinish"
+    RESCHEDULED = "rescheduled"
+
+
+class PublicJob(BaseModel):
+    """The required fields of the public client's ``Job`` (Ecaco/BigChangePythonAPI,
+    src/bigchange/api_resources/jobs.py, its pydantic models validated against the live API; cited in
+    docs/api/bigchange.md, Confirmed): a job that client rejects is one no real BigChange sends, so a
+    simulator that drops one of these fails here. Its optional fields are left out (that client ignores
+    what it does not name)."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+    id: int
+    type_id: int
+    type_name: str
+    contact_id: int
+    contact_name: str
+    contact_address: str
+    status: PublicJobStatus
+    planned_duration: int
+    description: str
+    created_at: datetime.datetime
+    is_confirmed: bool
+    is_financially_complete: bool
+    is_actioned: bool
+    reference: Optional[str] = None
+    planned_start_at: Optional[datetime.datetime] = None
+    status_modified_at: Optional[datetime.datetime] = None
+
+
+class PublicJobList(BaseModel):
+    """The public client's ``JobListResponse``: the page fields it requires beside the items."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+    items: List[PublicJob]
+    page_number: int
+    page_item_count: int
+
+
+LIVE_REQUIRED = ("contactAddress", "plannedDuration", "isConfirmed", "isFinanciallyComplete", "isActioned")
+
+
+def test_jobs_carry_the_fields_live_jobs_carry(sim, bc):
+    # DOCUMENTED (Confirmed, the public client's Job): the five fields and their types. INVENTED: the values.
+    waiting, new, paid = seed(sim, {"status": "scheduled", "starts_in": 3600, "duration": 5400}, {"status": "new"},
+                              {"status": "completedOk", "contactAddress": "1 Quay St", "plannedDuration": 45,
+                               "isConfirmed": False, "isFinanciallyComplete": True, "isActioned": True})
+    got = [bc.call("GET", "/jobs/%d" % job["id"]).json() for job in (waiting, new, paid)]
+    assert [[g[k] for k in LIVE_REQUIRED] for g in got] == [
+        ["Unit 4, Avonmouth Way, Bristol BS11 9HX", 90, True, False, False],
+        ["Unit 4, Avonmouth Way, Bristol BS11 9HX", 60, False, False, False],
+        ["1 Quay St", 45, False, True, True]]
+    listed_jobs = bc.call("GET", "/jobs", params={"id": [j["id"] for j in (waiting, new, paid)]}).json()["items"]
+    assert listed_jobs == got, "the list and the single read give the same job"
+
+
+def test_jobs_validate_against_the_public_clients_model(sim, bc):
+    sim.reset("demo")
+    job_ids = [j["id"] for j in sim.state("bigchange")["jobs"]]
+    seed(sim, {"status": "lateStart", "reference": None}, {"status": "unscheduled"})
+    page = PublicJobList.model_validate(bc.call("GET", "/jobs", params={
+        "createdAtFrom": "2000-01-01T00:00:00Z", "createdAtTo": "2100-01-01T00:00:00Z"}).json())
+    assert len(page.items) == len(job_ids) + 2 == page.page_item_count
+    assert page.items[0].contact_address == "2 Harbour View, Bristol BS1 5TY"
+    for job_id in job_ids:
+        assert PublicJob.model_validate(bc.call("GET", "/jobs/%d" % job_id).json()).id == job_id
+    # The model holds the simulator to every one of the five: without any of them the job is refused.
+    job = bc.call("GET", "/jobs/%d" % job_ids[0]).json()
+    for key in LIVE_REQUIRED:
+        with pytest.raises(ValidationError, match=key):
+            PublicJob.model_validate({k: v for k, v in job.items() if k != key})
+
+
 def test_statuses_move_with_the_clock(sim, bc):
     moving, frozen, new = seed(sim, {"status": "scheduled", "starts_in": 60, "duration": 600},
                                {"status": "accepted", "starts_in": 60, "moves": False},
@@ -167,7 +263,7 @@ def test_statuses_move_with_the_clock(sim, bc):
 
 
 def test_cancel_then_cancel_again_is_a_422_by_default(sim, bc):
-    # DOCUMENTED: 204 on success (seed, README). INVENTED: the 422 naming ``status`` for the second one.
+    # DOCUMENTED: 204 on success (seed, Confirmed). INVENTED: the 422 naming ``status`` for the second one.
     job = seed(sim, {"status": "onTheWay", "starts_in": 600})[0]
     resp = bc.call("PUT", "/jobs/%d/cancel" % job["id"], json={"reason": "Customer not home"})
     assert resp.status_code == 204 and resp.content == b""
@@ -241,7 +337,7 @@ def test_a_late_start_stays_late_and_a_rescheduled_job_starts_on_time(sim, bc):
 
 @pytest.mark.parametrize("body", [{}, {"reason": ""}, {"reason": "  "}, {"reason": 5}, None])
 def test_cancel_needs_a_reason(sim, bc, body):
-    # DOCUMENTED: the body carries a textual reason (seed, README). INVENTED: the 422 for a missing one.
+    # DOCUMENTED: the body carries a textual reason (seed, Confirmed). INVENTED: the 422 for a missing one.
     job = seed(sim, {"status": "scheduled"})[0]
     resp = bc.call("PUT", "/jobs/%d/cancel" % job["id"], json=body)
     assert problem(resp, 422)["errors"] == {"reason": ["A reason for the cancellation is required."]}
@@ -295,7 +391,7 @@ def test_list_pages_and_filters(sim, bc):
 
 
 def test_the_page_envelope(sim, bc):
-    # DOCUMENTED (README, API_analysis.md section 5): {items, pageNumber, pageSize, pageItemCount}.
+    # DOCUMENTED (Confirmed, API_analysis.md section 5): {items, pageNumber, pageSize, pageItemCount}.
     ids = [j["id"] for j in seed(sim, *[{"status": "new"}] * 3)]
     body = bc.call("GET", "/jobs", params={"id": ids, "pageSize": 2, "pageNumber": 2}).json()
     assert set(body) == {"items", "pageNumber", "pageSize", "pageItemCount"}
@@ -317,7 +413,7 @@ NO_FILTER = {"title": "One or more validation errors occurred.", "status": 422, 
     {"createdAtFrom": "2000-01-01T00:00:00Z", "startAtTo": "2100-01-01T00:00:00Z"},
 ])
 def test_a_list_without_a_usable_filter_is_the_live_apis_422(sim, bc, params):
-    # DOCUMENTED (README "Confirmed since", API_analysis.md section 1): the exact body.
+    # DOCUMENTED (Confirmed, API_analysis.md section 1): the exact body.
     seed(sim, {"status": "scheduled"})
     resp = bc.call("GET", "/jobs", params=params)
     assert resp.status_code == 422 and resp.headers["Content-Type"] == "application/problem+json"
@@ -333,6 +429,65 @@ def test_each_usable_filter_is_enough(sim, bc, params):
     job = seed(sim, {"status": "scheduled"})[0]
     assert job["id"] == 480001
     assert listed(bc, **params) == [job["id"]]
+
+
+@pytest.mark.parametrize("spelling", [str.lower, str.upper, lambda name: name[:1].upper() + name[1:]],
+                         ids=["lower", "upper", "Pascal"])
+def test_query_names_bind_in_any_casing(sim, bc, spelling):
+    # DOCUMENTED (Confirmed): a live client sends StartAtFrom/StartAtTo, and the live API takes them
+    # (ASP.NET binds query names case-insensitively). Every parameter the list reads, in camelCase and
+    # spelled otherwise, gives the same answer.
+    jobs = seed(sim, *[{"status": s, "starts_in": 3600 * (i + 1), "resourceId": 51 + i % 2,
+                        "reference": "CASE-%d" % i} for i, s in enumerate(["scheduled", "accepted", "scheduled",
+                                                                           "scheduled", "new"])])
+    ids = [j["id"] for j in jobs]
+    start = {"startAtFrom": "2000-01-01T00:00:00Z", "startAtTo": "2100-01-01T00:00:00Z"}
+    cases = [
+        dict(start, pageSize=2, pageNumber=2),
+        dict(start, status=["scheduled", "accepted"], resourceId=51),
+        {"id": ids[:3], "contactId": 3001},
+        {"reference": ["CASE-4", "CASE-0"]},
+        {"createdAtFrom": "2000-01-01T00:00:00Z", "createdAtTo": "2100-01-01T00:00:00Z", "pageSize": 4},
+        {"statusModifiedAtFrom": "2000-01-01T00:00:00Z", "statusModifiedAtTo": "2100-01-01T00:00:00Z",
+         "status": "new"},
+    ]
+    expected = [ids[2:4], [ids[0], ids[2]], ids[:3], [ids[0], ids[4]], ids[:4], [ids[4]]]
+    for params, want in zip(cases, expected):
+        camel = bc.call("GET", "/jobs", params=params)
+        other = bc.call("GET", "/jobs", params=dict((spelling(k), v) for k, v in params.items()))
+        assert other.status_code == camel.status_code == 200, other.text
+        assert [j["id"] for j in other.json()["items"]] == [j["id"] for j in camel.json()["items"]] == want, params
+        assert other.json() == camel.json()
+    history = bc.call("GET", "/jobs/%d/statusHistory" % ids[0], params={spelling("pageSize"): 1,
+                                                                        spelling("direction"): "descending"})
+    assert [h["status"] for h in history.json()["items"]] == ["scheduled"] and history.json()["pageSize"] == 1
+    # A bad value is refused under the name the API knows, whatever spelling carried it.
+    body = problem(bc.call("GET", "/jobs", params=dict(start, **{spelling("pageSize"): 1001})), 400)
+    assert list(body["errors"]) == ["pageSize"]
+    # The log keeps the names as they were sent.
+    assert spelling("pageSize") in sim.requests("bigchange")[-1]["query"]
+
+
+def test_the_spellings_of_one_name_are_one_parameter(sim, bc):
+    # As ASP.NET's query collection holds them: the values of every spelling, together.
+    jobs = seed(sim, {"status": "new"}, {"status": "new"}, {"status": "new"})
+    assert listed(bc, **{"id": jobs[0]["id"], "ID": jobs[2]["id"]}) == [jobs[0]["id"], jobs[2]["id"]]
+    values = {"id": [jobs[0]["id"]] * 30, "Id": [jobs[0]["id"]] * 21}
+    assert problem(bc.call("GET", "/jobs", params=values), 422)["errors"] == {
+        "id": ["The filter id takes at most 50 values, got 51."]}
+
+
+@pytest.mark.parametrize("params", [
+    {"StartAtFrom": "2000-01-01T00:00:00Z"},
+    {"Start_At_From": "2000-01-01T00:00:00Z", "Start_At_To": "2100-01-01T00:00:00Z"},
+    {"plannedAtFrom": "2000-01-01T00:00:00Z", "plannedAtTo": "2100-01-01T00:00:00Z", "Status": "scheduled"},
+])
+def test_unknown_names_still_do_not_filter(sim, bc, params):
+    # Only the casing of a name is free: a name the API does not know filters nothing, so the list
+    # still lacks a filter, and the 422 still names the parameters in PascalCase as the live one does.
+    seed(sim, {"status": "scheduled"})
+    resp = bc.call("GET", "/jobs", params=params)
+    assert resp.status_code == 422 and resp.json() == NO_FILTER
 
 
 def test_the_filter_rule_can_be_switched_off(sim, bc):
@@ -357,7 +512,7 @@ def test_date_ranges_select_by_creation_start_and_status_change(sim, bc):
 
 @pytest.mark.parametrize("name", ["id", "reference", "status", "contactId", "resourceId"])
 def test_an_array_filter_takes_at_most_50_values(sim, bc, name):
-    # DOCUMENTED (README, API_analysis.md section 5): the cap. INVENTED: the wording of the 422.
+    # DOCUMENTED (Confirmed, API_analysis.md section 5): the cap. INVENTED: the wording of the 422.
     job = seed(sim, {"status": "scheduled"})[0]
     values = {"id": [job["id"]] + list(range(1, 50)),
               "reference": ["JOB-%d" % job["id"]] + ["R%d" % i for i in range(49)],

@@ -57,6 +57,14 @@ class Job(ApiModel):
     description: Optional[str] = None
     type_name: Optional[str] = Field(None, alias="typeName")
     contact_name: Optional[str] = Field(None, alias="contactName")
+    # Confirmed: live jobs carry these five (the public client Ecaco/BigChangePythonAPI requires them);
+    # typed as it types them, optional so an answer without them validates too. An unset default is
+    # not dumped by raw(), so results hold exactly what BigChange sent.
+    contact_address: Optional[str] = Field(None, alias="contactAddress")
+    planned_duration: Optional[int] = Field(None, alias="plannedDuration")
+    is_confirmed: Optional[bool] = Field(None, alias="isConfirmed")
+    is_financially_complete: Optional[bool] = Field(None, alias="isFinanciallyComplete")
+    is_actioned: Optional[bool] = Field(None, alias="isActioned")
     resource_name: Optional[str] = Field(None, alias="resourceName")
     internal_comment: Optional[str] = Field(None, alias="internalComment")
     resources_comment: Optional[str] = Field(None, alias="resourcesComment")
