@@ -1,18 +1,27 @@
-"""A client no one here wrote checks the simulator (issue 12 item 5): the public ``cloudfoundry-client``
-library (cloudfoundry-community/cf-python-client, a test-only dependency) logs in with the password
-grant, lists tasks with filters across pages, cancels one, and lists orgs, spaces and apps.
+"""A client no one here wrote checks the simulator (issues 12 and 18): the public ``cloudfoundry-client``
+library (cloudfoundry-community/cf-python-client, pinned in requirements-dev.txt) logs in with the
+password grant, lists tasks with filters across pages, cancels one, lists orgs, spaces and apps, works
+through one session of several calls, renews its token when it expires, and parses the errors.
 
 What this proves: the simulator speaks Cloud Controller v3 and UAA as a real client expects them
 (root document links, the cf client's HTTP Basic password grant, bearer tokens, pagination through
-``pagination.next``, ``include``), so the modules' tests against it are tests against the real shapes.
+``pagination.next``, ``include``, the 401 CF-InvalidAuthToken that makes it renew with the refresh
+token grant, the ``errors[]`` body), so the modules' tests against it are tests against the real shapes.
+The library is a test dependency like pytest: without it this file fails, it is not skipped.
+
+How the library renews (cloudfoundry_client/client.py and oauth2_client/credentials_manager.py,
+1.40.4): it checks no expiry itself (``expires_in`` is never read; our tokens are opaque anyway). Any
+answer 401 whose ``errors[]`` has code 1000 CF-InvalidAuthToken makes it post ``grant_type=refresh_token``
+to the token endpoint it logged in at, then repeat the request once with the new token. So moving the
+simulator's clock past the token's lifetime is all it takes, and no test here needs the collection's clock.
 """
 
-import pytest
+from http import HTTPStatus
 
-cf_library = pytest.importorskip(
-    "cloudfoundry_client.client",
-    reason="the public cloudfoundry-client library is not installed (pip install -r requirements-dev.txt); "
-           "it is the outside check of the Cloud Foundry simulator")
+import pytest
+from cloudfoundry_client.client import CloudFoundryClient
+from cloudfoundry_client.errors import InvalidStatusCode
+from oauth2_client.credentials_manager import OAuthError
 
 ORG = "0000000a-0000-4000-8000-00000000000a"
 PROD, STAGING = "aaaaaaaa-0000-4000-8000-000000000001", "aaaaaaaa-0000-4000-8000-000000000002"
@@ -33,7 +42,7 @@ def foundation(sim):
 
 @pytest.fixture
 def client(sim):
-    client = cf_library.CloudFoundryClient(sim.url + "/cf")
+    client = CloudFoundryClient(sim.url + "/cf")
     client.init_with_user_credentials("admin", "admin-secret")
     return client
 
@@ -85,3 +94,73 @@ def test_the_library_lists_orgs_spaces_and_apps(sim, client, foundation):
     prod_app = next(a for a in apps if a["relationships"]["space"]["data"]["guid"] == PROD)
     assert len(list(prod_app.tasks())) == 7, "an app's tasks through its own tasks link"
     assert client.v3.apps.get(prod_app["guid"])["name"] == "billing-api"
+
+
+def test_one_session_lists_gets_cancels_and_lists_again(sim, client, foundation):
+    """Several calls on one login: the task moves RUNNING -> CANCELING -> FAILED under the library's eyes."""
+    guid = foundation[0]["tasks"][-1]["guid"]  # "report", the one RUNNING task of that name
+    running = list(client.v3.tasks.list(names=["report"], states=["RUNNING"]))
+    assert [t["guid"] for t in running] == [guid]
+    assert client.v3.tasks.get(guid)["state"] == "RUNNING"
+    assert client.v3.tasks.cancel(guid)["state"] == "CANCELING"
+    assert [(t["guid"], t["state"]) for t in client.v3.tasks.list(names=["report"])] == [(guid, "CANCELING")]
+    sim.advance(31)  # past the default cancel_delay (30 s), well within the token's lifetime
+    ended = list(client.v3.tasks.list(names=["report"], states=["FAILED"]))
+    assert [(t["guid"], t["result"]["failure_reason"]) for t in ended] == [(guid, "task was cancelled")]
+    calls = [(r["method"], r["path"], r["status"]) for r in sim.requests("cloudfoundry")]
+    assert calls[:2] == [("GET", "/cf/", 200), ("POST", "/cf/login/oauth/token", 200)]
+    assert calls[2:] == [("GET", "/cf/v3/tasks", 200), ("GET", "/cf/v3/tasks/" + guid, 200),
+                         ("POST", "/cf/v3/tasks/%s/actions/cancel" % guid, 202),
+                         ("GET", "/cf/v3/tasks", 200), ("GET", "/cf/v3/tasks", 200)], "one login for the session"
+
+
+def test_an_expired_token_is_renewed_with_the_refresh_token_grant(sim, client, foundation):
+    guid = foundation[0]["tasks"][0]["guid"]
+    assert client.v3.tasks.get(guid)["state"] == "RUNNING"
+    since = sim.requests("cloudfoundry")[-1]["seq"]
+    lifetime = sim.state("cloudfoundry")["settings"]["token_lifetime"]
+    sim.advance(lifetime + 1)
+    assert client.v3.tasks.get(guid)["guid"] == guid, "the call that met the expired token succeeds"
+    log = sim.requests("cloudfoundry", since=since)
+    assert [(r["method"], r["path"], r["status"]) for r in log] == [
+        ("GET", "/cf/v3/tasks/" + guid, 401),
+        ("POST", "/cf/login/oauth/token", 200),
+        ("GET", "/cf/v3/tasks/" + guid, 200)], "the 401, one renewal, the retried call"
+    renewal = log[1]
+    assert renewal["body"]["grant_type"] == "refresh_token" and renewal["body"]["refresh_token"] == "<redacted>"
+    assert renewal["headers"]["Authorization"] == "Basic <redacted>", "the cf client, as for the password grant"
+    assert [(t["grant"], t["expired"]) for t in sim.state("cloudfoundry")["tokens"]] == [
+        ("password", True), ("refresh_token", False)]
+    # The renewed session goes on with the new token: no second renewal.
+    client.v3.tasks.cancel(guid)
+    assert [(r["path"], r["status"]) for r in sim.requests("cloudfoundry", since=log[-1]["seq"])] == [
+        ("/cf/v3/tasks/%s/actions/cancel" % guid, 202)]
+
+
+def test_a_revoked_refresh_token_ends_the_session_with_uaas_error(sim, client, foundation):
+    guid = foundation[0]["tasks"][0]["guid"]
+    since = sim.requests("cloudfoundry")[-1]["seq"]
+    sim.seed(cloudfoundry={"revoke_tokens": True})
+    with pytest.raises(OAuthError) as caught:
+        client.v3.tasks.get(guid)
+    assert (caught.value.status_code, caught.value.error) == (HTTPStatus.UNAUTHORIZED, "invalid_token")
+    assert [(r["path"], r["status"]) for r in sim.requests("cloudfoundry", since=since)] == [
+        ("/cf/v3/tasks/" + guid, 401), ("/cf/login/oauth/token", 401)], "one renewal tried, no retry"
+    assert client.refresh_token is None, "the library drops the refresh token UAA refused"
+
+
+def test_the_library_parses_cloud_controller_errors(sim, client, foundation):
+    succeeded = next(t for t in foundation[0]["tasks"] if t["state"] == "SUCCEEDED")["guid"]
+    with pytest.raises(InvalidStatusCode) as caught:
+        client.v3.tasks.cancel(succeeded)
+    error = caught.value
+    assert error.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert error.body == {"errors": [{"code": 10008, "title": "CF-UnprocessableEntity",
+                                      "detail": "Task state is SUCCEEDED and therefore cannot be canceled"}]}
+    answer = sim.requests("cloudfoundry")[-1]
+    assert error.request_id == answer["response_headers"]["X-Vcap-Request-Id"], "read from the answer's header"
+    with pytest.raises(InvalidStatusCode) as caught:
+        client.v3.tasks.get("00000000-0000-4000-8000-000000000000")
+    assert caught.value.status_code == HTTPStatus.NOT_FOUND
+    assert [(e["code"], e["title"]) for e in caught.value.body["errors"]] == [(10010, "CF-ResourceNotFound")]
+    assert next(t for t in sim.state("cloudfoundry")["tasks"] if t["guid"] == succeeded)["state"] == "SUCCEEDED"

@@ -2,7 +2,7 @@
 
 The samples are the task object and its 202 cancel answer as Cloud Controller's v3 documentation
 shows them (cloud_controller_ng docs/v3 api_resources/_tasks.erb: single_task and canceling_task), and
-the error bodies shared/api/README.md quotes (422 code 10008, 401 CF-InvalidAuthToken code 1000, the
+the error bodies docs/api/cloudfoundry.md quotes (422 code 10008, 401 CF-InvalidAuthToken code 1000, the
 429 JSON sent as text/plain).
 """
 

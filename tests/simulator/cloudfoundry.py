@@ -1,12 +1,14 @@
 """Cloud Foundry: the Cloud Controller v3 task, organization, space and app endpoints and the UAA
-token endpoint, as documented in shared/api/README.md and the cloudfoundry-v3-cancel-task.txt seed.
+token endpoint, as docs/api/cloudfoundry.md documents them (its sections "Seed", "Confirmed" and
+"Invented"; "Confirmed" below means that document's confirmed facts).
 
 Served under ``/cf`` (a module's ``api_url`` is ``http://127.0.0.1:PORT/cf``):
 
 - ``GET /cf/`` the root document (no auth); ``links.login`` -> ``/cf/login``, ``links.uaa`` -> ``/cf/uaa``,
   ``links.cloud_controller_v3`` -> ``/cf/v3``, all absolute, built from the request's Host header;
 - ``POST /cf/login/oauth/token`` and ``POST /cf/uaa/oauth/token``: the password grant (HTTP Basic client
-  ``cf`` with an empty secret) and the client credentials grant (client in Basic or in the form);
+  ``cf`` with an empty secret), the refresh token grant (the same client) and the client credentials
+  grant (client in Basic or in the form);
 - ``GET /cf/v3/tasks``, ``GET /cf/v3/apps/{guid}/tasks``, ``GET /cf/v3/tasks/{guid}``,
   ``POST /cf/v3/tasks/{guid}/actions/cancel``;
 - ``GET /cf/v3/organizations``, ``/cf/v3/spaces``, ``/cf/v3/apps`` (and each ``/{guid}``).
@@ -35,23 +37,33 @@ An app whose ``space_guid`` is not known yet creates its space (named ``space_na
 ``default-org``/``default-space``.
 
 After a reset there is a user ``admin``/``admin-secret`` (what tests/utils/with-simulator.sh exports),
-a read-only user ``auditor``/``auditor-secret``, the cf CLI's client ``cf`` (empty secret, password grant
-only) and a client ``jobctl-client``/``jobctl-client-secret`` for the client credentials grant.
+a read-only user ``auditor``/``auditor-secret``, the cf CLI's client ``cf`` (empty secret, password and
+refresh token grants) and a client ``jobctl-client``/``jobctl-client-secret`` for the client credentials grant.
 
 Tokens expire after ``settings.token_lifetime`` simulated seconds; ``settings.token_uses`` makes each
 token good for that many API requests (so a token can run out in the middle of one module run, which
-exercises the 401 ``CF-InvalidAuthToken`` refresh); ``{"revoke_tokens": true}`` revokes every token
-issued so far. A cancelled task stays CANCELING for ``cancel_delay`` seconds, then becomes FAILED.
+exercises the 401 ``CF-InvalidAuthToken`` refresh); refresh tokens expire after
+``settings.refresh_token_lifetime``; ``{"revoke_tokens": true}`` revokes every token issued so far,
+refresh tokens too. A cancelled task stays CANCELING for ``cancel_delay`` seconds, then becomes FAILED.
 
 Documented (each on by default, and a setting where it can be switched):
 - the cancel answers 202 with the task; a cancel of a CANCELING task is accepted the same way; a
-  SUCCEEDED or FAILED task answers 422 CF-UnprocessableEntity 10008 (seed; api/README Confirmed since;
-  cloud_controller_ng app/actions/task_cancel.rb);
+  SUCCEEDED or FAILED task answers 422 CF-UnprocessableEntity 10008 (docs/api/cloudfoundry.md Seed and
+  Confirmed; cloud_controller_ng app/actions/task_cancel.rb);
 - a cancelled task ends FAILED with ``result.failure_reason`` "task was cancelled" (cloudfoundry/bbs
   db/sqldb/task_db.go, CancelTask);
-- an expired or revoked token answers 401 CF-InvalidAuthToken 1000 (api/README Confirmed since);
-- ``names`` filters match case-insensitively on tasks, orgs, spaces and apps (api/README Confirmed
-  since; cloud_controller_ng db/migrations declare those name columns ``case_insensitive: true``);
+- an expired or revoked token answers 401 CF-InvalidAuthToken 1000 (docs/api/cloudfoundry.md Confirmed);
+- the ``refresh_token`` grant, for the ``cf`` client, authenticated as for the password grant
+  (docs/api/cloudfoundry.md Confirmed: cloudfoundry-client renews that way on that 401). As UAA does it
+  (cloudfoundry/uaa UaaTokenServices, RefreshTokenCreator, TokenValidationService): a refresh token comes
+  with the password grant only, and only to a client allowed the refresh_token grant; the refresh answer
+  is a new access token for the same user and the same refresh token, which stays valid until it
+  expires; an unknown, expired or revoked refresh token answers 401 ``invalid_token`` ("The token
+  expired, was revoked, or the token ID is incorrect.", UAA's for an opaque token; none at all, "Invalid
+  refresh token (empty token)"), another client's 400 ``invalid_grant`` ("Wrong client for this refresh
+  token: <client>");
+- ``names`` filters match case-insensitively on tasks, orgs, spaces and apps (docs/api/cloudfoundry.md
+  Confirmed; cloud_controller_ng db/migrations declare those name columns ``case_insensitive: true``);
   setting ``names_case_insensitive``;
 - unknown query parameters answer 400 CF-BadQueryParameter; the filters each list knows are those of
   cloud_controller_ng app/messages/{tasks,orgs,spaces,apps}_list_message.rb and list_message.rb
@@ -73,7 +85,9 @@ Documented (each on by default, and a setting where it can be switched):
   the base limiter).
 
 Invented where the documents say nothing (easy to change, all in this file):
-- tokens are opaque strings, not JWTs; the token answer carries a ``refresh_token`` for the password grant only;
+- tokens are opaque strings, not JWTs, refresh tokens too (UAA's are JWTs unless configured opaque);
+- a refresh token lives 30 days (``settings.refresh_token_lifetime``: the 2592000 s UAA configurations
+  commonly give ``refreshTokenValiditySeconds``);
 - an ``auditor`` sees the tasks of its spaces but not their ``command``, and is refused a cancel (403);
 - the order of a list is creation order unless ``order_by`` says otherwise; ``total_pages`` is 1 for no results;
 - PENDING tasks stay PENDING unless seeded with ``start_after``;
@@ -103,7 +117,7 @@ DEFAULT_USERS = (
     {"username": "auditor", "password": "auditor-secret", "role": "auditor"},
 )
 DEFAULT_CLIENTS = (
-    # The cf CLI's own client: public (empty secret), password grant only.
+    # The cf CLI's own client: public (empty secret), password grant and its renewal.
     {"client_id": "cf", "client_secret": "", "grants": ["password", "refresh_token"]},
     {"client_id": "jobctl-client", "client_secret": "jobctl-client-secret", "role": "admin",
      "grants": ["client_credentials"]},
@@ -111,6 +125,7 @@ DEFAULT_CLIENTS = (
 DEFAULT_SETTINGS = {
     "token_lifetime": 1199.0,   # seconds a token stays valid (sim clock); UAA's cf client default is ~20 minutes
     "token_uses": None,         # API requests each token is good for; null = unlimited
+    "refresh_token_lifetime": 2592000.0,  # INVENTED: seconds a refresh token stays valid (30 days)
     "cancel_delay": 30.0,       # seconds a cancelled task stays CANCELING before it is FAILED
     "login_link": True,         # false: the root document has no links.login (clients must use links.uaa)
     "login_href": None,         # INVENTED test hook: links.login.href as given (a hostile root document)
@@ -253,6 +268,7 @@ class CloudFoundryAPI(API):
         self.users = {}
         self.clients = {}
         self.tokens = {}          # token -> record
+        self.refresh_tokens = {}  # refresh token -> record
         self.orgs = {DEFAULT_ORG["guid"]: self._new_org(DEFAULT_ORG)}
         self.spaces = {DEFAULT_SPACE["guid"]: self._new_space(dict(DEFAULT_SPACE, organization_guid=DEFAULT_ORG["guid"]))}
         self.apps = {}            # guid -> record (insertion order is creation order)
@@ -339,7 +355,8 @@ class CloudFoundryAPI(API):
                 raise ValueError("cloudfoundry tasks[].app_guid must name a seeded app, not %r" % spec.get("app_guid"))
             created["tasks"].append(self._task_view(self._seed_task(app, spec), None))
         if data.get("revoke_tokens"):
-            for record in self.tokens.values():
+            # Refresh tokens too: a client that could renew a revoked token would outlive the revocation.
+            for record in list(self.tokens.values()) + list(self.refresh_tokens.values()):
                 record["revoked"] = True
             created["revoked_tokens"] = len(self.tokens)
         if "settings" in data:
@@ -426,6 +443,9 @@ class CloudFoundryAPI(API):
         tokens = [{"principal": t["principal"], "grant": t["grant"], "issued_at": iso(t["issued"]),
                    "expired": now >= t["expires"], "revoked": t["revoked"], "uses": t["uses"]}
                   for t in self.tokens.values()]
+        refresh_tokens = [{"principal": t["principal"], "client_id": t["client_id"], "issued_at": iso(t["issued"]),
+                           "expired": now >= t["expires"], "revoked": t["revoked"]}
+                          for t in self.refresh_tokens.values()]
         return {"settings": dict(self.settings),
                 "users": [dict(u) for u in self.users.values()],
                 "clients": [dict(c) for c in self.clients.values()],
@@ -434,7 +454,7 @@ class CloudFoundryAPI(API):
                            for s in self.spaces.values()],
                 "apps": [self._app_view(a) for a in self.apps.values()],
                 "tasks": [dict(self._task_view(t, None), app_guid=t["app_guid"]) for t in self.tasks.values()],
-                "tokens": tokens, "events": list(self.events)}
+                "tokens": tokens, "refresh_tokens": refresh_tokens, "events": list(self.events)}
 
     def _app_view(self, app):
         space = self.spaces[app["space_guid"]]
@@ -655,7 +675,7 @@ class CloudFoundryAPI(API):
         grant = form.get("grant_type")
         if not grant:
             raise oauth_error(400, "invalid_request", "A grant type must be provided")
-        if grant not in ("password", "client_credentials"):
+        if grant not in ("password", "client_credentials", "refresh_token"):
             raise oauth_error(400, "unsupported_grant_type", "Unsupported grant type: %s" % grant)
         if grant not in client["grants"]:
             raise oauth_error(401, "invalid_client", "Unauthorized grant type: %s" % grant)
@@ -663,6 +683,9 @@ class CloudFoundryAPI(API):
             user = self.users.get(form.get("username"))
             if user is None or user["password"] != form.get("password"):
                 raise oauth_error(401, "unauthorized", "Bad credentials")
+            principal = {"kind": "user", "name": user["username"], "role": user["role"], "spaces": user["spaces"]}
+        elif grant == "refresh_token":
+            user = self._refreshed_user(form.get("refresh_token"), client["client_id"])
             principal = {"kind": "user", "name": user["username"], "role": user["role"], "spaces": user["spaces"]}
         else:
             principal = {"kind": "client", "name": client["client_id"], "role": client["role"], "spaces": client["spaces"]}
@@ -675,10 +698,33 @@ class CloudFoundryAPI(API):
         self._event("token_issued", grant=grant, principal=principal["name"], server=server)
         body = {"access_token": token, "token_type": "bearer", "expires_in": int(lifetime) - 1,
                 "scope": "cloud_controller.read cloud_controller.write openid", "jti": uuid.UUID(int=_rng.getrandbits(128)).hex}
-        if grant == "password":
-            body["refresh_token"] = token + "-r"
+        if grant == "refresh_token":
+            # DOCUMENTED (UaaTokenServices.refreshAccessToken): UAA answers with the refresh token it was
+            # given, which stays valid until it expires.
+            body["refresh_token"] = form["refresh_token"]
+        elif grant == "password" and "refresh_token" in client["grants"]:
+            # DOCUMENTED (UaaTokenServices.createAccessToken, RefreshTokenCreator): only to a client allowed
+            # the refresh_token grant, and not with client_credentials. INVENTED: opaque, like the access token.
+            refresh = "cfsim-%s-r" % uuid.UUID(int=_rng.getrandbits(128)).hex
+            self.refresh_tokens[refresh] = {"principal": principal["name"], "client_id": client["client_id"],
+                                            "issued": now, "revoked": False,
+                                            "expires": now + float(self.settings["refresh_token_lifetime"])}
+            body["refresh_token"] = refresh
         return Response.json(200, body, {"Cache-Control": "no-store", "Pragma": "no-cache"},
                              content_type="application/json;charset=UTF-8")
+
+    def _refreshed_user(self, value, client_id):
+        """The user a refresh token was issued to, checked as UAA checks it: DOCUMENTED (cloudfoundry/uaa
+        UaaTokenServices.refreshAccessToken, TokenValidationService.validateToken)."""
+        if value is None:
+            raise oauth_error(401, "invalid_token", "Invalid refresh token (empty token)")
+        record = self.refresh_tokens.get(value)
+        if record is None or record["revoked"] or self.sim.now() >= record["expires"]:
+            # An opaque token UAA cannot find (unknown, expired, revoked) is refused before the client check.
+            raise oauth_error(401, "invalid_token", "The token expired, was revoked, or the token ID is incorrect.")
+        if record["client_id"] != client_id:
+            raise oauth_error(400, "invalid_grant", "Wrong client for this refresh token: %s" % record["client_id"])
+        return self.users[record["principal"]]
 
     @staticmethod
     def _client_auth(req, form):

@@ -1,5 +1,5 @@
-"""The simulated Cloud Foundry API (Cloud Controller v3 tasks + UAA) against shared/api/README.md
-and the cloudfoundry-v3-cancel-task.txt seed."""
+"""The simulated Cloud Foundry API (Cloud Controller v3 tasks + UAA) against docs/api/cloudfoundry.md
+(its Seed and Confirmed sections)."""
 
 import re
 
@@ -155,6 +155,96 @@ def test_token_uses_and_revocation(sim, cf):
 def test_state_never_shows_token_values(sim, cf):
     token = cf.token()
     assert token not in str(sim.state("cloudfoundry"))
+
+
+# DOCUMENTED: the refresh_token grant (docs/api/cloudfoundry.md Confirmed; cloudfoundry/uaa UaaTokenServices).
+
+def password_grant(cf):
+    reply = cf.http.post(cf.base + "/login/oauth/token", auth=("cf", ""), timeout=5,
+                         data={"grant_type": "password", "username": "admin", "password": "admin-secret"})
+    assert reply.status_code == 200
+    return reply.json()
+
+
+def refresh(cf, refresh_token, auth=("cf", ""), **form):
+    data = dict({"grant_type": "refresh_token", "refresh_token": refresh_token}, **form)
+    return cf.http.post(cf.base + "/uaa/oauth/token", auth=auth, data=data, timeout=5)
+
+
+@pytest.mark.parametrize("auth,form", [
+    (("cf", ""), {}),                   # what cloudfoundry-client sends: HTTP Basic "cf:"
+    (None, {"client_id": "cf"}),        # a public client in the form, no secret
+], ids=["basic", "form"])
+def test_refresh_token_grant_renews_the_same_users_token(sim, cf, auth, form):
+    sim.seed(cloudfoundry={"settings": {"token_lifetime": 60}})
+    first = password_grant(cf)
+    sim.advance(61)
+    assert cf.request("GET", "/v3/tasks", token=first["access_token"]).status_code == 401
+    reply = refresh(cf, first["refresh_token"], auth=auth, **form)
+    assert reply.status_code == 200
+    body = reply.json()
+    assert body["token_type"] == "bearer" and body["expires_in"] > 0
+    assert body["access_token"] != first["access_token"], "a new access token"
+    assert body["refresh_token"] == first["refresh_token"], "the same refresh token, still valid"
+    assert cf.request("GET", "/v3/tasks", token=body["access_token"]).status_code == 200
+    assert refresh(cf, first["refresh_token"], auth=auth, **form).status_code == 200, "it can be used again"
+    state = sim.state("cloudfoundry")
+    assert [(t["principal"], t["grant"]) for t in state["tokens"]] == [
+        ("admin", "password"), ("admin", "refresh_token"), ("admin", "refresh_token")]
+    assert [(t["principal"], t["client_id"], t["revoked"]) for t in state["refresh_tokens"]] == [("admin", "cf", False)]
+
+
+def test_only_a_client_allowed_the_refresh_grant_gets_a_refresh_token(sim, cf):
+    sim.seed(cloudfoundry={"clients": [{"client_id": "no-refresh", "client_secret": "", "grants": ["password"]}]})
+    reply = cf.http.post(cf.base + "/uaa/oauth/token", auth=("no-refresh", ""), timeout=5,
+                         data={"grant_type": "password", "username": "admin", "password": "admin-secret"})
+    assert reply.status_code == 200 and "refresh_token" not in reply.json()
+    assert sim.state("cloudfoundry")["refresh_tokens"] == []
+
+
+def assert_oauth_error(reply, status, error):
+    assert reply.status_code == status
+    assert reply.headers["Content-Type"].startswith("application/json")
+    body = reply.json()
+    assert set(body) == {"error", "error_description"} and body["error"] == error
+    if status == 401:
+        assert 'error="%s"' % error in reply.headers["WWW-Authenticate"]
+    return body["error_description"]
+
+
+def test_refresh_grant_refusals(sim, cf):
+    sim.seed(cloudfoundry={"clients": [
+        {"client_id": "other-cli", "client_secret": "", "grants": ["password", "refresh_token"]}]})
+    issued = password_grant(cf)["refresh_token"]
+    # UAA cannot find an opaque token it never issued (an empty one neither), and needs one.
+    gone = "The token expired, was revoked, or the token ID is incorrect."
+    assert assert_oauth_error(refresh(cf, "cfsim-unknown-r"), 401, "invalid_token") == gone
+    assert assert_oauth_error(refresh(cf, ""), 401, "invalid_token") == gone
+    missing = cf.http.post(cf.base + "/uaa/oauth/token", auth=("cf", ""), data={"grant_type": "refresh_token"},
+                         timeout=5)
+    assert assert_oauth_error(missing, 401, "invalid_token") == "Invalid refresh token (empty token)"
+    # Another client may use the grant, but not with a token issued to cf.
+    detail = assert_oauth_error(refresh(cf, issued, auth=("other-cli", "")), 400, "invalid_grant")
+    assert detail == "Wrong client for this refresh token: cf"
+    # A client not allowed the grant is refused before its token is looked at.
+    assert_oauth_error(refresh(cf, issued, auth=("jobctl-client", "jobctl-client-secret")), 401, "invalid_client")
+    assert_oauth_error(refresh(cf, issued, auth=("cf", "wrong")), 401, "unauthorized")
+    assert refresh(cf, issued).status_code == 200, "none of the refusals spent the token"
+    sim.seed(cloudfoundry={"revoke_tokens": True})
+    assert assert_oauth_error(refresh(cf, issued), 401, "invalid_token") == gone
+    assert sim.state("cloudfoundry")["refresh_tokens"][0]["revoked"] is True
+    assert [e["grant"] for e in sim.state("cloudfoundry")["events"] if e["event"] == "token_issued"] == [
+        "password", "refresh_token"], "no refusal issued a token"
+
+
+def test_refresh_tokens_expire_on_the_simulated_clock(sim, cf):
+    sim.seed(cloudfoundry={"settings": {"refresh_token_lifetime": 3600}})
+    issued = password_grant(cf)["refresh_token"]
+    sim.advance(3599)
+    assert refresh(cf, issued).status_code == 200
+    sim.advance(1)
+    assert_oauth_error(refresh(cf, issued), 401, "invalid_token")
+    assert sim.state("cloudfoundry")["refresh_tokens"][0]["expired"] is True
 
 
 # ------------------------------------------------------------------------------------ tasks
@@ -382,7 +472,7 @@ def test_a_task_can_finish_right_after_it_was_read(cf, sim, admin):
 
 
 # ------------------------------------------------------------------------------------ names, orgs, spaces, apps
-# DOCUMENTED: names match case-insensitively (api/README Confirmed since; cloud_controller_ng db/migrations
+# DOCUMENTED: names match case-insensitively (docs/api/cloudfoundry.md Confirmed; cloud_controller_ng db/migrations
 # declare the name columns of organizations, spaces, apps and tasks case_insensitive).
 
 ORG_A, ORG_B = "0000000a-0000-4000-8000-00000000000a", "0000000b-0000-4000-8000-00000000000b"
