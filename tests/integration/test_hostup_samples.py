@@ -1,15 +1,15 @@
 """HostUp's confirmed answer shapes (issue 12, item 7), through the models and through full module runs
 (in this process, tests/runner.py).
 
-Source: shared/api/README.md, HostUp "Confirmed since" (HostUp's endpoint pages for the VPS backups):
+Source: docs/api/hostup.md, Confirmed (HostUp's endpoint pages for the VPS backups):
 
 * ``actions.canCreateBackup`` and ``actions.canRestore`` are objects ``{allowed, reason, code}``;
 * a backup's ``createdAt`` and ``note`` may be null;
 * ``quotaInfo.limit`` and ``.remaining`` may be null;
 * IDs are a prefix and 26 characters, shown only by example.
 
-The README quotes no whole body, so SAMPLE is assembled from those facts and the documented list
-fields (``id, displayId, storageKey, createdAt, sizeGb, backupType, note``). The ``reason`` and
+What is recorded of those pages quotes no whole body, so SAMPLE is assembled from those facts and
+the documented list fields (``id, displayId, storageKey, createdAt, sizeGb, backupType, note``). The ``reason`` and
 ``code`` texts of the actions are the simulator's (INVENTED), chosen so that the simulator, seeded
 with the same backups, serves SAMPLE exactly.
 """

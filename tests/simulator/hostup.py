@@ -1,33 +1,35 @@
-"""HostUp cloud API v2, as documented in shared/api/README.md and the hostup-*.txt seeds.
+"""HostUp cloud API v2, as documented in docs/api/hostup.md.
 
 Served under ``/hostup/api/v2`` (a module's ``api_url`` is ``http://127.0.0.1:PORT/hostup/api/v2``).
 
 Every behaviour is tagged here and at its code as DOCUMENTED (with its source) or INVENTED (what no
-document says; easy to change, all in this file). "README" is shared/api/README.md, "Confirmed" its
-HostUp "Confirmed since" paragraph (HostUp's endpoint pages), "seed" a hostup-*.txt seed.
+document says; easy to change, all in this file; listed in docs/api/hostup.md, Invented). "notes" is
+the collection's first API notes (docs/api/hostup.md, Endpoints), "Confirmed" what HostUp's endpoint
+pages confirm (docs/api/hostup.md, Confirmed), "seed" HostUp's reference pages for the two DELETEs
+(docs/api/hostup.md, Seed).
 
 DOCUMENTED
-- Bearer API keys with the scopes ``read:vm``, ``backup:vm``, ``write:vm`` (README, seeds); RFC 7807
+- Bearer API keys with the scopes ``read:vm``, ``backup:vm``, ``write:vm`` (notes, seed); RFC 7807
   errors with ``code``, ``requestId``, ``timestamp``, ``errors[]`` and
-  ``type = https://developer.hostup.se/errors/<code>`` (README, seeds); 429 with ``Retry-After`` and
+  ``type = https://developer.hostup.se/errors/<code>`` (notes, seed); 429 with ``Retry-After`` and
   ``X-RateLimit-*``, ``X-RateLimit-Reset`` an ISO time, codes ``rate_limit_exceeded``/``rate_limited``
-  (README, ``settings.rate_limit_code``).
-- IDs: a prefix and 26 lowercase base32 characters (README; Confirmed: only ever shown by example).
+  (notes, ``settings.rate_limit_code``).
+- IDs: a prefix and 26 lowercase base32 characters (notes; Confirmed: only ever shown by example).
   A seed may give any ID (``..``, ``.``, ``a/b``) to test that clients never put such an ID in a path.
-- ``GET /vps`` with ``limit`` 1-100, ``cursor``/``nextCursor``, ``name``, ``primaryIp`` (README).
+- ``GET /vps`` with ``limit`` 1-100, ``cursor``/``nextCursor``, ``name``, ``primaryIp`` (notes).
 - ``DELETE /vps/{id}/active-jobs`` with ``{"jobType"}`` -> 200 ``{"cancelled", "reason"}``, cancelling by
   type; ``cancelled: false`` with a reason when nothing runs (seed).
-- ``GET /vps/{id}/backups`` -> ``{backups, quotaInfo, actions}`` (README); ``actions.canCreateBackup`` and
+- ``GET /vps/{id}/backups`` -> ``{backups, quotaInfo, actions}`` (notes); ``actions.canCreateBackup`` and
   ``actions.canRestore`` are objects ``{allowed, reason, code}`` (Confirmed); ``createdAt`` and ``note``
   may be null (Confirmed: seed a backup with ``"createdAt": null``); ``quotaInfo.limit`` and
   ``.remaining`` may be null (Confirmed: seed a VPS with ``"quota_limit": null``).
 - ``DELETE /vps/{id}/backups/{backupId}`` -> 204, 404 when the backup or VPS is not there or not the
   caller's (seed).
 - ``POST /vps/{id}/backups`` -> 202 ``{"operation": {status, jobId, pollUrl, result}}``; ``pollUrl`` is
-  ``/api/jobs/{jobId}`` (README, Confirmed; that URL itself is not served here).
+  ``/api/jobs/{jobId}`` (notes, Confirmed; that URL itself is not served here).
 
 INVENTED
-- The schema of ``GET /vps/{id}/active-jobs`` (README: unconfirmed). Default ``{"data": [job...]}``, each
+- The schema of ``GET /vps/{id}/active-jobs`` (notes: unconfirmed). Default ``{"data": [job...]}``, each
   job ``{id, jobType, status, progress, startedAt}`` (+ ``backupId`` for a restore), status ``running``
   or ``cancelling``. The settings serve every other shape the modules accept: ``active_jobs_key``
   (``data``, ``jobs``, ``activeJobs``, ``data.jobs``, ``data.activeJobs``, or null for a bare list),
@@ -45,9 +47,9 @@ INVENTED
   ``GET /vps?name=`` matches a case-insensitive substring (a module must still compare exactly).
 - ``POST .../backups/{backupId}/actions/restore`` takes no body and starts a restore job.
 - Requests whose User-Agent is missing or urllib's default get Cloudflare's 403 "error code: 1010"
-  (the README reports urllib's agent as rejected; ``settings.reject_default_user_agent``).
+  (the notes report urllib's agent as rejected; ``settings.reject_default_user_agent``).
 - The seed for the backup DELETE also says the ID comes from ``data[].id`` of the list; its own
-  parameter text and the README say ``backups[].id``, which is what is served.
+  parameter text and the notes say ``backups[].id``, which is what is served.
 """
 
 import base64
@@ -76,7 +78,7 @@ DEFAULT_SETTINGS = {
     "quota_limit": 10,            # default backup quota of a VPS
     "reject_default_user_agent": True,
     "rate_limit_limit": 60,       # X-RateLimit-Limit of a 429 that no configured bucket produced
-    "rate_limit_code": "rate_limit_exceeded",  # the README has seen rate_limited too
+    "rate_limit_code": "rate_limit_exceeded",  # the notes have seen rate_limited too
     # INVENTED (the active-jobs schema is unconfirmed): where the list, each job's type and its state are.
     "active_jobs_key": "data",
     "job_type_key": "jobType",
@@ -89,7 +91,7 @@ SHAPES = {
     "job_status_key": ("status", "state"),
 }
 
-# status -> (code, title, detail), from the seeds where they show one
+# status -> (code, title, detail): the seed's where it shows one (docs/api/hostup.md, Seed), else INVENTED
 PROBLEMS = {
     400: ("invalid_request", "Invalid request", "The request body failed validation."),
     401: ("unauthorized", "Unauthorized", "Authentication is required."),
@@ -506,7 +508,7 @@ class HostUpAPI(API):
     def list_jobs(self, req, vps_id):
         self._need(req, "read:vm")
         vps = self._get_vps(req, vps_id)
-        # INVENTED: the whole shape (README: unconfirmed); the settings serve each one the modules accept.
+        # INVENTED: the whole shape (notes: unconfirmed); the settings serve each one the modules accept.
         type_key, status_key = self.settings["job_type_key"], self.settings["job_status_key"]
         jobs = []
         for job in vps["jobs"]:

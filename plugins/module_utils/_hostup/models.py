@@ -47,9 +47,9 @@ class CancelResult(ApiModel):
 class Backup(ApiModel):
     """One backup of ``GET /vps/{id}/backups``; only ``id`` is required (it builds paths).
 
-    Confirmed since: ``createdAt`` and ``note`` may be null. Any value is kept as the API gave it: an
-    unreadable ``createdAt`` is the retention's business (such a backup is never deleted by age),
-    not a reason to refuse the whole list.
+    Confirmed (docs/api/hostup.md): ``createdAt`` and ``note`` may be null. Any value is kept as the
+    API gave it: an unreadable ``createdAt`` is the retention's business (such a backup is never
+    deleted by age), not a reason to refuse the whole list.
     """
 
     id: str
@@ -61,9 +61,9 @@ class Backup(ApiModel):
 class BackupList(ApiModel):
     """``GET /vps/{id}/backups``: ``{backups, quotaInfo, actions}``.
 
-    Confirmed since: ``quotaInfo.limit`` and ``.remaining`` may be null, and ``actions.canCreateBackup``
-    and ``actions.canRestore`` are objects ``{allowed, reason, code}``. Both objects are passed on as
-    the API gives them.
+    Confirmed (docs/api/hostup.md): ``quotaInfo.limit`` and ``.remaining`` may be null, and
+    ``actions.canCreateBackup`` and ``actions.canRestore`` are objects ``{allowed, reason, code}``.
+    Both objects are passed on as the API gives them.
     """
 
     backups: List[Backup]

@@ -1,7 +1,7 @@
-"""The simulated HostUp API v2 against shared/api/README.md and the hostup-*.txt seeds.
+"""The simulated HostUp API v2 against docs/api/hostup.md.
 
-The tests of the fidelity behaviours (the last section) say whether each is DOCUMENTED (and where)
-or INVENTED, as the simulator's docstring does.
+The tests of the fidelity behaviours (the last section) say whether each is DOCUMENTED (and where:
+"Confirmed" is docs/api/hostup.md, Confirmed) or INVENTED, as the simulator's docstring does.
 """
 
 import re
@@ -285,7 +285,7 @@ def test_backups_list_newest_first_with_quota_and_actions(control, hostup):
         assert ID.match(b["id"]) and b["id"].startswith("bkp_")
     assert backups[0]["note"] == "pre-upgrade" and backups[2]["sizeGb"] == 10.5
     assert body["quotaInfo"] == {"used": 3, "limit": 5, "remaining": 2}
-    # DOCUMENTED (Confirmed since): actions are objects {allowed, reason, code}, not booleans.
+    # DOCUMENTED (Confirmed): actions are objects {allowed, reason, code}, not booleans.
     assert body["actions"] == {"canCreateBackup": {"allowed": True, "reason": None, "code": None},
                                "canRestore": {"allowed": True, "reason": None, "code": None}}
     assert_problem(hostup.get("/vps/vps_nothere/backups"), 404, "not_found")
@@ -324,7 +324,7 @@ def test_create_backup(control, hostup):
     assert r.status_code == 202
     op = r.json()["operation"]
     assert op["status"] == "queued" and op["result"] is None
-    # DOCUMENTED (Confirmed since): the pollUrl is /api/jobs/{jobId}.
+    # DOCUMENTED (Confirmed): the pollUrl is /api/jobs/{jobId}.
     assert op["pollUrl"] == "/api/jobs/%s" % op["jobId"]
     jobs = hostup.get("/vps/%s/active-jobs" % vps["id"]).json()["data"]
     assert [j["id"] for j in jobs] == [op["jobId"]]
@@ -440,7 +440,7 @@ def test_an_unknown_shape_is_refused_when_seeding(sim, http, setting, value):
 
 
 def test_null_created_at_and_note_are_served_and_listed_last(control, hostup):
-    # DOCUMENTED (Confirmed since): createdAt and note may be null. INVENTED: undated ones come last.
+    # DOCUMENTED (Confirmed): createdAt and note may be null. INVENTED: undated ones come last.
     vps = seed_vps(control, backups=[{"createdAt": None, "note": None, "id": "bkp_0000000000000000000000null"},
                                      {"age_days": 3}, {"createdAt_raw": "yesterday"}, {"age_days": 1}])
     backups = hostup.get("/vps/%s/backups" % vps["id"]).json()["backups"]
@@ -452,7 +452,7 @@ def test_null_created_at_and_note_are_served_and_listed_last(control, hostup):
 
 
 def test_null_quota_limit_and_overridden_used(control, hostup):
-    # DOCUMENTED (Confirmed since): quotaInfo.limit and .remaining may be null.
+    # DOCUMENTED (Confirmed): quotaInfo.limit and .remaining may be null.
     vps = seed_vps(control, quota_limit=None, backups={"count": 2})
     body = hostup.get("/vps/%s/backups" % vps["id"]).json()
     assert body["quotaInfo"] == {"used": 2, "limit": None, "remaining": None}
