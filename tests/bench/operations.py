@@ -13,7 +13,7 @@ Names the entries share with the playbooks bench.py writes:
 """
 
 # The least request counts are what the API makes unavoidable for the interface's promises
-# (INTERFACE.md): check mode predicts exactly, a re-run reports no change, an unknown parent fails.
+# (docs/outcomes.md): check mode predicts exactly, a re-run reports no change, an unknown parent fails.
 
 
 class Operation:

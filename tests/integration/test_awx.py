@@ -27,7 +27,7 @@ from registry import APIS
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "awx.md"
 
-# What the modules read (INTERFACE.md): every variable, and the options that are no_log.
+# What the modules read (their documentation's env entries): every variable, and the options that are no_log.
 VARIABLES = {
     "HostUp": {"HOSTUP_API_KEY", "HOSTUP_API_URL"},
     "Cloud Foundry": {"CF_API_URL", "CF_USERNAME", "CF_PASSWORD", "CF_CLIENT_ID", "CF_CLIENT_SECRET",

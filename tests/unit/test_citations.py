@@ -39,7 +39,9 @@ PATH_CHARS = re.compile(r"[\w./-]*$")
 # A seed by its file name alone (hostup-vps-delete-backup.txt, "the hostup-*.txt seeds").
 SEED_NAME = re.compile(r"\b(?:hostup|bigchange|cloudfoundry|vsp)[\w*.-]*\.txt\b")
 # Any of the above: only the lines where one of these matches are looked at closely.
-HINT = re.compile(r"shared/|/work/|api/README|\.txt\b")
+# The interface text that sat next to the first checkouts, cited as INTERFACE.md or "INTERFACE: <section>".
+INTERFACE = re.compile(r"\bINTERFACE(?:\.md\b|:)")
+HINT = re.compile(r"shared/|/work/|api/README|\.txt\b|INTERFACE")
 CITATION = re.compile(r"docs/api/([\w.-]+\.md)(?:(?:, | \()\"?([A-Z][A-Za-z ]*))?")
 
 
@@ -103,6 +105,8 @@ def outside_citations(path, text, known):
         for match in SEED_NAME.finditer(line):
             if match.group(0) not in known.names:
                 reasons.append("the seed %s is outside the repository: cite docs/api/<api>.md, Seed" % match.group(0))
+        if INTERFACE.search(line) and "INTERFACE.md" not in known.names:
+            reasons.append("the interface text outside the repository: cite the docs that state it (docs/, README.md)")
         for match in UP_TO_SHARED.finditer(line):
             if match.group(1) not in known.shared:
                 reasons.append("%s is not a file of a shared/ folder of the repository" % match.group(0))
@@ -175,6 +179,8 @@ FAKE = Known({"docs/api/hostup.md": "# HostUp\n\n## Endpoints\n\n## Confirmed\n\
     ("README.md", "see /work/main/docs"),
     ("extensions/molecule/config.yml", "create: ../shared/destroy-all.yml"),
     ("docs/development.md", "[the facts](../api/README.md)"),
+    ("docs/benchmark.md", "a runtime dependency of the interface (INTERFACE.md)"),
+    ("plugins/module_utils/_vsp/client.py", "any other failure ends the run (INTERFACE: VSP)."),
 ])
 def test_the_gate_finds_a_path_outside_the_repository(path, line):
     assert outside_citations(path, line, FAKE)

@@ -18,7 +18,7 @@ from ansible_collections.jobctl.cloud.plugins.module_utils.models import parse_t
 from ansible_collections.jobctl.cloud.plugins.module_utils.options import ApiSpec, env_fallback
 
 DEFAULT_URL = "https://api.bigchange.com/v1"
-# Confirmed (README "Confirmed since": the public clients and BigChange's auth-proxy page).
+# Confirmed (docs/api/bigchange.md, Confirmed: the public clients and BigChange's auth-proxy page).
 DEFAULT_TOKEN_URL = "https://api.bigchange.com/auth/tokens"
 
 API = ApiSpec(

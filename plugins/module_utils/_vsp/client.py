@@ -142,7 +142,7 @@ class VspClient:
         """Cancel the job of every Item still to do (``id`` its job ID), one after the other: every job call
         is a POST, and the server may answer each with a new XSRF-TOKEN cookie that replaces the one
         before, so calls in flight at once would race for it. A job that vanished, or whose cancel the
-        API refused, is that item's outcome; any other failure ends the run (INTERFACE: VSP)."""
+        API refused, is that item's outcome; any other failure ends the run (docs/outcomes.md)."""
         return each([item for item in items if item.todo], lambda item: item.settle(self.cancel(item.id)),
                     fatal=lambda error: True)
 
