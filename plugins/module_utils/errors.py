@@ -20,7 +20,7 @@
     422 ``errors`` map of property -> [messages]);
   - Cloud Foundry ``{"errors": [{"code": int, "title": "CF-...", "detail": str}]}``;
   - VSP One Object ``{"code", "message", "details"}``;
-  - OAuth 2.0 token errors ``{"error", "error_description"}`` (UAA, Keycloak, BigChange auth);
+  - OAuth 2.0 token errors ``{"error", "error_description"}`` (UAA, Keycloak; BigChange answers Problem Details);
   - anything else (HTML pages, text, empty bodies), cut to a readable length.
 """
 

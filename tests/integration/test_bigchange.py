@@ -247,7 +247,7 @@ def test_credentials_and_customer_fail_with_the_apis_words(sim, run, cancel, inf
         "odd answer": failed(info(job_id=odd)),
     }
     msgs = dict((name, out["msg"]) for name, out in results.items())
-    assert msgs["bad secret"] == ("BigChange API POST /bigchange/auth/tokens failed: HTTP 401 invalid_client: "
+    assert msgs["bad secret"] == ("BigChange API POST /bigchange/auth/tokens failed: HTTP 401 Unauthorized: "
                                   "Client authentication failed.")
     assert msgs["bad token"] == ("BigChange API GET /bigchange/v1/jobs/%d failed: HTTP 401 Unauthorized: The access "
                                  "token is missing, invalid or has expired." % job_id)
@@ -255,7 +255,7 @@ def test_credentials_and_customer_fail_with_the_apis_words(sim, run, cancel, inf
                                       "have access to customer 2002." % job_id)
     assert "unexpected shape: id: Field required" in msgs["odd answer"]
     assert "Traceback" not in json.dumps(results)
-    assert results["bad secret"]["problem"]["code"] == "invalid_client"
+    assert results["bad secret"]["problem"]["title"] == "Unauthorized"
     assert jobs_state(sim)[job_id]["status"] == "scheduled"
 
     seq = last_seq(sim)

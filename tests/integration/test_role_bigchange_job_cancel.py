@@ -146,7 +146,7 @@ def test_bad_credentials_fail_every_job_and_change_nothing(sim, playbook, env):
     assert result.rc != 0
     failed = summary(result)["failed"]
     assert [f["job_id"] for f in failed] == ids and {f["status"] for f in failed} == {None}
-    assert "HTTP 401 invalid_client: Client authentication failed." in failed[0]["msg"]
+    assert "HTTP 401 Unauthorized: Client authentication failed." in failed[0]["msg"]
     assert methods(sim) == ["POST"], "one token request, refused; nothing else"
     assert statuses(sim) == {ids[0]: "scheduled", ids[1]: "new"}
 

@@ -11,7 +11,8 @@ ANALYSIS = Ecaco/BigChangePythonAPI ``API_analysis.md``, written against the liv
 project's ``src/bigchange/api_resources/jobs.py``, whose pydantic ``Job`` was
 validated against live answers):
 - client credentials (form-encoded ``grant_type=client_credentials``, ``client_id``,
-  ``client_secret``) at ``/auth/tokens`` give ``{access_token, token_type, expires_in}`` (CONFIRMED);
+  ``client_secret``) at ``/auth/tokens`` give ``{access_token, token_type, expires_in}``; a refusal
+  is an RFC 7807 body, as the API's own errors are (CONFIRMED) -- setting ``token_errors``;
 - every API call needs ``Authorization: Bearer`` and a ``Customer-Id`` header; scopes ``jobs:read``
   and ``jobs:write`` (CONFIRMED);
 - errors are RFC 7807 Problem Details (``application/problem+json``), a 422 adds
@@ -59,7 +60,10 @@ INVENTED where the documents say nothing (easy to change, all in this file):
   all of them: ``plannedDuration`` counts minutes (CLIENT types it ``int``; the unit is not said) and is
   the planned start to end; a job is confirmed once it has left ``new``/``unscheduled``, and is neither
   financially complete nor actioned unless seeded so;
-- token errors are OAuth 2.0 ``{error, error_description}`` bodies (401 ``invalid_client``);
+- the title and detail of a token refusal (a 401 "Unauthorized" whose detail names the client
+  authentication, a 400 naming the grant or the encoding); the setting ``token_errors: "oauth"``
+  answers OAuth 2.0 ``{error, error_description}`` bodies instead (401 ``invalid_client``), the
+  reading before the token errors were confirmed as Problem Details;
 - jobs move along the simulated clock: an allocated job (scheduled, sent, read, accepted,
   onTheWay, rescheduled) becomes ``started`` when its ``plannedStartAt`` passes, and a started one
   ``completedOk`` when its ``plannedEndAt`` passes (unless seeded with ``"moves": false``); every
@@ -107,9 +111,10 @@ DEFAULT_SETTINGS = {
     "max_reason": 500,            # INVENTED: the longest reason accepted
     "ignore_filters": False,      # list every job whatever filters are sent
     "ignore_page_number": False,  # always answer the first page
+    "token_errors": "problem",    # DOCUMENTED: token refusals are RFC 7807 bodies ("oauth": OAuth 2.0 bodies)
 }
 SETTING_CHOICES = {"timestamps": ("mixed", "z", "offset"), "second_cancel": (422, 409, 204),
-                   "refusal_status": (422, 409)}
+                   "refusal_status": (422, 409), "token_errors": ("problem", "oauth")}
 
 # DOCUMENTED (CONFIRMED, ANALYSIS section 1): the live API's answer to a list without a usable filter, byte for byte.
 # It names the parameters in PascalCase, though clients send camelCase: the names bind in any casing.
@@ -417,8 +422,7 @@ class BigChangeAPI(API):
             headers["Retry-After"] = retry_after_header(retry_after)
         if allow:
             headers["Allow"] = ", ".join(allow)
-        if req is not None and req.path == TOKEN_PATH:
-            # The token endpoint speaks OAuth 2.0, not Problem Details.
+        if req is not None and req.path == TOKEN_PATH and self.settings["token_errors"] == "oauth":
             error = {400: "invalid_request", 401: "invalid_client"}.get(status, "server_error" if status >= 500
                                                                         else "invalid_request")
             return Response.json(status, {"error": error, "error_description": detail or TITLES.get(status, "Error")},
@@ -432,7 +436,7 @@ class BigChangeAPI(API):
         }
         if errors is not None:
             body["errors"] = errors
-        if status == 401:
+        if status == 401 and (req is None or req.path != TOKEN_PATH):
             headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
         return Response.json(status, body, headers, content_type="application/problem+json")
 
@@ -448,7 +452,10 @@ class BigChangeAPI(API):
         except Problem as p:
             return self.error(p.status, req=req, detail=p.detail, errors=p.errors, title=p.title)
         except OAuthError as e:
-            return Response.json(e.status, {"error": e.error, "error_description": e.description})
+            # DOCUMENTED (docs/api/bigchange.md, Confirmed): token errors are RFC 7807 bodies.
+            if self.settings["token_errors"] == "oauth":
+                return Response.json(e.status, {"error": e.error, "error_description": e.description})
+            return self.error(e.status, req=req, detail=e.description)
 
     def _token(self, req):
         if req.method != "POST":

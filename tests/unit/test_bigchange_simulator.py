@@ -66,26 +66,43 @@ def test_token_for_the_default_client(bc):
     assert body["scope"] == "jobs:read jobs:write"
 
 
-@pytest.mark.parametrize("kwargs,status,error", [
-    ({"secret": "wrong"}, 401, "invalid_client"),
-    ({"client_id": "nobody"}, 401, "invalid_client"),
-    ({"secret": ""}, 401, "invalid_client"),
-    ({"grant_type": "password"}, 400, "unsupported_grant_type"),
-])
-def test_token_refusals_are_oauth_errors(bc, kwargs, status, error):
+TOKEN_REFUSALS = [
+    ({"secret": "wrong"}, 401, "invalid_client", "Client authentication failed."),
+    ({"client_id": "nobody"}, 401, "invalid_client", "Client authentication failed."),
+    ({"secret": ""}, 401, "invalid_client", "Client authentication failed."),
+    ({"grant_type": "password"}, 400, "unsupported_grant_type", "Only the client_credentials grant is supported."),
+]
+
+
+@pytest.mark.parametrize("kwargs,status,error,detail", TOKEN_REFUSALS)
+def test_token_refusals_are_problem_details(bc, kwargs, status, error, detail):
+    # DOCUMENTED (docs/api/bigchange.md, Confirmed): token errors are RFC 7807 bodies.
+    resp = bc.token(**kwargs)
+    assert resp.status_code == status and resp.headers["Content-Type"].startswith("application/problem+json")
+    body = resp.json()
+    assert body["status"] == status and body["title"] and body["detail"] == detail
+    assert body["instance"] == "/bigchange/auth/tokens" and "error" not in body
+
+
+@pytest.mark.parametrize("kwargs,status,error,detail", TOKEN_REFUSALS)
+def test_token_refusals_as_oauth_errors_are_a_setting(sim, bc, kwargs, status, error, detail):
+    sim.seed(bigchange={"settings": {"token_errors": "oauth"}})
     resp = bc.token(**kwargs)
     assert resp.status_code == status
-    assert resp.json()["error"] == error and resp.json()["error_description"]
+    assert resp.json() == {"error": error, "error_description": detail}
 
 
 def test_token_request_must_be_form_encoded(bc):
     resp = bc.s.post(bc.token_url, json={"grant_type": "client_credentials", "client_id": "bigchange-client",
                                          "client_secret": "bigchange-secret"}, timeout=5)
-    assert resp.status_code == 400 and resp.json()["error"] == "invalid_request"
+    assert resp.status_code == 400 and resp.json()["detail"] == "The token request must be form-encoded."
 
 
-def test_a_fault_on_the_token_endpoint_speaks_oauth(sim, bc):
-    sim.fault(api="bigchange", path="/auth/tokens", kind="status", status=503, times=1)
+def test_a_fault_on_the_token_endpoint_speaks_the_token_endpoints_error_format(sim, bc):
+    sim.fault(api="bigchange", path="/auth/tokens", kind="status", status=503, times=2)
+    resp = bc.token()
+    assert resp.status_code == 503 and resp.json()["status"] == 503
+    sim.seed(bigchange={"settings": {"token_errors": "oauth"}})
     resp = bc.token()
     assert resp.status_code == 503 and resp.json()["error"] == "server_error"
 
