@@ -72,7 +72,7 @@ class Api:
         return {self.group: self.options(sim.url)}
 
 
-VSP_TOKEN_PATH = "/vsp/auth/realms/vsp-object/protocol/openid-connect/token"
+VSP_TOKEN_PATH = "/vsp/ui/auth/realms/vsp-object/protocol/openid-connect/token"
 BIGCHANGE_TOKEN_PATH = "/bigchange/auth/tokens"
 
 APIS = {

@@ -246,9 +246,9 @@ def _vsp_headers(xsrf, session):
             "Cookie": "XSRF-TOKEN={{ %s }}; vertx-web.session={{ %s }}" % (xsrf, session)}
 
 
-# The server sets a new XSRF token after each POST and refuses the old one, and the items of a uri
-# loop cannot pass a cookie from one to the next: each job gets its own CSRF session, and the cancel
-# sends the token that the status read's answer set.
+# The server sets a new XSRF token after each POST and refuses the old one (bench.py turns that switch
+# of the simulator on), and the items of a uri loop cannot pass a cookie from one to the next: each job
+# gets its own CSRF session, and the cancel sends the token that the status read's answer set.
 VSP_CSRF = {"name": "uri: open a CSRF session per job", "ansible.builtin.uri": {"url": "{{ bench_api.url }}/v1/csrf"},
             "loop": "{{ bench_items }}", "register": "bench_csrf", "no_log": True}
 

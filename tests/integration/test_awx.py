@@ -142,7 +142,7 @@ def test_cloudfoundry_credential_with_password(sim, run):
 
 def vsp_urls(sim):
     return {"api_url": sim.url + "/vsp/mapi",
-            "token_url": sim.url + "/vsp/auth/realms/vsp-object/protocol/openid-connect/token"}
+            "token_url": sim.url + "/vsp/ui/auth/realms/vsp-object/protocol/openid-connect/token"}
 
 
 def test_vsp_credential_with_password_and_default_client(sim, run):

@@ -14,7 +14,7 @@ import pytest
 import roleplay
 
 PLAYBOOK = "playbooks/vsp_job_cancel.yml"
-TOKEN_PATH = "/vsp/auth/realms/vsp-object/protocol/openid-connect/token"
+TOKEN_PATH = "/vsp/ui/auth/realms/vsp-object/protocol/openid-connect/token"
 SUMMARY_TASK = "Record what was cancelled as vsp_job_cancel_summary"
 CANCEL = ("POST", "/vsp/mapi/v1/jobs/cancel")
 LIST = ("POST", "/vsp/mapi/v1/jobs/list")
@@ -215,7 +215,9 @@ def test_a_run_that_fails_before_handling_the_jobs_names_each_of_them(sim, play)
 
 
 def test_a_bulk_cancel_of_forty_jobs_costs_one_token_and_one_csrf_fetch(sim, playbook, env):
-    seed(sim, *[{"id": 1000 + n, "jobState": "EXECUTING" if n % 4 else "COMPLETE"} for n in range(40)])
+    # With rotation on (the simulator's default is one XSRF token for the session): the harder case.
+    seed(sim, *[{"id": 1000 + n, "jobState": "EXECUTING" if n % 4 else "COMPLETE"} for n in range(40)],
+         csrf_rotation=True)
     ids = list(range(1000, 1040))
     result = playbook(PLAYBOOK, {"vsp_job_cancel_job_ids": ids}, env=env)
     assert result.rc == 0, result

@@ -2,9 +2,11 @@
 
 Each scenario goes check mode -> real run -> idempotent re-run -> errors -> faults, and counts the
 requests each step sent from the simulator's request log. A play of several tasks is as many
-module runs, one after the other. The simulator's clock is the modules' (a Retry-After costs no
-real time); ansible-playbook runs only where the behaviour is Ansible's own: what it prints at -vvv,
-and an ad-hoc ``ansible -m`` run.
+module runs, one after the other. The key scenarios run twice: against the simulator's default, one
+XSRF token for the whole session as real clients meet it, and with ``csrf_rotation`` on, where each
+POST brings a new token and only that one passes next (docs/api/vsp.md, "Confirmed"). The
+simulator's clock is the modules' (a Retry-After costs no real time); ansible-playbook runs only
+where the behaviour is Ansible's own: what it prints at -vvv, and an ad-hoc ``ansible -m`` run.
 """
 
 import json
@@ -20,12 +22,14 @@ import requests
 from harness import concurrently
 
 ROOT = Path(__file__).resolve().parents[2]
-TOKEN_PATH = "/vsp/auth/realms/vsp-object/protocol/openid-connect/token"
-TOKEN = ("POST", "/auth/realms/vsp-object/protocol/openid-connect/token")
+TOKEN_PATH = "/vsp/ui/auth/realms/vsp-object/protocol/openid-connect/token"
+TOKEN = ("POST", "/ui/auth/realms/vsp-object/protocol/openid-connect/token")
 CSRF = ("GET", "/mapi/v1/csrf")
 STATUS = ("POST", "/mapi/v1/jobs/status")
 CANCEL = ("POST", "/mapi/v1/jobs/cancel")
 LIST = ("POST", "/mapi/v1/jobs/list")
+# The modules send the jar's current XSRF token and survive a rotation: both settings, for the key tests.
+ROTATION = pytest.mark.parametrize("rotation", [False, True], ids=["one-xsrf-token", "rotation"])
 
 
 def urls(sim):
@@ -103,8 +107,16 @@ def info_task(**args):
 
 # -- vsp_job ---------------------------------------------------------------------------------
 
-def test_cancel_executing_job_check_real_rerun(sim, job):
-    seed(sim, {"id": -42, "jobState": "EXECUTING", "bucketName": "b1"})
+def rotated(sim, rotation):
+    """What a run with ``rotation`` must leave: every POST's token rotated (or none), none refused."""
+    posts = sum(1 for r in sim.requests("vsp") if r["method"] == "POST" and "/mapi/" in r["path"])
+    counts = sim.state("vsp")["counts"]
+    return counts["csrf_rotated"] == (posts if rotation else 0) and counts["csrf_refused"] == 0
+
+
+@ROTATION
+def test_cancel_executing_job_check_real_rerun(sim, job, rotation):
+    seed(sim, {"id": -42, "jobState": "EXECUTING", "bucketName": "b1"}, csrf_rotation=rotation)
 
     out = ok(job(job_id=-42, check=True))
     assert out["changed"] is True and out["job"]["jobState"] == "EXECUTING"
@@ -126,6 +138,7 @@ def test_cancel_executing_job_check_real_rerun(sim, job):
 
     again_check = ok(job(job_id=-42, check=True))
     assert again_check["changed"] is False
+    assert rotated(sim, rotation)
 
 
 def test_every_running_state_is_cancelled_and_every_finished_one_left_alone(sim, job):
@@ -161,12 +174,14 @@ def test_an_unknown_job_fails_with_the_apis_message(sim, job):
     assert out["changed"] is False
 
 
-def test_wait_polls_until_the_job_has_stopped(sim, job):
-    seed(sim, {"id": 6, "cancel_delay": 1.0})
+@ROTATION
+def test_wait_polls_until_the_job_has_stopped(sim, job, rotation):
+    seed(sim, {"id": 6, "cancel_delay": 1.0}, csrf_rotation=rotation)
     out = ok(job(job_id=6, wait=True, wait_sleep=0.3, wait_timeout=30))
     assert out["changed"] is True and out["job"]["jobState"] == "CANCELLED"
     sent = calls(sim)
     assert sent[:4] == [TOKEN, CSRF, STATUS, CANCEL] and set(sent[4:]) == {STATUS} and len(sent) >= 5
+    assert rotated(sim, rotation)
 
 
 def test_wait_needs_no_poll_when_the_cancel_already_stopped_the_job(sim, job):
@@ -184,10 +199,11 @@ def test_wait_timeout_fails_clearly_and_still_reports_the_cancel(sim, job):
     assert set(calls(sim)[4:]) == {STATUS}, "it polled the job while it waited"
 
 
-def test_csrf_token_expiring_in_the_middle_of_a_run_is_renewed(sim, job):
-    # The CSRF token lives 0.8 s of simulated time, renewed by each POST; the polls come 1 s apart, so
-    # each finds it expired (Vert.x-Web's 403). The job takes 2 s to stop.
-    seed(sim, {"id": 11, "cancel_delay": 2.0}, csrf_lifetime=0.8)
+@ROTATION
+def test_csrf_token_expiring_in_the_middle_of_a_run_is_renewed(sim, job, rotation):
+    # The CSRF token lives 0.8 s of simulated time (with rotation, renewed by each POST); the polls come
+    # 1 s apart, so each finds it expired (Vert.x-Web's 403). The job takes 2 s to stop.
+    seed(sim, {"id": 11, "cancel_delay": 2.0}, csrf_lifetime=0.8, csrf_rotation=rotation)
     out = ok(job(job_id=11, wait=True, wait_sleep=1.0, wait_timeout=30))
     assert out["job"]["jobState"] == "CANCELLED"
     log = statuses(sim)
@@ -201,10 +217,11 @@ def test_csrf_token_expiring_in_the_middle_of_a_run_is_renewed(sim, job):
     assert sim.state("vsp")["counts"]["csrf_issued"] == 1 + len(refused)
 
 
+@ROTATION
 @pytest.mark.parametrize("refusal,renewal", [(403, [CSRF]), (401, [TOKEN, CSRF])])
-def test_a_refused_cancel_is_repeated_with_a_new_csrf_token(sim, job, refusal, renewal):
+def test_a_refused_cancel_is_repeated_with_a_new_csrf_token(sim, job, refusal, renewal, rotation):
     # A call refused by the CSRF check (403) or the token check (401) was not processed: renewed, then sent again.
-    seed(sim, {"id": 12})
+    seed(sim, {"id": 12}, csrf_rotation=rotation)
     sim.fault(api="vsp", path="/jobs/cancel", kind="status", status=refusal, times=1)
     out = ok(job(job_id=12))
     assert out["changed"] is True and "warnings" not in out
@@ -213,13 +230,13 @@ def test_a_refused_cancel_is_repeated_with_a_new_csrf_token(sim, job, refusal, r
     assert job_state(sim, 12) == "CANCELLED"
 
 
-def test_a_lost_cancel_answer_is_still_a_change_with_a_warning(sim, job):
+def test_a_lost_cancel_answer_with_rotation_is_still_a_change_with_a_warning(sim, job):
     """The cancel acted, its answer was lost; it is not sent again, and one status read settles it.
 
-    The lost answer also carried the rotated XSRF-TOKEN cookie, so the read meets a 403 first and
-    fetches a new CSRF token: that is the one extra /csrf a 403 costs.
+    With rotation, the lost answer also carried the rotated XSRF-TOKEN cookie, so the read meets a 403
+    first and fetches a new CSRF token: that is the one extra /csrf a 403 costs.
     """
-    seed(sim, {"id": 13})
+    seed(sim, {"id": 13}, csrf_rotation=True)
     sim.fault(api="vsp", path="/jobs/cancel", kind="status", status=502, when="after", times=1)
     out = ok(job(job_id=13))
     assert out["changed"] is True and out["job"]["jobState"] == "CANCELLED"
@@ -228,8 +245,8 @@ def test_a_lost_cancel_answer_is_still_a_change_with_a_warning(sim, job):
     assert [r["handled_status"] for r in sim.requests("vsp") if r["path"].endswith("/cancel")] == [200]
 
 
-def test_a_lost_cancel_answer_without_rotation_costs_one_read(sim, job):
-    seed(sim, {"id": 13}, csrf_rotation=False)
+def test_a_lost_cancel_answer_by_default_costs_one_read(sim, job):
+    seed(sim, {"id": 13})
     sim.fault(api="vsp", path="/jobs/cancel", kind="drop", when="after", times=1)
     out = ok(job(job_id=13))
     assert out["changed"] is True and out["warnings"]
@@ -391,12 +408,22 @@ def test_info_of_one_job(sim, info):
     assert same_state["jobs"] == jobs
 
 
-def test_a_thirty_page_job_list_comes_back_whole(sim, info):
-    seed(sim, *[{"id": n, "bucketName": "big"} for n in range(1, 151)], max_page_size=5)
+@ROTATION
+def test_a_thirty_page_job_list_comes_back_whole(sim, info, rotation):
+    # A page holds at most 5 jobs here (the default, 1000, is what the module asks for).
+    seed(sim, *[{"id": n, "bucketName": "big"} for n in range(1, 151)], max_page_size=5, csrf_rotation=rotation)
     out = ok(info(check=True))
     assert [j["jobId"]["id"] for j in out["jobs"]] == list(range(1, 151))
     sent = calls(sim)
     assert sent[:2] == [TOKEN, CSRF] and sent[2:] == [LIST] * 30
+    assert rotated(sim, rotation)
+
+
+def test_a_list_of_a_thousand_jobs_is_one_page_by_default(sim, info):
+    seed(sim, *[{"id": n} for n in range(1, 1001)])
+    out = ok(info())
+    assert len(out["jobs"]) == 1000 and calls(sim) == [TOKEN, CSRF, LIST]
+    assert sim.requests("vsp")[-1]["body"] == {"pageSize": 1000}
 
 
 def test_info_filters(sim, info):
@@ -430,9 +457,11 @@ def test_info_refuses_job_id_with_list_filters(sim, info):
 
 # -- vsp_job with job_ids: one token, one CSRF session, one run ------------------------------------
 
-def test_bulk_cancel_check_real_rerun(sim, job):
+@ROTATION
+def test_bulk_cancel_check_real_rerun(sim, job, rotation):
     seed(sim, {"id": 1, "jobState": "EXECUTING", "bucketName": "b1"}, {"id": -2, "jobState": "PROCESSING"},
-         {"id": 3, "jobState": "COMPLETE"}, {"id": 4, "jobState": "CANCELLED"}, {"id": 5, "jobState": "EXAMINING"})
+         {"id": 3, "jobState": "COMPLETE"}, {"id": 4, "jobState": "CANCELLED"}, {"id": 5, "jobState": "EXAMINING"},
+         csrf_rotation=rotation)
     ids = [1, -2, 3, 4, 5, 1]
 
     out = ok(job(job_ids=ids, check=True, diff=True))
@@ -452,7 +481,7 @@ def test_bulk_cancel_check_real_rerun(sim, job):
     assert calls(sim, seq) == [TOKEN, CSRF] + [STATUS] * 5 + [CANCEL] * 3
     assert [r["body"]["jobId"]["id"] for r in sim.requests("vsp", since=seq) if r["path"].endswith("/cancel")] == [1, -2, 5]
     counts = sim.state("vsp")["counts"]
-    assert counts["csrf_refused"] == 0 and counts["csrf_rotated"] == 5 + 5 + 3
+    assert counts["csrf_refused"] == 0 and counts["csrf_rotated"] == (5 + 5 + 3 if rotation else 0)
 
     seq = last_seq(sim)
     out = ok(job(job_ids=ids))
@@ -525,7 +554,7 @@ def test_bulk_bad_input_fails_before_any_request(sim, job, args, words):
 def test_two_cancels_and_a_list_with_token_rotation_on_need_one_token_request(sim, run):
     """One token for the whole play (fetched once, given to every run as access_token, as AWX would)."""
     seed(sim, {"id": 1, "bucketName": "b1"}, {"id": 2, "bucketName": "b1"},
-         {"id": 3, "bucketName": "b1", "jobState": "COMPLETE"})
+         {"id": 3, "bucketName": "b1", "jobState": "COMPLETE"}, csrf_rotation=True)
     defaults = {"group/jobctl.cloud.vsp": {"api_url": sim.url + "/vsp/mapi", "access_token": fetch_token(sim)}}
     first = ok(run("vsp_job", {"job_id": 1}, defaults=defaults))
     second = ok(run("vsp_job", {"job_id": 2}, defaults=defaults))
@@ -540,16 +569,17 @@ def test_two_cancels_and_a_list_with_token_rotation_on_need_one_token_request(si
 
 
 def test_two_cancels_and_a_list_with_token_rotation_on_one_token_per_module_run(sim, job, info):
-    seed(sim, {"id": 1, "bucketName": "b1"}, {"id": 2, "bucketName": "b1"})
+    seed(sim, {"id": 1, "bucketName": "b1"}, {"id": 2, "bucketName": "b1"}, csrf_rotation=True)
     assert ok(job(job_ids=[1, 2]))["canceled"] == [1, 2]
     ok(info(bucket_name="b1"))
     assert calls(sim) == [TOKEN, CSRF, STATUS, STATUS, CANCEL, CANCEL, TOKEN, CSRF, LIST]
     assert sim.state("vsp")["counts"]["csrf_refused"] == 0
 
 
-def test_a_403_csrf_refusal_is_survived_with_one_extra_csrf_fetch(sim, job):
+@ROTATION
+def test_a_403_csrf_refusal_is_survived_with_one_extra_csrf_fetch(sim, job, rotation):
     # The CSRF token expires (Vert.x-Web: after 30 minutes) between the read and the cancel.
-    seed(sim, {"id": 1}, token_lifetime=7200)
+    seed(sim, {"id": 1}, token_lifetime=7200, csrf_rotation=rotation)
     sim.fault(api="vsp", path="/jobs/cancel", kind="advance", delay=1801, times=1)
     out = ok(job(job_id=1))
     assert out["changed"] is True and out["job"]["jobState"] == "CANCELLED"
@@ -559,9 +589,9 @@ def test_a_403_csrf_refusal_is_survived_with_one_extra_csrf_fetch(sim, job):
     assert counts["csrf_issued"] == 2 and counts["csrf_refused"] == 1 and counts["tokens_issued"] == 1
 
 
-# -- the older reading of the API, one behaviour at a time: nothing the real API accepts fails ----------
+# -- each other behaviour of the simulator, one at a time (a rotation, the older reading): nothing fails ------
 
-@pytest.mark.parametrize("setting", [{"csrf_rotation": False}, {"csrf_failure_status": 401},
+@pytest.mark.parametrize("setting", [{"csrf_rotation": True}, {"csrf_failure_status": 401},
                                      {"omit_empty_jobs": False}, {"epoch_times": False},
                                      {"cancel_finished": "409"}, {"cancel_finished": "200"}])
 def test_each_fidelity_switch_alone_changes_nothing_for_the_modules(sim, job, info, setting):

@@ -1,6 +1,6 @@
 """Real VSP samples (issue 12 item 7) through the models and full module runs (in this process).
 
-The shapes are the confirmed ones of shared/api/README.md ("Confirmed since"): negative int32 job
+The shapes are the confirmed ones of docs/api/vsp.md (section "Confirmed"): negative int32 job
 and user IDs, and startTime/completeTime as epoch seconds (floats), as in the vendor's own samples
 (hitachi-vantara/vspone-object-ansible, hv_jobs_facts.py: job -769908758, user -468170324,
 start 1752770711.809, complete 1752770724.423; their keys snake_cased there, camelCase on the wire).
@@ -8,7 +8,7 @@ start 1752770711.809, complete 1752770724.423; their keys snake_cased there, cam
 
 from ansible_collections.jobctl.cloud.plugins.module_utils._vsp.models import JobPage, StatusReply
 
-TOKEN_PATH = "/vsp/auth/realms/vsp-object/protocol/openid-connect/token"
+TOKEN_PATH = "/vsp/ui/auth/realms/vsp-object/protocol/openid-connect/token"
 
 FINISHED = {"jobId": {"id": -769908758}, "jobState": "COMPLETE", "jobType": "BATCH_REPLICATE",
             "startTime": 1752770711.809, "completeTime": 1752770724.423, "jobStats": {"failed": 0, "processed": 0}}

@@ -1,77 +1,105 @@
-"""Hitachi VSP One Object management API 3.x with its Keycloak token endpoint.
+"""Hitachi VSP One Object management API 3.x with its Keycloak.
 
 Served under ``/vsp``: the management API at ``/vsp/mapi/v1/...`` (a module's ``api_url`` is
-``http://127.0.0.1:PORT/vsp/mapi``), Keycloak at
-``/vsp/auth/realms/vsp-object/protocol/openid-connect/token``.
+``http://127.0.0.1:PORT/vsp/mapi``), Keycloak under ``/vsp/ui/auth``, where the real one is
+(``https://admin.gms.<cluster>/ui/auth``): the token endpoint
+``/vsp/ui/auth/realms/vsp-object/protocol/openid-connect/token`` and the admin look-up of a client,
+``GET /vsp/ui/auth/admin/realms/vsp-object/clients?clientId=<id>``. A real client's two hosts
+(``admin.gms.<cluster>`` and ``admin.<region>.<cluster>``) are both this one server.
 
-Every behaviour is tagged with where it comes from:
+Every behaviour is tagged with where it comes from, all of it written down in ``docs/api/vsp.md``:
 
-* DOCUMENTED (seed): ``shared/seeds/vsp-one-object-cancel-job.txt``, the management API reference.
-* DOCUMENTED (api/README): the lines of ``shared/api/README.md`` on VSP, its "Confirmed since"
-  paragraph first, which cites the vendor's own collection (hitachi-vantara/vspone-object-ansible:
-  ``gateway_oo.py``, ``job.py``, ``jobs.py``, ``hv_jobs_facts.py``) and Vert.x-Web's CSRF handler,
-  whose cookie and header names VSP uses.
-* INVENTED: what no document says; easy to change, all in this file.
+* DOCUMENTED (Seed): its section "Seed", the management API reference.
+* DOCUMENTED (Confirmed): its section "Confirmed": the vendor's own collection
+  (hitachi-vantara/vspone-object-ansible: ``gateway_oo.py``, ``job.py``, ``jobs.py``,
+  ``hv_jobs_facts.py``), Vert.x-Web's CSRF handler, whose cookie and header names VSP uses, and
+  the public client ``vsp1omapilib`` (PyPI ``ifc1bzncvyvo`` 0.6.6: ``client/helpers/authentication.py``,
+  ``client/client.py``), which tests/integration/test_vsp_client_library.py runs against this file.
+* INVENTED: what no document says (its section "Invented"); easy to change, all in this file.
 
-The faithful behaviours are on by default and each can be switched with a setting (seed body
-``{"vsp": {"settings": {...}}}``), to show that the modules also work against the older reading:
+The defaults are what real clients meet; each other behaviour is a setting (seed body
+``{"vsp": {"settings": {...}}}``) that stays tested, to show that the modules work against it too:
 
 =====================  ========  ============================================================
 setting                default   behaviour
 =====================  ========  ============================================================
-csrf_failure_status    403       DOCUMENTED (api/README, Vert.x-Web stock): a request that
-                                 fails the CSRF check is refused with 403 (401: the
-                                 reference's reading, "missing/expired tokens give 401").
-csrf_rotation          true      DOCUMENTED (api/README, Vert.x-Web): after each POST that
-                                 passes the CSRF check the server sets a new XSRF-TOKEN cookie
-                                 and only that one is valid from then on.
-csrf_requires_bearer   false     DOCUMENTED (api/README: the vendor fetches /csrf without a
-                                 Bearer token). true: /csrf answers 401 without a valid one.
-omit_empty_jobs        true      DOCUMENTED (api/README: the vendor reads ``jobs`` with a
+csrf_failure_status    403       DOCUMENTED (Confirmed, Vert.x-Web stock): a request that
+                                 fails the CSRF check is refused with 403 (401: the Seed's
+                                 reading, "missing/expired tokens give 401").
+csrf_rotation          false     DOCUMENTED (Confirmed): vsp1omapilib and the vendor's
+                                 collection send one X-XSRF-TOKEN for every POST of a
+                                 session, so the live API accepts it for several POSTs.
+                                 true: Vert.x-Web's option to set a new XSRF-TOKEN cookie
+                                 after each POST that passes the CSRF check, and only that
+                                 one is valid from then on (such clients then get 403).
+csrf_requires_bearer   false     DOCUMENTED (Confirmed: /csrf is fetched without a Bearer
+                                 token). true: /csrf answers 401 without a valid one.
+omit_empty_jobs        true      DOCUMENTED (Confirmed: the vendor reads ``jobs`` with a
                                  default of []): an empty page of /v1/jobs/list is ``{}``.
-epoch_times            true      DOCUMENTED (api/README: the vendor's samples show
+epoch_times            true      DOCUMENTED (Confirmed: the vendor's samples show
                                  ``startTime``/``completeTime`` as epoch seconds, floats);
-                                 false: date-time strings, as the seed's reference shows.
+                                 false: date-time strings, as the Seed's reference shows.
 cancel_finished        "400"     INVENTED: the answer to a cancel of a job that is no longer
                                  running (or whose cancel is already under way): "400" Invalid
                                  request, "409" a conflict, or "200" the job unchanged.
-csrf_lifetime          1800      DOCUMENTED (api/README: Vert.x-Web expires a CSRF token after
+csrf_lifetime          1800      DOCUMENTED (Confirmed: Vert.x-Web expires a CSRF token after
                                  30 minutes); renewed with each rotation.
 token_lifetime         300       INVENTED (Keycloak's default access token lifespan).
 cancel_delay           0         INVENTED: a cancelled job keeps its running state this long
                                  (also per job); 0: CANCELLED at once.
 default_page_size      20        INVENTED: the page size of /v1/jobs/list when none is asked.
-max_page_size          100       INVENTED: the largest page /v1/jobs/list answers with.
+max_page_size          1000      DOCUMENTED (Confirmed: clients ask ``pageSize: 1000`` and read
+                                 one page, so a page of 1000 is honoured); a smaller cap, for
+                                 tests of several pages, is INVENTED (the API's largest page is
+                                 not documented).
 =====================  ========  ============================================================
 
-Also DOCUMENTED (seed, api/README): the Keycloak password grant; ``GET /v1/csrf`` setting the
-``XSRF-TOKEN`` and ``vertx-web.session`` cookies; job calls needing ``Authorization: Bearer``, the
-``X-XSRF-TOKEN`` header equal to the cookie and both cookies (a missing or expired Bearer token is
-401); the job calls as POSTs with JSON bodies; the job status object and its states and types
-(``jobId.id`` a 32-bit integer, negative in real samples); ``{"status": job}`` answers; errors as
-``{code, message, details}``: 400 invalid request, 401 invalid credentials, 404 job not found;
-``pageToken`` paging of the list.
+Also DOCUMENTED (Seed, Confirmed): the Keycloak password grant in realm ``vsp-object``;
+``GET /v1/csrf`` setting the ``XSRF-TOKEN`` and ``vertx-web.session`` cookies; job calls needing
+``Authorization: Bearer``, the ``X-XSRF-TOKEN`` header equal to the cookie and both cookies (a
+missing or expired Bearer token is 401); the job calls as POSTs with JSON bodies; the job status
+object and its states and types (``jobId.id`` a 32-bit integer, negative in real samples);
+``{"status": job}`` answers; errors as ``{code, message, details}``: 400 invalid request, 401
+invalid credentials, 404 job not found; ``pageToken`` paging of the list; ``/v1/jobs/create``
+answering 201. From vsp1omapilib (Confirmed): the clients ``admin-cli`` (public: it sends no secret)
+and ``vsp-object-client`` and ``s3catalog`` (confidential: it looks their secrets up), and the admin
+look-up ``GET .../admin/realms/<realm>/clients?clientId=<id>`` answering a list of client
+representations (it reads ``[0]["secret"]``) to a Bearer token of ``admin-cli``.
 
-Also INVENTED: the ``code`` strings of errors (``INVALID_REQUEST``, ``UNAUTHORIZED``, ``NOT_FOUND``,
-``FORBIDDEN``, ``CONFLICT``, ...); the body of a CSRF refusal (the API's own error format); that the
-Bearer token is checked before the CSRF pair; list pages in creation order, the page token opaque
-and omitted on the last page, an unknown bucket listing nothing; ``/v1/jobs/create`` answering
-``{"status": job}`` with the job EXAMINING; a job seeded with ``"refuse_cancel": true`` whose
-cancel is refused with 400 while it keeps running (a refusal that is not explained by its state);
-Keycloak's client ``vsp-object-external-client`` being
-public (no secret) unless seeded with one, and the user ``vsp-admin``/``vsp-secret`` existing after
-every reset. Lifetimes run on the simulated clock.
+Also INVENTED: another realm answering Keycloak's 404 "Realm does not exist"; the ``code`` strings
+of errors (``INVALID_REQUEST``, ``UNAUTHORIZED``, ``NOT_FOUND``, ``FORBIDDEN``, ``CONFLICT``, ...);
+the body of a CSRF refusal (the API's own error format); that the Bearer token is checked before the
+CSRF pair; that the API takes a token of any of the realm's clients (it checks the user, not the
+client: vsp1omapilib uses ``vsp-object-client``'s, the modules ``vsp-object-external-client``'s);
+the client look-up's refusals (401 without a valid token, 403 with a token of another client than
+``admin-cli``, in Keycloak's OAuth error format), its ``id`` (a UUID derived from the client ID) and
+that it shows nothing beyond ``id``, ``clientId``, ``publicClient`` and ``secret``; the clients'
+default secrets; both cookies with ``Path=/`` (Vert.x-Web's default path for both; real clients set
+them on the host alone); list pages in creation order, the page token opaque and omitted on the last
+page, an unknown bucket listing nothing; ``/v1/jobs/create`` answering ``{"status": job}`` with the
+job EXAMINING; a job seeded with ``"refuse_cancel": true`` whose cancel is refused with 400 while it
+keeps running (a refusal that is not explained by its state); the client
+``vsp-object-external-client`` being public (no secret) unless seeded with one, and the user
+``vsp-admin``/``vsp-secret`` existing after every reset. Lifetimes run on the simulated clock.
 """
 
 import base64
 import datetime
 import json
+import re
 import secrets
+import uuid
+from urllib.parse import unquote
 
 from .core import API, InvalidJSON, OAuthError, Response, parse_time, register, retry_after_header, route
 
 REALM = "vsp-object"
-TOKEN_PATH = "/auth/realms/%s/protocol/openid-connect/token" % REALM
+KEYCLOAK = "/ui/auth"
+TOKEN_PATH = KEYCLOAK + "/realms/%s/protocol/openid-connect/token" % REALM
+CLIENTS_PATH = KEYCLOAK + "/admin/realms/%s/clients" % REALM
+# A path of Keycloak's that names a realm: /realms/<realm>/... or /admin/realms/<realm>/...
+REALM_PATH = re.compile(re.escape(KEYCLOAK) + r"(?:/admin)?/realms/(?P<realm>[^/]+)(?:/.*)?")
+ADMIN_CLIENT = "admin-cli"
 JOB_STATES = ("EXAMINING", "PROCESSING", "EXECUTING", "COMPLETE", "FAILED", "CANCELLED")
 RUNNING = ("EXAMINING", "PROCESSING", "EXECUTING")
 JOB_TYPES = ("BATCH_REPLICATE", "LIFECYCLE_UPDATE", "METRIC_RECONCILIATION", "TRIGGER_RECONCILIATION")
@@ -84,10 +112,17 @@ CSRF_CHECKED_METHODS = ("POST", "PUT", "DELETE", "PATCH")
 CANCEL_FINISHED_VARIANTS = ("400", "409", "200")
 
 DEFAULT_USERS = ({"username": "vsp-admin", "password": "vsp-secret"},)
-DEFAULT_CLIENTS = ({"client_id": "vsp-object-external-client", "secret": None},)
+# DOCUMENTED (Confirmed): the clients vsp1omapilib uses, admin-cli public (it sends no secret), the
+# other two confidential (it looks their secrets up); the modules' default client. INVENTED: the secrets.
+DEFAULT_CLIENTS = (
+    {"client_id": "vsp-object-external-client", "secret": None},
+    {"client_id": ADMIN_CLIENT, "secret": None},
+    {"client_id": "vsp-object-client", "secret": "vsp-object-client-secret"},
+    {"client_id": "s3catalog", "secret": "s3catalog-secret"},
+)
 DEFAULT_SETTINGS = {
     "csrf_failure_status": 403,
-    "csrf_rotation": True,
+    "csrf_rotation": False,
     "csrf_requires_bearer": False,
     "omit_empty_jobs": True,
     "epoch_times": True,
@@ -96,7 +131,7 @@ DEFAULT_SETTINGS = {
     "token_lifetime": 300.0,
     "cancel_delay": 0.0,
     "default_page_size": 20,
-    "max_page_size": 100,
+    "max_page_size": 1000,
 }
 
 # status -> (code, message, details)
@@ -158,7 +193,7 @@ class VspAPI(API):
         self.users = {u["username"]: dict(u) for u in DEFAULT_USERS}
         self.clients = {c["client_id"]: dict(c) for c in DEFAULT_CLIENTS}
         self.settings = dict(DEFAULT_SETTINGS)
-        self.tokens = {}     # access token -> {"username", "expires"}
+        self.tokens = {}     # access token -> {"username", "client_id", "expires"}
         self.sessions = {}   # vertx-web.session -> {"xsrf", "expires"}: the one XSRF token valid now
         self.xsrf_issued = []  # every XSRF token ever handed out, rotated ones included (for leak tests)
         self.jobs = {}       # job id -> record, in creation order
@@ -267,8 +302,8 @@ class VspAPI(API):
                            "sessions": sorted(self.sessions)}}
 
     def _time(self, ts):
-        # DOCUMENTED (api/README): epoch seconds as floats in the vendor's samples (1752770711.809);
-        # the seed's reference shows date-time strings.
+        # DOCUMENTED (Confirmed): epoch seconds as floats in the vendor's samples (1752770711.809);
+        # the Seed's reference shows date-time strings.
         return round(ts, 3) if self.settings["epoch_times"] else iso(ts)
 
     def _job_view(self, job):
@@ -282,7 +317,7 @@ class VspAPI(API):
 
     # ---------------------------------------------------------------- errors
     def error(self, status, req=None, detail=None, retry_after=None, allow=None, code=None, message=None, **_kw):
-        if req is not None and req.path.startswith("/auth/"):
+        if req is not None and req.path.startswith(KEYCLOAK + "/"):
             return self._oauth_error(status, "server_error" if status >= 500 else "invalid_request",
                                      detail or ERRORS.get(status, ("", "", "Error"))[2], retry_after=retry_after)
         default_code, default_message, default_details = ERRORS.get(status, ("ERROR", "Error", "The request failed."))
@@ -305,14 +340,15 @@ class VspAPI(API):
     # ---------------------------------------------------------------- request handling
     def handle(self, req):
         self._tick()
-        if req.path == TOKEN_PATH or req.path.startswith("/auth/"):
+        if req.path.startswith(KEYCLOAK + "/"):
             try:
-                return self._token(req)
+                return self._keycloak(req)
             except OAuthError as e:
                 return self._oauth_error(e.status, e.error, e.description)
         session = None
         try:
-            if req.path == self.base + "/v1/csrf":
+            if req.path == self.base + "/v1/csrf" or not req.path.startswith(self.base + "/"):
+                # Neither Keycloak nor the API (the old /vsp/auth/...): 404, whatever the token.
                 return self.dispatch(req)
             self._need_token(req)
             if req.method in CSRF_CHECKED_METHODS:
@@ -321,15 +357,23 @@ class VspAPI(API):
         except VspError as e:
             response = self.error(e.status, req=req, detail=e.details, message=e.message, code=e.code)
         if session is not None and self.settings["csrf_rotation"]:
-            # DOCUMENTED (api/README, Vert.x-Web): a valid POST refreshes the token, whatever the handler
-            # answers next; the one before it is refused from now on.
+            # DOCUMENTED (Confirmed: Vert.x-Web may do it): a valid POST refreshes the token, whatever the
+            # handler answers next; the one before it is refused from now on.
             response.headers["Set-Cookie"] = self._cookie(XSRF_COOKIE, self._new_xsrf(session))
             self.counts["csrf_rotated"] += 1
         return response
 
+    def _keycloak(self, req):
+        if req.path == TOKEN_PATH:
+            return self._token(req)
+        if req.path == CLIENTS_PATH:
+            return self._clients(req)
+        realm = REALM_PATH.fullmatch(req.path)
+        if realm and unquote(realm.group("realm")) != REALM:
+            raise OAuthError(404, "not_found", "Realm does not exist")
+        raise OAuthError(404, "not_found", "Not found")
+
     def _token(self, req):
-        if req.path != TOKEN_PATH:
-            raise OAuthError(404, "not_found", "Realm does not exist" if "/realms/" in req.path else "Not found")
         if req.method != "POST":
             raise OAuthError(405, "invalid_request", "HTTP method %s is not supported" % req.method)
         if req.content_type != "application/x-www-form-urlencoded":
@@ -347,14 +391,38 @@ class VspAPI(API):
             raise OAuthError(401, "invalid_grant", "Invalid user credentials")
         token = "vsp-at-" + secrets.token_urlsafe(24)
         lifetime = float(self.settings["token_lifetime"])
-        self.tokens[token] = {"username": user["username"], "expires": self.sim.now() + lifetime}
+        self.tokens[token] = {"username": user["username"], "client_id": client["client_id"],
+                              "expires": self.sim.now() + lifetime}
         self.counts["tokens_issued"] += 1
         return Response.json(200, {"access_token": token, "expires_in": int(lifetime), "refresh_expires_in": 1800,
                                    "refresh_token": "vsp-rt-" + secrets.token_urlsafe(24), "token_type": "Bearer",
                                    "not-before-policy": 0, "session_state": secrets.token_hex(8),
                                    "scope": "profile email"}, {"Cache-Control": "no-store"})
 
+    def _clients(self, req):
+        """Keycloak's admin look-up of a realm's clients, as vsp1omapilib reads a client's secret through it."""
+        if req.method != "GET":
+            raise OAuthError(405, "invalid_request", "HTTP method %s is not supported" % req.method)
+        token = self.tokens.get(req.bearer() or "")
+        # INVENTED: the refusals (Keycloak's own words differ by version); only admin-cli's tokens may read clients.
+        if token is None or self.sim.now() >= token["expires"]:
+            raise OAuthError(401, "invalid_token", "The access token is missing, invalid or expired.")
+        if token["client_id"] != ADMIN_CLIENT:
+            raise OAuthError(403, "insufficient_scope", "The access token may not read the realm's clients.")
+        wanted = req.arg("clientId")
+        return Response.json(200, [self._client_view(client) for client in self.clients.values()
+                                   if wanted is None or client["client_id"] == wanted])
+
+    @staticmethod
+    def _client_view(client):
+        view = {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, "keycloak:%s:%s" % (REALM, client["client_id"]))),
+                "clientId": client["client_id"], "publicClient": client["secret"] is None}
+        if client["secret"] is not None:
+            view["secret"] = client["secret"]
+        return view
+
     def _need_token(self, req):
+        # INVENTED: a token of any of the realm's clients passes; the API checks the user, not the client.
         token = self.tokens.get(req.bearer() or "")
         if token is None:
             raise VspError(401, "The access token is missing or invalid.")
@@ -385,7 +453,7 @@ class VspAPI(API):
         return xsrf
 
     def _cookie(self, name, value, http_only=False):
-        return "%s=%s; Path=%s%s" % (name, value, self.base_path, "; HttpOnly" if http_only else "")
+        return "%s=%s; Path=/%s" % (name, value, "; HttpOnly" if http_only else "")
 
     def _body(self, req):
         try:
@@ -471,7 +539,7 @@ class VspAPI(API):
         page = jobs[start:start + size]
         answer = {"jobs": [self._job_view(j) for j in page]}
         if not page and self.settings["omit_empty_jobs"]:
-            # DOCUMENTED (api/README): an empty list may come without "jobs" at all.
+            # DOCUMENTED (Confirmed): an empty list may come without "jobs" at all.
             answer = {}
         if start + size < len(jobs):
             answer["pageToken"] = base64.urlsafe_b64encode(json.dumps({"offset": start + size}).encode()).decode()
@@ -491,7 +559,8 @@ class VspAPI(API):
                             self.sim.now())
         self._event("job_created", jobId=job["id"])
         req.acted = True
-        return Response.json(200, {"status": self._job_view(job)})
+        # DOCUMENTED (Confirmed): 201, which vsp1omapilib expects; INVENTED: the body.
+        return Response.json(201, {"status": self._job_view(job)})
 
 
 def demo_vsp(now):

@@ -13,7 +13,7 @@ from ansible_collections.jobctl.cloud.plugins.module_utils._vsp.auth import VspA
 from ansible_collections.jobctl.cloud.plugins.module_utils._vsp import client as vsp_client
 from ansible_collections.jobctl.cloud.plugins.module_utils._vsp.client import VspClient
 
-TOKEN_PATH = "/vsp/auth/realms/vsp-object/protocol/openid-connect/token"
+TOKEN_PATH = "/vsp/ui/auth/realms/vsp-object/protocol/openid-connect/token"
 FORM = {"grant_type": "password", "client_id": "vsp-object-external-client",
         "username": "vsp-admin", "password": "vsp-secret"}
 
@@ -36,7 +36,7 @@ def by_arrival(sim):
     return sorted(sim.requests("vsp"), key=lambda r: r["arrival"])
 
 
-TOKEN = ("POST", "/auth/realms/vsp-object/protocol/openid-connect/token", 200)
+TOKEN = ("POST", "/ui/auth/realms/vsp-object/protocol/openid-connect/token", 200)
 CSRF = ("GET", "/mapi/v1/csrf", 200)
 STATUS = ("POST", "/mapi/v1/jobs/status", 200)
 CANCEL = ("POST", "/mapi/v1/jobs/cancel", 200)
@@ -59,15 +59,18 @@ def job_state(sim, job_id):
 
 # -- Keycloak and CSRF ------------------------------------------------------------------------------
 
-def test_one_token_and_one_csrf_fetch_then_only_job_calls_each_with_the_rotated_token(sim):
-    seed(sim, {"id": 1}, {"id": 2})
+@pytest.mark.parametrize("rotation", [False, True])
+def test_one_token_and_one_csrf_fetch_then_only_job_calls_each_with_the_current_token(sim, rotation):
+    seed(sim, {"id": 1}, {"id": 2}, csrf_rotation=rotation)
     vsp = make(sim)
     assert vsp.status(1).job_id.id == 1
     assert vsp.status(2).job_state == "EXECUTING"
     assert vsp.status(1).job_id.id == 1
     assert calls(sim) == [TOKEN, CSRF, STATUS, STATUS, STATUS]
-    # Every POST got a new XSRF-TOKEN cookie and only that one passes next: none was refused.
-    assert counts(sim) == {"tokens_issued": 1, "csrf_issued": 1, "csrf_rotated": 3, "csrf_refused": 0}
+    # With rotation every POST got a new XSRF-TOKEN cookie and only that one passes next; without, the
+    # first serves them all. Either way none was refused.
+    assert counts(sim) == {"tokens_issued": 1, "csrf_issued": 1, "csrf_rotated": 3 if rotation else 0,
+                           "csrf_refused": 0}
     log = sim.requests("vsp")
     assert log[0]["body"] == dict(FORM, password="<redacted>")
     assert log[0]["headers"]["Content-Type"] == "application/x-www-form-urlencoded"
@@ -76,17 +79,8 @@ def test_one_token_and_one_csrf_fetch_then_only_job_calls_each_with_the_rotated_
     assert {"Authorization", "X-XSRF-TOKEN", "Cookie"} <= set(log[2]["headers"])
 
 
-def test_without_rotation_the_first_token_serves_the_whole_run(sim):
-    seed(sim, {"id": 1}, csrf_rotation=False)
-    vsp = make(sim)
-    for dummy in range(3):
-        vsp.status(1)
-    assert calls(sim) == [TOKEN, CSRF, STATUS, STATUS, STATUS]
-    assert counts(sim)["csrf_rotated"] == 0 and counts(sim)["csrf_refused"] == 0
-
-
 def test_calls_from_several_threads_are_serialised_so_no_rotated_token_is_refused(sim):
-    seed(sim, *[{"id": n} for n in range(1, 9)])
+    seed(sim, *[{"id": n} for n in range(1, 9)], csrf_rotation=True)
     vsp = make(sim)
     errors = []
 
@@ -221,17 +215,19 @@ def test_a_status_answer_about_another_job_is_not_trusted(sim):
     assert "is about job 2, not job 1" in err.value.msg and err.value.lost
 
 
-def test_fetched_secrets_are_handed_to_the_mask(sim):
-    seed(sim)
+@pytest.mark.parametrize("rotation", [False, True])
+def test_fetched_secrets_are_handed_to_the_mask(sim, rotation):
+    seed(sim, csrf_rotation=rotation)
     secrets = []
     vsp = make(sim, on_secret=secrets.append)
     vsp.status(1)
     vsp.status(1)
     issued = sim.state("vsp")["issued"]
-    # The token, the session cookie and every XSRF token that was sent (the rotated one too); the last
-    # rotated token was never sent, so never learnt.
+    # The token, the session cookie and every XSRF token that was sent (with rotation, the rotated one
+    # too; the last rotated token was never sent, so never learnt).
     xsrf = [s for s in secrets if s in issued["xsrf_tokens"]]
-    assert len(issued["xsrf_tokens"]) == 3 and len(xsrf) == 2 == len(set(xsrf))
+    assert len(issued["xsrf_tokens"]) == (3 if rotation else 1)
+    assert len(xsrf) == (2 if rotation else 1) == len(set(xsrf))
     assert sorted(secrets) == sorted(issued["access_tokens"] + issued["sessions"] + xsrf)
 
 

@@ -1,13 +1,15 @@
-"""The simulated VSP One Object API and its Keycloak, against shared/api/README.md and the seed.
+"""The simulated VSP One Object API and its Keycloak, against docs/api/vsp.md.
 
-Each test names where the behaviour it checks comes from: DOCUMENTED (seed, api/README "Confirmed
-since", the vendor's collection, Vert.x-Web's CSRF handler) or INVENTED (see tests/simulator/vsp.py).
+Each test names where the behaviour it checks comes from: DOCUMENTED (its sections "Seed" and
+"Confirmed": the vendor's collection, Vert.x-Web's CSRF handler, the public client vsp1omapilib) or
+INVENTED (its section "Invented"; see tests/simulator/vsp.py).
 """
 
 import pytest
 import requests
 
-TOKEN_PATH = "/vsp/auth/realms/vsp-object/protocol/openid-connect/token"
+TOKEN_PATH = "/vsp/ui/auth/realms/vsp-object/protocol/openid-connect/token"
+CLIENTS_PATH = "/vsp/ui/auth/admin/realms/vsp-object/clients"
 LOGIN = {"grant_type": "password", "client_id": "vsp-object-external-client",
          "username": "vsp-admin", "password": "vsp-secret"}
 
@@ -95,8 +97,73 @@ def test_confidential_client_needs_its_secret(sim, vsp):
 
 
 def test_unknown_realm_is_404(sim, vsp):
-    reply = vsp.s.post(sim.url + "/vsp/auth/realms/other/protocol/openid-connect/token", data=LOGIN, timeout=5)
+    reply = vsp.s.post(sim.url + "/vsp/ui/auth/realms/other/protocol/openid-connect/token", data=LOGIN, timeout=5)
     assert reply.status_code == 404 and reply.json()["error_description"] == "Realm does not exist"
+    reply = vsp.s.get(sim.url + "/vsp/ui/auth/admin/realms/other/clients", timeout=5)
+    assert reply.status_code == 404 and reply.json()["error_description"] == "Realm does not exist"
+
+
+def test_keycloak_is_no_longer_under_the_old_path(sim, vsp):
+    # DOCUMENTED (Confirmed): the real token endpoint is under /ui/auth; /auth is not Keycloak's.
+    reply = vsp.s.post(sim.url + "/vsp/auth/realms/vsp-object/protocol/openid-connect/token", data=LOGIN, timeout=5)
+    assert reply.status_code == 404 and sim.state("vsp")["counts"]["tokens_issued"] == 0
+
+
+def admin_token(vsp):
+    reply = vsp.login(client_id="admin-cli")
+    assert reply.status_code == 200, reply.text
+    return reply.json()["access_token"]
+
+
+def look_up(vsp, token, client_id=None):
+    headers = {"Authorization": "Bearer %s" % token} if token else {}
+    params = {"clientId": client_id} if client_id else {}
+    return vsp.s.get(vsp.sim.url + CLIENTS_PATH, params=params, headers=headers, timeout=5)
+
+
+def test_the_default_clients_and_their_secrets_are_looked_up_through_admin_cli(sim, vsp):
+    # DOCUMENTED (Confirmed, vsp1omapilib): admin-cli is public; its token reads a client's secret,
+    # as a list of client representations. INVENTED: the secrets and the ids.
+    token = admin_token(vsp)
+    reply = look_up(vsp, token, "vsp-object-client")
+    assert reply.status_code == 200
+    [client] = reply.json()
+    assert client["clientId"] == "vsp-object-client" and client["publicClient"] is False
+    assert client["secret"] == "vsp-object-client-secret" and len(client["id"]) == 36
+    everything = {c["clientId"]: c for c in look_up(vsp, token).json()}
+    assert set(everything) == {"admin-cli", "vsp-object-client", "s3catalog", "vsp-object-external-client"}
+    assert {name for name, c in everything.items() if c["publicClient"]} == {"admin-cli", "vsp-object-external-client"}
+    assert all(("secret" in c) != c["publicClient"] for c in everything.values()), "secrets of confidential ones only"
+    assert everything["s3catalog"]["secret"] and everything["vsp-object-client"] == client
+    assert look_up(vsp, token, "no-such-client").json() == []
+    # The looked-up secret is what the confidential client's password grant needs.
+    assert vsp.login(client_id="vsp-object-client").json()["error"] == "unauthorized_client"
+    assert vsp.login(client_id="vsp-object-client", client_secret=client["secret"]).status_code == 200
+
+
+def test_the_client_look_up_wants_a_valid_token_of_admin_cli(sim, vsp):
+    # INVENTED: the refusals (401 without a valid token, 403 with another client's).
+    reply = look_up(vsp, None, "vsp-object-client")
+    assert reply.status_code == 401 and reply.json()["error"] == "invalid_token"
+    assert look_up(vsp, "vsp-at-forged", "vsp-object-client").status_code == 401
+    other = vsp.login().json()["access_token"]
+    reply = look_up(vsp, other, "vsp-object-client")
+    assert reply.status_code == 403 and reply.json()["error"] == "insufficient_scope" and "secret" not in reply.text
+    token = admin_token(vsp)
+    sim.advance(301)
+    assert look_up(vsp, token, "vsp-object-client").status_code == 401, "admin-cli's token expires too"
+    refused = vsp.s.post(sim.url + CLIENTS_PATH, headers={"Authorization": "Bearer %s" % token}, timeout=5)
+    assert refused.status_code == 405
+
+
+def test_a_token_of_any_client_of_the_realm_works_on_the_api(sim, vsp):
+    # INVENTED: the API checks the user, not the client (vsp1omapilib uses vsp-object-client's token).
+    seed_jobs(sim, {"id": 1})
+    vsp.authenticate()
+    for form in ({"client_id": "admin-cli"}, {"client_id": "vsp-object-client",
+                                              "client_secret": "vsp-object-client-secret"}):
+        token = vsp.login(**form).json()["access_token"]
+        assert vsp.post("/v1/jobs/status", {"jobId": {"id": 1}}, token=token).status_code == 200
 
 
 def test_the_password_is_redacted_in_the_request_log(sim, vsp):
@@ -107,13 +174,14 @@ def test_the_password_is_redacted_in_the_request_log(sim, vsp):
 
 # ---------------------------------------------------------------------------------- CSRF
 
-def test_csrf_is_served_without_a_bearer_token_and_sets_both_cookies_under_the_api_path(sim, vsp):
-    # DOCUMENTED (api/README "Confirmed since": the vendor's collection fetches /csrf without a Bearer token).
+def test_csrf_is_served_without_a_bearer_token_and_sets_both_cookies_for_the_whole_host(sim, vsp):
+    # DOCUMENTED (Confirmed: the vendor's collection and vsp1omapilib fetch /csrf without a Bearer token).
+    # INVENTED: Path=/ (Vert.x-Web's default).
     reply = vsp.csrf()
     assert reply.status_code == 200
     cookies = {c.name: c for c in vsp.s.cookies}
     assert set(cookies) == {"XSRF-TOKEN", "vertx-web.session"}
-    assert {c.path for c in cookies.values()} == {"/vsp/mapi"}
+    assert {c.path for c in cookies.values()} == {"/"}
     assert sim.state("vsp")["counts"]["csrf_issued"] == 1
 
 
@@ -126,7 +194,7 @@ def test_csrf_can_be_made_to_want_a_bearer_token(sim, vsp):
 
 
 def test_job_calls_need_token_cookies_and_matching_header(sim, vsp):
-    # DOCUMENTED (seed, api/README): Bearer token, X-XSRF-TOKEN and both cookies; a CSRF failure is
+    # DOCUMENTED (Seed, Confirmed): Bearer token, X-XSRF-TOKEN and both cookies; a CSRF failure is
     # Vert.x-Web's 403, a missing or bad Bearer token the reference's 401.
     seed_jobs(sim, {"id": 1})
     vsp.authenticate()
@@ -147,9 +215,9 @@ def test_a_csrf_failure_can_be_made_a_401(sim, vsp):
     assert_vsp_error(vsp.post("/v1/jobs/status", {"jobId": {"id": 1}}, xsrf="forged"), 401, "UNAUTHORIZED")
 
 
-def test_each_valid_post_rotates_the_xsrf_token_and_the_old_one_is_refused(sim, vsp):
-    # DOCUMENTED (api/README "Confirmed since": Vert.x-Web may set a new XSRF-TOKEN after each valid POST).
-    seed_jobs(sim, {"id": 1})
+def test_with_rotation_each_valid_post_rotates_the_xsrf_token_and_the_old_one_is_refused(sim, vsp):
+    # DOCUMENTED (Confirmed: Vert.x-Web may set a new XSRF-TOKEN after each valid POST): the switch.
+    seed_jobs(sim, {"id": 1}, csrf_rotation=True)
     vsp.authenticate()
     first = vsp.xsrf
     reply = vsp.post("/v1/jobs/status", {"jobId": {"id": 1}})
@@ -167,8 +235,10 @@ def test_each_valid_post_rotates_the_xsrf_token_and_the_old_one_is_refused(sim, 
     assert len(sim.state("vsp")["issued"]["xsrf_tokens"]) == 4, "every token ever handed out is listed"
 
 
-def test_without_rotation_one_token_serves_every_post(sim, vsp):
-    seed_jobs(sim, {"id": 1}, csrf_rotation=False)
+def test_by_default_one_token_serves_every_post(sim, vsp):
+    # DOCUMENTED (Confirmed): real clients send one X-XSRF-TOKEN for every POST of a session.
+    seed_jobs(sim, {"id": 1})
+    assert sim.state("vsp")["settings"]["csrf_rotation"] is False
     vsp.authenticate()
     first = vsp.xsrf
     for dummy in range(3):
@@ -191,19 +261,25 @@ def test_csrf_and_token_expire_on_the_simulated_clock(sim, vsp):
     assert sim.state("vsp")["counts"]["tokens_issued"] == 1 and sim.state("vsp")["counts"]["csrf_issued"] == 3
 
 
-def test_the_csrf_lifetime_is_vertx_webs_thirty_minutes_renewed_by_each_rotation(sim, vsp):
-    seed_jobs(sim, {"id": 1}, token_lifetime=7200)
+@pytest.mark.parametrize("rotation", [False, True])
+def test_the_csrf_lifetime_is_vertx_webs_thirty_minutes_renewed_only_by_a_rotation(sim, vsp, rotation):
+    seed_jobs(sim, {"id": 1}, token_lifetime=7200, csrf_rotation=rotation)
     vsp.authenticate()
     sim.advance(1700)
     assert vsp.post("/v1/jobs/status", {"jobId": {"id": 1}}).status_code == 200
     sim.advance(1700)
+    if not rotation:
+        body = assert_vsp_error(vsp.post("/v1/jobs/status", {"jobId": {"id": 1}}), 403, "FORBIDDEN")
+        assert body["details"] == "The XSRF token has expired.", "using a token does not renew it"
+        return
     assert vsp.post("/v1/jobs/status", {"jobId": {"id": 1}}).status_code == 200, "the rotated token is new"
     sim.advance(1801)
     assert_vsp_error(vsp.post("/v1/jobs/status", {"jobId": {"id": 1}}), 403, "FORBIDDEN")
 
 
 def test_cookie_and_xsrf_header_are_redacted_in_the_request_log(sim, vsp):
-    seed_jobs(sim, {"id": 1})
+    # With rotation, so that the log also holds an answer's Set-Cookie.
+    seed_jobs(sim, {"id": 1}, csrf_rotation=True)
     vsp.authenticate()
     sent = vsp.xsrf
     vsp.post("/v1/jobs/status", {"jobId": {"id": 1}})
@@ -225,7 +301,7 @@ def test_status_of_a_job_with_a_negative_id(sim, vsp):
     assert status["jobId"] == {"id": -2147483648} and status["jobState"] == "PROCESSING"
     assert status["jobType"] == "LIFECYCLE_UPDATE" and status["bucketName"] == "b1"
     assert status["jobParams"] == {"rule": "expire-30d"} and status["jobStats"] == {"processed": 5, "failed": 1}
-    # DOCUMENTED (api/README "Confirmed since"): epoch seconds, floats, in the vendor's samples.
+    # DOCUMENTED (Confirmed): epoch seconds, floats, in the vendor's samples.
     assert "completeTime" not in status and isinstance(status["startTime"], float)
 
 
@@ -320,6 +396,10 @@ def test_list_pages_follow_page_tokens_to_the_end(sim, vsp):
     vsp.authenticate()
     first = vsp.post("/v1/jobs/list", {}).json()
     assert len(first["jobs"]) == 20 and first["pageToken"], "default page size"
+    # DOCUMENTED (Confirmed): clients ask for 1000 and read one page.
+    whole = vsp.post("/v1/jobs/list", {"pageSize": 1000}).json()
+    assert [j["jobId"]["id"] for j in whole["jobs"]] == list(range(1, 26)) and "pageToken" not in whole
+    # INVENTED: a smaller cap, for several pages.
     sim.seed(vsp={"settings": {"max_page_size": 10}})
     ids, token, pages = [], None, 0
     while True:
@@ -337,10 +417,19 @@ def test_list_pages_follow_page_tokens_to_the_end(sim, vsp):
     assert [j["jobId"]["id"] for j in by_bucket["jobs"]] == list(range(1, 26, 2))[:10] and by_bucket["pageToken"]
     by_user = vsp.post("/v1/jobs/list", {"userId": {"id": 2}}).json()
     assert [j["jobId"]["id"] for j in by_user["jobs"]] == [n for n in range(1, 26) if n % 3 == 2]
-    # DOCUMENTED (api/README "Confirmed since"): an empty list may come without "jobs".
+    # DOCUMENTED (Confirmed): an empty list may come without "jobs".
     assert vsp.post("/v1/jobs/list", {"bucketName": "nope"}).json() == {}
     sim.seed(vsp={"settings": {"omit_empty_jobs": False}})
     assert vsp.post("/v1/jobs/list", {"bucketName": "nope"}).json() == {"jobs": []}
+
+
+def test_a_page_holds_at_most_max_page_size_jobs_by_default_1000(sim, vsp):
+    seed_jobs(sim, *[{"id": n} for n in range(1, 1002)])
+    vsp.authenticate()
+    page = vsp.post("/v1/jobs/list", {"pageSize": 5000}).json()
+    assert len(page["jobs"]) == 1000 and page["pageToken"]
+    rest = vsp.post("/v1/jobs/list", {"pageSize": 5000, "pageToken": page["pageToken"]}).json()
+    assert [j["jobId"]["id"] for j in rest["jobs"]] == [1001] and "pageToken" not in rest
 
 
 @pytest.mark.parametrize("body", [{"pageToken": "not-a-token"}, {"pageSize": 0}, {"userId": 3}])
@@ -354,6 +443,7 @@ def test_create_starts_an_examining_job(sim, vsp):
     vsp.authenticate()
     reply = vsp.post("/v1/jobs/create", {"jobType": "BATCH_REPLICATE", "bucketName": "b1",
                                          "jobParams": {"destination": "b2"}})
+    assert reply.status_code == 201, "DOCUMENTED (Confirmed)"
     status = reply.json()["status"]
     assert status["jobId"] == {"id": 10} and status["jobState"] == "EXAMINING" and status["bucketName"] == "b1"
     assert_vsp_error(vsp.post("/v1/jobs/create", {"jobType": "NOPE", "bucketName": "b1"}), 400, "INVALID_REQUEST")

@@ -17,7 +17,7 @@ simulator_env() {
     CF_USERNAME admin \
     CF_PASSWORD admin-secret \
     VSP_API_URL "$base/vsp/mapi" \
-    VSP_TOKEN_URL "$base/vsp/auth/realms/vsp-object/protocol/openid-connect/token" \
+    VSP_TOKEN_URL "$base/vsp/ui/auth/realms/vsp-object/protocol/openid-connect/token" \
     VSP_USERNAME vsp-admin \
     VSP_PASSWORD vsp-secret \
     BIGCHANGE_API_URL "$base/bigchange/v1" \
