@@ -64,7 +64,8 @@ invalid credentials, 404 job not found; ``pageToken`` paging of the list; ``/v1/
 answering 201. From vsp1omapilib (Confirmed): the clients ``admin-cli`` (public: it sends no secret)
 and ``vsp-object-client`` and ``s3catalog`` (confidential: it looks their secrets up), and the admin
 look-up ``GET .../admin/realms/<realm>/clients?clientId=<id>`` answering a list of client
-representations (it reads ``[0]["secret"]``) to a Bearer token of ``admin-cli``.
+representations (it reads ``[0]["secret"]``) to a Bearer token of ``admin-cli``. Both cookies with
+``Path=/``, the default of Vert.x-Web's session and CSRF handlers (Confirmed).
 
 Also INVENTED: another realm answering Keycloak's 404 "Realm does not exist"; the ``code`` strings
 of errors (``INVALID_REQUEST``, ``UNAUTHORIZED``, ``NOT_FOUND``, ``FORBIDDEN``, ``CONFLICT``, ...);
@@ -74,8 +75,7 @@ client: vsp1omapilib uses ``vsp-object-client``'s, the modules ``vsp-object-exte
 the client look-up's refusals (401 without a valid token, 403 with a token of another client than
 ``admin-cli``, in Keycloak's OAuth error format), its ``id`` (a UUID derived from the client ID) and
 that it shows nothing beyond ``id``, ``clientId``, ``publicClient`` and ``secret``; the clients'
-default secrets; both cookies with ``Path=/`` (Vert.x-Web's default path for both; real clients set
-them on the host alone); list pages in creation order, the page token opaque and omitted on the last
+default secrets; list pages in creation order, the page token opaque and omitted on the last
 page, an unknown bucket listing nothing; ``/v1/jobs/create`` answering ``{"status": job}`` with the
 job EXAMINING; a job seeded with ``"refuse_cancel": true`` whose cancel is refused with 400 while it
 keeps running (a refusal that is not explained by its state); the client
