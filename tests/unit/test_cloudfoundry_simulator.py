@@ -221,7 +221,7 @@ def test_refresh_grant_refusals(sim, cf):
     assert assert_oauth_error(refresh(cf, "cfsim-unknown-r"), 401, "invalid_token") == gone
     assert assert_oauth_error(refresh(cf, ""), 401, "invalid_token") == gone
     missing = cf.http.post(cf.base + "/uaa/oauth/token", auth=("cf", ""), data={"grant_type": "refresh_token"},
-                         timeout=5)
+                           timeout=5)
     assert assert_oauth_error(missing, 401, "invalid_token") == "Invalid refresh token (empty token)"
     # Another client may use the grant, but not with a token issued to cf.
     detail = assert_oauth_error(refresh(cf, issued, auth=("other-cli", "")), 400, "invalid_grant")
