@@ -14,7 +14,8 @@ Retries live here and nowhere else: a urllib3 ``Retry`` mounted on a ``requests.
   429, 502/503/504, failed connections, dropped answers and answers cut off before their end.
 * A request that changes something is retried by the transport only when the server certainly did
   not act on it: a 429 (refused before processing) or a connection that was never made. When its
-  answer is lost (a 5xx, a drop, a cut-off or unreadable answer, a read timeout) the API client
+  answer is lost (a 5xx, a drop, a cut-off or unreadable answer, a 2xx other than the ones ``ok``
+  documents, a read timeout) the API client
   settles the outcome with ``HttpClient.mutate``: one read of the object, then the request again
   only if the work is still to be done.
 * ``Retry-After`` is honoured up to RETRY_AFTER_CAP seconds; an unreadable one means the usual
@@ -292,6 +293,12 @@ class HttpClient:
         sent, reply = self._send(method, path, params, body, form, headers, auth, repeat_safe)
         if auth and reply.status in self.auth.renew_statuses and self.auth.renew(self, reply, sent):
             sent, reply = self._send(method, path, params, body, form, headers, auth, repeat_safe)
+        if reply.status not in ok and 200 <= reply.status < 300 and not repeat_safe:
+            # A success, but not the documented one: the server may well have acted. Settled like a
+            # lost answer, by one read of the object (docs/outcomes.md, "A lost answer is settled").
+            raise self.error(method, path, "the answer (HTTP %s) is not the documented %s" % (
+                reply.status, " or ".join(str(s) for s in ok if 200 <= s < 300) or "one"),
+                status=reply.status, retries=reply.retries, lost=True)
         if reply.status not in ok:
             problem = normalise(reply.status, reply.content, reply.headers, scrub=self.secrets.scrub)
             text = describe(problem)

@@ -218,6 +218,34 @@ def test_a_cancel_whose_answer_was_lost_is_settled_by_one_read_and_counts_once(s
     assert [h["status"] for h in history].count("cancelled") == 1
 
 
+@pytest.mark.parametrize("fault", [{"kind": "restatus", "status": 200}, {"kind": "restatus", "status": 202},
+                                   {"kind": "wrong_shape", "status": 200}], ids=["200-empty", "202-empty", "200-other"])
+def test_a_cancel_answered_with_an_undocumented_2xx_is_settled_by_one_read(sim, cancel, fault):
+    """Issue 21: the cancel acted and answered a 2xx other than the documented 204 (docs/outcomes.md,
+    "Per API"): one read settles it, the run is a change, and the rerun leaves the job alone."""
+    job_id = seed_jobs(sim, {"status": "read"})[0]
+    sim.fault(api="bigchange", method="PUT", when="after", times=1, **fault)
+    out = ok(cancel(job_id))
+    assert out["changed"] is True and out["job"]["status"] == "cancelled" and out["canceled"] == [job_id]
+    assert len(out["warnings"]) == 1 and "(HTTP %d) is not the documented 204" % fault["status"] in out["warnings"][0]
+    assert runs(sim) == [[TOKEN, ("GET", "/jobs/%d" % job_id, 200), ("PUT", "/jobs/%d/cancel" % job_id, fault["status"]),
+                          ("GET", "/jobs/%d" % job_id, 200)]], "settled by one read, never sent again"
+    seq = last_seq(sim)
+    again = ok(cancel(job_id))
+    assert again["changed"] is False and again["canceled"] == []
+    assert [m for m, p, s in runs(sim, seq)[0]] == ["POST", "GET"]
+
+
+def test_a_2xx_that_did_not_cancel_is_never_reported_as_a_change(sim, cancel):
+    job_id = seed_jobs(sim, {"status": "read"})[0]
+    sim.fault(api="bigchange", method="PUT", kind="restatus", status=202, times=-1)
+    out = failed(cancel(job_id))
+    assert out["changed"] is False and out["canceled"] == []
+    assert "(HTTP 202) is not the documented 204" in out["msg"]
+    assert jobs_state(sim)[job_id]["status"] == "read"
+    assert [m for m, p, s in runs(sim)[0]] == ["POST", "GET"] + ["PUT", "GET"] * 3
+
+
 def test_rate_limited_twice_still_succeeds(sim, cancel):
     job_id = seed_jobs(sim, {"status": "scheduled"})[0]
     sim.fault(api="bigchange", kind="rate_limit", retry_after=1, times=2)

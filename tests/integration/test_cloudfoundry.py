@@ -334,6 +334,38 @@ def test_a_lost_cancel_answer_is_settled_by_one_read_and_reported_with_a_warning
     assert cancels_received(sim, guid) == ["RUNNING"]
 
 
+@pytest.mark.parametrize("fault", [{"kind": "empty", "status": 204}, {"kind": "restatus", "status": 201},
+                                   {"kind": "wrong_shape", "status": 202}], ids=["204-empty", "201-task", "202-other"])
+def test_a_cancel_answered_with_an_undocumented_2xx_is_settled_by_one_read(sim, cancel, fault):
+    """Issue 21: the cancel acted and answered a 2xx Cloud Controller does not document (docs/outcomes.md,
+    "Per API"): one read of the task settles it, the run is a change, and the rerun leaves the task alone."""
+    guid = seed_app(sim, {"name": "a"})["tasks"][0]["guid"]
+    sim.fault(api="cloudfoundry", method="POST", path="/actions/cancel", when="after", times=1, **fault)
+    out = cancel(guid=guid)
+    assert succeeded(out), out
+    assert out["changed"] is True and out["canceled"] == [guid] and out["tasks"][0]["state"] == "CANCELING"
+    assert any("the answer to a request was lost" in w and "HTTP %d" % fault["status"] in w
+               for w in warnings_of(out)), out
+    log = [(r["method"], r["status"], r["handled_status"]) for r in sim.requests("cloudfoundry")][-3:]
+    assert log == [("GET", 200, 200), ("POST", fault["status"], 202), ("GET", 200, 200)], "one read, no resend"
+    seq = last_seq(sim)
+    again = cancel(guid=guid)
+    assert succeeded(again) and again["changed"] is False and again["canceled"] == []
+    assert cancel_posts(sim, seq) == []
+
+
+def test_a_2xx_that_did_not_cancel_is_never_reported_as_a_change(sim, cancel):
+    """A 204 after which the read shows the task still RUNNING: sent again (the lost-answer rule); when
+    every answer is such a 204 the run fails unchanged, naming the answer."""
+    guid = seed_app(sim, {"name": "a"})["tasks"][0]["guid"]
+    sim.fault(api="cloudfoundry", method="POST", path="/actions/cancel", kind="empty", status=204, times=-1)
+    out = cancel(guid=guid)
+    assert out.get("failed") is True and out["changed"] is False and out["canceled"] == [], out
+    assert "(HTTP 204) is not the documented 200 or 202" in out["msg"]
+    assert task_states(sim)[guid] == "RUNNING" and cancels_received(sim, guid) == []
+    assert len(cancel_posts(sim)) == 3, "retries=2: three cancels, each settled by a read first"
+
+
 def test_read_only_user_is_refused_with_the_apis_words(sim, cancel, cf):
     guid = seed_app(sim, {"name": "a"})["tasks"][0]["guid"]
     cf["group/jobctl.cloud.cloudfoundry"].update(username="auditor", password="auditor-secret")

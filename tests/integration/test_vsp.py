@@ -253,6 +253,35 @@ def test_a_lost_cancel_answer_by_default_costs_one_read(sim, job):
     assert statuses(sim)[2:] == [STATUS + (200,), CANCEL[:2] + (None,), STATUS + (200,)]
 
 
+@pytest.mark.parametrize("fault", [{"kind": "restatus", "status": 202}, {"kind": "empty", "status": 204},
+                                   {"kind": "wrong_shape", "status": 200}], ids=["202-job", "204-empty", "200-other"])
+def test_a_2xx_other_than_the_documented_cancel_answer_is_settled_by_one_read(sim, job, fault):
+    """Issue 21: the cancel acted and answered a 2xx VSP does not document (docs/outcomes.md, "Per API"):
+    one status read settles it, the run is a change, and the rerun finds nothing to do."""
+    seed(sim, {"id": 15})
+    sim.fault(api="vsp", path="/jobs/cancel", when="after", times=1, **fault)
+    out = ok(job(job_id=15))
+    assert out["changed"] is True and out["job"]["jobState"] == "CANCELLED"
+    assert any("the answer to a request was lost" in w and "(HTTP %d)" % fault["status"] in w
+               for w in out["warnings"]), out
+    assert statuses(sim)[2:] == [STATUS + (200,), CANCEL + (fault["status"],), STATUS + (200,)], "one read, no resend"
+    seq = last_seq(sim)
+    again = ok(job(job_id=15))
+    assert again["changed"] is False and CANCEL not in calls(sim, seq)
+
+
+def test_a_2xx_that_did_not_cancel_is_never_reported_as_a_change(sim, job):
+    """A 202 after which the status read shows the job still running: the cancel is sent again (the
+    lost-answer rule); when every answer is such a 202, the run fails unchanged, naming the answer."""
+    seed(sim, {"id": 16})
+    sim.fault(api="vsp", path="/jobs/cancel", kind="restatus", status=202, times=-1)
+    out = job(job_id=16)
+    assert out.get("failed") is True and out["changed"] is False, out
+    assert "(HTTP 202) is not the documented 200" in out["msg"]
+    assert job_state(sim, 16) == "EXECUTING"
+    assert calls(sim)[2:] == [STATUS] + [CANCEL, STATUS] * 3, "each 202 settled by a read before the next cancel"
+
+
 def test_a_refused_cancel_fails_with_the_apis_words_and_the_state(sim, job):
     seed(sim, {"id": 14, "refuse_cancel": True})
     out = job(job_id=14)

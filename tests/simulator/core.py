@@ -63,7 +63,7 @@ API_CLASSES = []
 SEEDS = ("empty", "demo")
 
 FAULT_KINDS = ("status", "rate_limit", "slow", "drop", "drop_mid_body", "malformed", "html", "empty", "wrong_shape",
-               "advance", "echo")
+               "advance", "echo", "restatus")
 # What each kind does (``when``: before the API handles the request, or after it acted):
 #   status        an error answer in the API's format (``status``, default 500; ``retry_after``)
 #   rate_limit    a 429 (or ``status``) with Retry-After (any text: ``"garbage"``, ``"-5"``, ``"1.5"``) and X-RateLimit-*
@@ -73,6 +73,10 @@ FAULT_KINDS = ("status", "rate_limit", "slow", "drop", "drop_mid_body", "malform
 #   malformed     half of a JSON body; html: an nginx error page; empty: no body; wrong_shape: {"unexpected": true}
 #   advance       the simulated clock jumps ``delay`` seconds first, then the request is handled as usual:
 #                 the state changes between a client's read and its next request (a job finishes)
+#   restatus      the real answer (body and headers) under another ``status`` (default 202); with
+#                 ``when: after``, a server that acted and answered a 2xx its API does not document
+#                 (``empty`` and ``wrong_shape`` with a 2xx ``status`` give the same with no body or
+#                 another JSON body); ``when: before``: that status, no body, nothing done
 #   echo          an error answer (``status``, default 401) whose detail quotes the request's
 #                 Authorization header, its body and its query, as a careless server would
 
@@ -781,6 +785,11 @@ class Simulator:
             return Response(status or 200, b"", content_type="application/json")
         if kind == "wrong_shape":
             return Response.json(status or 200, {"unexpected": True})
+        if kind == "restatus":
+            if handled is None:
+                return Response(status or 202, b"", content_type="application/json")
+            handled.status = status or 202
+            return handled
         raise AssertionError(kind)
 
     def _send(self, handler, method, resp, fault_kind):

@@ -14,8 +14,8 @@ The outcome of ``POST /v3/tasks/{guid}/actions/cancel`` (docs/outcomes.md, "Per 
 * 422 ``CF-UnprocessableEntity`` 10008 (the task was SUCCEEDED or FAILED when the cancel arrived):
   the task is read once; FAILED with the failure reason Diego gives a cancelled task is ALREADY
   (someone cancelled it first), anything else ENDED (it finished on its own). Both unchanged.
-* A lost answer (5xx, dropped, cut off, a 202 that cannot be read, a read timeout) is settled by one
-  read: CANCELING, or FAILED as cancelled, is the change in place (ACTED with a warning); PENDING or
+* A lost answer (5xx, dropped, cut off, a 202 that cannot be read, any other 2xx such as a 204, a read
+  timeout) is settled by one read: CANCELING, or FAILED as cancelled, is the change in place (ACTED with a warning); PENDING or
   RUNNING is sent again; SUCCEEDED or FAILED otherwise is ENDED.
 * 404 ``CF-ResourceNotFound``, 403 ``CF-NotAuthorized`` and any other answer fail with the API's words.
 

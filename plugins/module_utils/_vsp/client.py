@@ -15,7 +15,8 @@ The cancel's outcome (the VSP row of docs/outcomes.md)::
     already   400/409 and a status read shows the job CANCELLED (or stopping)
     ended     400/409 and the read shows it COMPLETE or FAILED; or a 200 that shows it so
     refused   400/409 and the read shows it still running: the API's words are the reason
-    lost      settled by POST /v1/jobs/status: CANCELLED or stopping = done (acted, with a
+    lost      (a 5xx, a drop, or any 2xx other than 200 with the job, e.g. a 202: issue 21)
+              settled by POST /v1/jobs/status: CANCELLED or stopping = done (acted, with a
               warning); COMPLETE/FAILED = ended; still running = the cancel is sent again
 
 What VSP answers to a cancel of a job that is no longer running is not documented (INVENTED):

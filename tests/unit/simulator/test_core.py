@@ -305,6 +305,23 @@ def test_fault_when_after_changes_state_but_loses_the_answer(control, hostup):
     assert hostup.delete("/vps/%s/backups/%s" % (vps["id"], bid)).status_code == 404
 
 
+def test_fault_restatus_after_acts_and_answers_the_real_body_under_another_2xx(control, hostup):
+    vps = _vps(control, active_jobs=[{"jobType": "backup"}])
+    control.fault(kind="restatus", method="DELETE", status=202, when="after")
+    r = hostup.delete("/vps/%s/active-jobs" % vps["id"], json={"jobType": "backup"})
+    assert r.status_code == 202 and r.json()["cancelled"] is True
+    entry = control.requests()[-1]
+    assert entry["fault"] == "restatus" and entry["handled_status"] == 200 and entry["acted"]
+    # before: that status, no body, nothing done
+    vps = _vps(control, active_jobs=[{"jobType": "backup"}])
+    control.fault(kind="restatus", method="DELETE", status=204)
+    r = hostup.delete("/vps/%s/active-jobs" % vps["id"], json={"jobType": "backup"})
+    assert r.status_code == 204 and r.content == b""
+    assert not control.requests()[-1]["acted"]
+    r = hostup.delete("/vps/%s/active-jobs" % vps["id"], json={"jobType": "backup"})
+    assert r.json()["cancelled"] is True
+
+
 def test_fault_slow(control, hostup):
     control.fault(kind="slow", delay=0.3)
     start = time.monotonic()
