@@ -71,8 +71,10 @@ options:
     description:
       - With O(app) or O(app_guid), select every task of the app with this name that is C(PENDING),
         C(RUNNING) or C(CANCELING).
-      - Cloud Controller matches task names case-insensitively, so V(db-migrate) also selects C(DB-Migrate);
-        the module keeps every task the API selects.
+      - Cloud Controller matches task names case-insensitively, so V(db-migrate) also selects C(DB-Migrate).
+      - Every task the API lists is checked against what was asked (app, name as Cloud Controller compares
+        it, states, sequence_id) before it can be cancelled: one that does not match (a server that ignores
+        a filter) is left alone, with a warning naming it.
       - Finished tasks of that name are not selected, so they do not appear in RV(tasks).
       - Mutually exclusive with O(sequence_id).
     type: str
@@ -295,12 +297,15 @@ class CfTask(CloudFoundryModule):
             app_guid = self.client.resolve(**self.names)["app"]
         if self.params["sequence_id"] is not None:
             tasks = self.client.tasks(app_guid, sequence_ids=[self.params["sequence_id"]])
+            self.report_left_out()
             if not tasks:
                 raise SelectionError("app %s has no task with sequence_id %s" % (
                     "'%s'" % self.names["app"] if self.app_guid is None else app_guid, self.params["sequence_id"]))
         else:
-            # As Cloud Controller matches them: case-insensitively. Every task it returns is kept.
+            # As Cloud Controller matches them: case-insensitively. Each task it returns is checked
+            # against what was asked; one that does not match is left alone, with a warning.
             tasks = self.client.tasks(app_guid, names=[self.task_name], states=ACTIVE_STATES)
+            self.report_left_out()
         return [Item(task.guid, task) for task in tasks]
 
     def decide(self, items):

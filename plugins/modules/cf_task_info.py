@@ -58,7 +58,7 @@ options:
   names:
     description:
       - Only tasks with one of these names. An empty list does not filter.
-      - Cloud Controller matches task names case-insensitively; every task it returns is listed.
+      - Cloud Controller matches task names case-insensitively; the module checks them the same way.
     type: list
     elements: str
   states:
@@ -96,6 +96,12 @@ extends_documentation_fragment:
   - jobctl.cloud.http_options
 notes:
   - Cloud Foundry's list filters are comma-separated, so a name or GUID holding a comma is refused.
+  - Every task the API lists is checked against every filter sent (app, space, org, names, states,
+    O(label_selector) in its equality and existence forms): one that does not match (a server that ignores
+    a filter, such as a proxy or an older Cloud Controller) is not returned, and a warning names it.
+    A space or org filter costs one more request for the listed tasks' apps
+    (C(GET /v3/apps?guids=&include=space)). A O(label_selector) the module cannot read fails before any
+    request.
 seealso:
   - module: jobctl.cloud.cf_task
 """
@@ -236,7 +242,9 @@ class CfTaskInfo(CloudFoundryModule):
             # The app's own list takes no space or org filter (Cloud Controller answers 400).
             filters.pop("space_guids", None)
             filters.pop("organization_guids", None)
-        return self.client.tasks(app_guid, **filters)
+        tasks = self.client.tasks(app_guid, **filters)
+        self.report_left_out()
+        return tasks
 
     def report(self, items):
         return {"changed": False, "tasks": [t.raw() for t in items]}

@@ -672,9 +672,13 @@ def test_info_filters_are_sent_to_the_api(sim, info):
     seed_app(sim, {"name": "a", "state": "FAILED"}, name="other")
     out = info(names=["a"], states=["RUNNING", "FAILED"], space_guids=[space], label_selector="team=x")
     assert [(t["name"], t["state"]) for t in out["tasks"]] == [("a", "RUNNING")]
-    assert sim.requests("cloudfoundry")[-1]["query"] == {
+    listing, apps = sim.requests("cloudfoundry")[-2:]
+    assert listing["query"] == {
         "names": ["a"], "states": ["RUNNING,FAILED"], "space_guids": [space], "label_selector": ["team=x"],
         "per_page": ["5000"]}
+    # The space filter is checked on each listed task: one read of the listed tasks' apps and their spaces.
+    assert apps["path"] == "/cf/v3/apps" and apps["query"]["include"] == ["space"]
+    assert apps["query"]["guids"] == [out["tasks"][0]["relationships"]["app"]["data"]["guid"]]
     everything = info(names=[], states=[])
     assert len(everything["tasks"]) == 3
     assert sim.requests("cloudfoundry")[-1]["query"] == {"per_page": ["5000"]}, "empty lists do not filter"
@@ -754,3 +758,116 @@ def test_a_wait_that_fails_still_reports_the_cancel_it_made(sim, cancel):
     assert out.get("failed") and "HTTP 404" in out["msg"]
     assert out["changed"] is True and out["canceled"] == [guid] and out["tasks"][0]["state"] == "CANCELING"
     assert cancel_posts(sim) == ["/v3/tasks/%s/actions/cancel" % guid]
+
+
+# -- a server that ignores filters (issue 21; docs/api/cloudfoundry.md, Invented: ignore_filters) -----------
+
+ACME, PROD, OTHER, DEV = ("bbbbbbbb-0000-4000-8000-00000000000%d" % n for n in range(1, 5))
+
+
+def seed_two_apps(sim):
+    """billing (org acme, space prod) and reports (org other, space dev), with tasks that differ in every filter."""
+    billing = seed_app(sim, {"name": "t1", "labels": {"team": "billing", "kind": "batch"}},
+                       {"name": "T1", "labels": {"team": "billing"}},
+                       {"name": "t1", "state": "SUCCEEDED", "labels": {"team": "ops"}},
+                       {"name": "t2", "state": "PENDING"},
+                       name="billing", space_guid=PROD, space_name="prod", organization_guid=ACME,
+                       organization_name="acme")
+    reports = seed_app(sim, {"name": "t1", "labels": {"team": "reports", "kind": "batch"}},
+                       {"name": "t2", "state": "FAILED", "labels": {"team": "billing"}},
+                       name="reports", space_guid=DEV, space_name="dev", organization_guid=OTHER,
+                       organization_name="other")
+    return billing, reports
+
+
+def ignore_filters(sim, value=True):
+    sim.seed(cloudfoundry={"settings": {"ignore_filters": value}})
+
+
+def test_cf_task_by_a_mistyped_app_name_cancels_nothing_when_the_server_ignores_names(sim, cancel):
+    billing, reports = seed_two_apps(sim)
+    ignore_filters(sim)
+    out = cancel(app="billing-typo", name="t1")
+    assert out.get("failed") is True and out["changed"] is False
+    assert "app 'billing-typo' was not found" in out["msg"]
+    assert cancel_posts(sim) == [] and set(task_states(sim).values()) == {"RUNNING", "PENDING", "SUCCEEDED", "FAILED"}
+    # Every name a server lists is checked: org and space names too.
+    out = cancel(org="acme-typo", space="prod", app="billing", name="t1")
+    assert out.get("failed") is True and "org 'acme-typo' was not found" in out["msg"]
+    out = cancel(org="acme", space="dev", app="reports", name="t1")
+    assert out.get("failed") is True and "space 'dev' was not found in org 'acme'" in out["msg"]
+    assert cancel_posts(sim) == []
+
+
+@pytest.mark.parametrize("names", [dict(org="acme", space="prod", app="billing"), dict(app="BILLING")],
+                         ids=["org-space-app", "app-alone"])
+def test_cf_task_by_app_and_name_cancels_only_matching_tasks_when_the_server_ignores_filters(sim, cancel, names):
+    billing, reports = seed_two_apps(sim)
+    ignore_filters(sim)
+    t1, t1_upper, t1_done, t2 = (t["guid"] for t in billing["tasks"])
+    out = cancel(name="t1", **names)
+    assert succeeded(out), out
+    assert out["changed"] is True and sorted(out["canceled"]) == sorted([t1, t1_upper]), "names match without case"
+    assert sorted(t["guid"] for t in out["tasks"]) == sorted([t1, t1_upper])
+    left = [w for w in warnings_of(out) if "was listed by the API but is not what was asked" in w]
+    assert len(left) == 2 and any(t1_done in w and "its state is SUCCEEDED" in w for w in left), left
+    assert any(t2 in w and "its name is 't2'" in w for w in left), left
+    states = task_states(sim)
+    assert [states[g] for g in (t1, t1_upper, t1_done, t2)] == ["CANCELING", "CANCELING", "SUCCEEDED", "PENDING"]
+    assert [states[t["guid"]] for t in reports["tasks"]] == ["RUNNING", "FAILED"], "nothing of another app"
+
+
+def test_cf_task_by_sequence_id_cancels_only_that_task_when_the_server_ignores_filters(sim, cancel):
+    billing, reports = seed_two_apps(sim)
+    ignore_filters(sim, ["sequence_ids"])
+    pending = billing["tasks"][3]
+    out = cancel(app="billing", sequence_id=pending["sequence_id"])
+    assert succeeded(out), out
+    assert out["canceled"] == [pending["guid"]] and [t["guid"] for t in out["tasks"]] == [pending["guid"]]
+    assert len([w for w in warnings_of(out) if "its sequence_id is" in w]) == 3
+    assert cancel_posts(sim) == ["/v3/tasks/%s/actions/cancel" % pending["guid"]]
+    out = cancel(app="billing", sequence_id=99)
+    assert out.get("failed") is True and "has no task with sequence_id 99" in out["msg"] and out["changed"] is False
+    assert len(cancel_posts(sim)) == 1
+
+
+INFO_SELECTIONS = [
+    dict(app="billing", names=["T1"]),
+    dict(app="billing", states=["PENDING", "SUCCEEDED"]),
+    dict(org="acme"),
+    dict(org="other", space="dev"),
+    dict(space_guids=[PROD], names=["t2"]),
+    dict(organization_guids=[OTHER]),
+    dict(label_selector="team=billing"),
+    dict(label_selector="team==billing,kind=batch"),
+    dict(label_selector="team!=billing"),
+    dict(label_selector="team in (billing, reports)"),
+    dict(label_selector="team notin (billing,reports)"),
+    dict(label_selector="kind"),
+    dict(label_selector="!kind"),
+    dict(app="reports", label_selector="!kind", states=["FAILED"]),
+]
+
+
+@pytest.mark.parametrize("selection", INFO_SELECTIONS, ids=[
+    ",".join("%s=%s" % kv for kv in sorted(s.items())) for s in INFO_SELECTIONS])
+def test_cf_task_info_returns_only_matching_tasks_when_the_server_ignores_filters(sim, info, selection):
+    seed_two_apps(sim)
+    honest = info(**selection)
+    assert succeeded(honest) and warnings_of(honest) == [], honest
+    expected = sorted(t["guid"] for t in honest["tasks"])
+    assert expected, "a selection that selects something"
+    ignore_filters(sim)
+    out = info(**selection)
+    assert succeeded(out), out
+    assert sorted(t["guid"] for t in out["tasks"]) == expected
+    left = [w for w in warnings_of(out) if "was listed by the API but is not what was asked" in w]
+    listed = {"billing": 4, "reports": 2}.get(selection.get("app"), 6)  # the app's own list, or every task
+    assert len(left) == listed - len(expected), left
+
+
+def test_a_label_selector_the_module_cannot_check_fails_before_any_request(sim, info):
+    seed_two_apps(sim)
+    out = info(label_selector="team=billing,(oops")
+    assert out.get("failed") is True and "label_selector cannot be read" in out["msg"]
+    assert not any(p.startswith("/v3/tasks") for m, p in calls(sim))

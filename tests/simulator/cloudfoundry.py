@@ -95,7 +95,12 @@ Invented where the documents say nothing (easy to change, all in this file):
   over the hour with a hash of the user's GUID), and ``X-RateLimit-Remaining`` is the plain remainder
   (CC estimates it across its instances in steps of 10%);
 - a developer sees the orgs of its spaces; the list filters ``stacks``, ``lifecycle_type`` and
-  ``isolation_segment_guid`` are not simulated and answer 400 like unknown ones.
+  ``isolation_segment_guid`` are not simulated and answer 400 like unknown ones;
+- ``settings.ignore_filters`` (false): true makes every list ignore its query filters (``names``,
+  ``guids``, ``states``, ``sequence_ids``, ``app_guids``, ``space_guids``, ``organization_guids``,
+  ``label_selector``, ``created_ats``, ``updated_ats``), a list of names only those, as an API that does
+  not know the parameter would (a proxy, an older Cloud Controller); paths, ``include``, order and pages
+  are still honoured (docs/api/cloudfoundry.md, Invented).
 """
 
 import base64
@@ -139,6 +144,10 @@ DEFAULT_SETTINGS = {
     "rate_limit_admin": None,           # requests per admin and window; null = admins exempt
     "rate_limit_window_minutes": 60,    # reset_interval_in_minutes
     "rate_limit_retry_after": "seconds",  # "epoch": Retry-After as older releases sent it
+    # INVENTED: list every resource whatever query filters are sent (true), or ignore only the filters
+    # named (a list, e.g. ["names", "sequence_ids"]), as an API that does not know the parameter would
+    # (a proxy, an older Cloud Controller). Paths, include, order and pages are still honoured.
+    "ignore_filters": False,
 }
 
 DEFAULT_ORG = {"guid": "5a0b7f0e-0000-4000-8000-00000000000a", "name": "default-org"}
@@ -898,9 +907,14 @@ class CloudFoundryAPI(API):
                 sequence_ids = [str(int(s)) for s in sequence_ids]
             except ValueError:
                 raise bad_query("Sequence ids must be integers") from None
+        ignored = self.settings["ignore_filters"]
+
+        def ignores(param):
+            return ignored is True or isinstance(ignored, (list, tuple)) and param in ignored
+
         for param, key in filters.items():
             wanted = sequence_ids if param == "sequence_ids" else values(param)
-            if wanted is None:
+            if wanted is None or ignores(param):
                 continue
             if param == "names" and self.settings["names_case_insensitive"]:
                 folded = {w.lower() for w in wanted}
@@ -908,14 +922,15 @@ class CloudFoundryAPI(API):
             else:
                 items = [i for i in items if key(i) in wanted]
         selector = req.arg("label_selector")
-        if selector is not None:
+        if selector is not None and not ignores("label_selector"):
             try:
                 match = parse_label_selector(selector)
             except ValueError as e:
                 raise bad_query(str(e)) from None
             items = [i for i in items if match(i["labels"])]
         for column in ("created_at", "updated_at"):
-            items = _timestamp_filter(req, column + "s", items, column)
+            if not ignores(column + "s"):
+                items = _timestamp_filter(req, column + "s", items, column)
         order_by = req.arg("order_by", "created_at")
         if order_by.lstrip("+-") not in order_keys:
             raise bad_query("Order by can only be: %s" % ", ".join("'%s'" % o for o in order_keys))

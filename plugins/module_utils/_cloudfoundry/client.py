@@ -46,11 +46,17 @@ from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry.models 
     NamedPage,
     Task,
     TaskPage,
+    label_selector,
     was_cancelled,
 )
 from ansible_collections.jobctl.cloud.plugins.module_utils.client import each, paginate, segment
 from ansible_collections.jobctl.cloud.plugins.module_utils.errors import ApiError, Outcome, SelectionError, missing_as_none
+from ansible_collections.jobctl.cloud.plugins.module_utils.models import parse_time
 from ansible_collections.jobctl.cloud.plugins.module_utils.options import id_problem, is_http_url
+
+
+# App GUIDs per GET /v3/apps?guids= request: a URL stays well under common limits (about 3.7 KB).
+PER_APPS_REQUEST = 100
 
 
 def _origin(url):
@@ -78,9 +84,112 @@ def settled(task):
     return Outcome(Outcome.ENDED, task, "already %s" % task.state)
 
 
+# -- what was asked, checked on every listed task -------------------------------------------------
+# A list is filtered on the API's side, but a server that ignores a filter (a proxy, an older Cloud
+# Controller that does not know it) answers with more than was asked. Every task a list returns is
+# checked against every filter that was sent before anything can act on it (issue 21); one that
+# does not match is left alone and reported. Filters that only order or page select nothing.
+NOT_SELECTING = frozenset(("order_by", "include", "page", "per_page"))
+# created_ats[lt] and friends (docs/api/cloudfoundry.md, Confirmed: created_ats exists).
+_COMPARISONS = {"lt": lambda a, b: a < b, "lte": lambda a, b: a <= b, "gt": lambda a, b: a > b,
+                "gte": lambda a, b: a >= b}
+
+
+def _listed_values(value):
+    """A filter's values as sent: a list, or a comma-separated text."""
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    return str(value).split(",")
+
+
+def task_app(task):
+    """The GUID of a task's app: ``relationships.app.data.guid``, else the last segment of ``links.app.href``."""
+    extra = task.model_extra or {}
+    try:
+        return extra["relationships"]["app"]["data"]["guid"]
+    except (KeyError, TypeError):
+        pass
+    try:
+        href = extra["links"]["app"]["href"]
+    except (KeyError, TypeError):
+        return None
+    return href.rstrip("/").rsplit("/", 1)[-1] if isinstance(href, str) and "/v3/apps/" in href else None
+
+
+def task_labels(task):
+    labels = ((task.model_extra or {}).get("metadata") or {}).get("labels")
+    return labels if isinstance(labels, dict) else {}
+
+
+def mismatch(task, filters, app_guid=None, place=None):
+    """Why a listed ``task`` is not what was asked, or None when it is.
+
+    ``filters`` are the list's query parameters as sent (``names``, ``states``, ``sequence_ids``,
+    ``guids``, ``app_guids``, ``space_guids``, ``organization_guids``, ``label_selector``,
+    ``created_ats[lt]``...); ``app_guid`` the app of ``/v3/apps/{guid}/tasks``; ``place`` the
+    ``(space GUID, org GUID)`` of the task's app, needed when a space or org filter was sent.
+    Names are compared as Cloud Controller compares them: without regard to case.
+    """
+    for name, value in sorted(filters.items()):
+        if value is None or name in NOT_SELECTING:
+            continue
+        if name == "label_selector":
+            if not label_selector(value)(task_labels(task)):
+                return "its labels %s do not satisfy label_selector '%s'" % (task_labels(task), value)
+            continue
+        base, dummy, operator = name.partition("[")
+        if base == "created_ats":
+            moment = parse_time(task.created_at)
+            compare = _COMPARISONS.get(operator.rstrip("]"))
+            wanted = [parse_time(v) for v in _listed_values(value)]
+            if moment is None or any(w is None for w in wanted):
+                return "its created_at %r cannot be compared with %s=%s" % (task.created_at, name, value)
+            ok = compare(moment, wanted[0]) if compare is not None else moment in wanted
+            if not ok:
+                return "it was created at %s, which %s=%s does not select" % (task.created_at, name, value)
+            continue
+        wanted = _listed_values(value)
+        if name == "names":
+            if (task.name or "").lower() not in set(w.lower() for w in wanted):
+                return "its name is %r, not %s" % (task.name, _either(wanted))
+        elif name == "states":
+            if task.state not in wanted:
+                return "its state is %s, not %s" % (task.state, _either(wanted))
+        elif name == "sequence_ids":
+            if str(task.sequence_id) not in wanted:
+                return "its sequence_id is %s, not %s" % (task.sequence_id, _either(wanted))
+        elif name == "guids":
+            if task.guid not in wanted:
+                return "its GUID is not %s" % _either(wanted)
+        elif name == "app_guids":
+            if task_app(task) not in wanted:
+                return "its app is %s, not %s" % (task_app(task), _either(wanted))
+        elif name in ("space_guids", "organization_guids"):
+            index, what = (0, "space") if name == "space_guids" else (1, "org")
+            found = place[index] if place is not None else None
+            if found not in wanted:
+                return "its app %s is in %s %s, not %s" % (task_app(task), what, found or "(unknown)", _either(wanted))
+        else:
+            return "the filter %s cannot be checked on the task" % name
+    if app_guid is not None and task_app(task) != app_guid:
+        return "its app is %s, not %s" % (task_app(task), app_guid)
+    return None
+
+
+def _either(values):
+    return " or ".join("'%s'" % v for v in values)
+
+
+def _named(resources, name):
+    """The resources whose name is ``name`` as Cloud Controller compares names (case-insensitively)."""
+    return [r for r in resources if r.name.lower() == name.lower()]
+
+
 class CloudFoundryClient:
     def __init__(self, http):
         self.http = http
+        # (task, why) of every listed task that did not match what was asked: left alone, reported.
+        self.left_out = []
 
     # -- reads ---------------------------------------------------------------------------------
     def task(self, guid):
@@ -91,9 +200,48 @@ class CloudFoundryClient:
         return missing_as_none(self.task, guid)
 
     def tasks(self, app_guid=None, **filters):
-        """Every task the filters select, all pages. ``filters`` are query parameters; lists are joined by commas."""
+        """Every task the filters select, all pages. ``filters`` are query parameters; lists are joined by commas.
+
+        Each listed task is checked against what was asked (``mismatch``): one that does not match
+        is not returned but added to ``left_out`` with the reason.
+        """
+        selector = filters.get("label_selector")
+        if selector is not None:
+            try:
+                label_selector(selector)
+            except ValueError as e:
+                raise SelectionError("label_selector cannot be read: %s; nothing was read or changed" % e)
         path = "/v3/apps/%s/tasks" % segment(app_guid) if app_guid is not None else "/v3/tasks"
-        return self._pages(path, filters, TaskPage, "tasks")[0]
+        listed = self._pages(path, filters, TaskPage, "tasks")[0]
+        places = {}
+        if filters.get("space_guids") or filters.get("organization_guids"):
+            places = self.places(task_app(t) for t in listed)
+        found = []
+        for task in listed:
+            why = mismatch(task, filters, app_guid, places.get(task_app(task)))
+            if why is None:
+                found.append(task)
+            else:
+                self.left_out.append((task, why))
+        return found
+
+    def places(self, app_guids):
+        """``{app GUID: (space GUID, org GUID)}`` for the apps, read with ``GET /v3/apps?guids=&include=space``.
+
+        Every listed app is taken by its own GUID and relationships, whatever the list was asked for;
+        an app whose space or org the answer does not show maps to None there.
+        """
+        guids = sorted(set(g for g in app_guids if g is not None and id_problem(g) is None and "," not in g))
+        places = {}
+        for start in range(0, len(guids), PER_APPS_REQUEST):
+            batch = guids[start:start + PER_APPS_REQUEST]
+            apps, included = self.apps(guids=batch, include="space")
+            orgs = dict((space.guid, space.parent("organization")) for space in included.spaces)
+            for app in apps:
+                if app.guid in batch:
+                    space = app.parent("space")
+                    places[app.guid] = (space, orgs.get(space))
+        return places
 
     def organizations(self, **filters):
         return self._pages("/v3/organizations", filters, NamedPage, "organizations")
@@ -188,7 +336,8 @@ class CloudFoundryClient:
         """
         found = {"org": None, "space": None, "app": None}
         if org is not None:
-            orgs = self.organizations(names=[org])[0]
+            # Each listed resource is checked against what was asked: a server may ignore a filter.
+            orgs = _named(self.organizations(names=[org])[0], org)
             if not orgs:
                 raise SelectionError("org '%s' was not found (or these credentials cannot see it); nothing was changed"
                                      % org)
@@ -199,6 +348,8 @@ class CloudFoundryClient:
         if space is not None:
             spaces, included = self.spaces(names=[space], organization_guids=_listed(found["org"]),
                                            include=None if org is not None else "organization")
+            spaces = [s for s in _named(spaces, space)
+                      if found["org"] is None or s.parent("organization") == found["org"]]
             where = " in org '%s'" % org if org is not None else ""
             if not spaces:
                 raise SelectionError("space '%s' was not found%s (or these credentials cannot see it); nothing was "
@@ -213,6 +364,11 @@ class CloudFoundryClient:
             apps, included = self.apps(names=[app], space_guids=_listed(found["space"]),
                                        organization_guids=None if found["space"] else _listed(found["org"]),
                                        include=None if space is not None else "space.organization")
+            orgs_of = dict((s.guid, s.parent("organization")) for s in included.spaces)
+            apps = [a for a in _named(apps, app)
+                    if (found["space"] is None or a.parent("space") == found["space"])
+                    and (found["space"] is not None or found["org"] is None
+                         or orgs_of.get(a.parent("space")) == found["org"])]
             where = " in space '%s'" % space if space is not None else ""
             where += " in org '%s'" % org if org is not None else ""
             if not apps:

@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
 from typing import List, Optional
 
 from ansible_collections.jobctl.cloud.plugins.module_utils.models import ApiModel
@@ -122,3 +123,65 @@ def was_cancelled(task):
     """Whether a task ended because it was cancelled (by anyone)."""
     reason = task.result.failure_reason if task.result is not None else None
     return task.state == "FAILED" and (reason or "").strip().lower() == CANCELLED_FAILURE_REASON
+
+
+# -- label selectors (docs/api/cloudfoundry.md, Endpoints: GET /v3/tasks takes label_selector) ---------
+# Cloud Foundry's selectors, as Kubernetes writes them: requirements joined by commas, each one of
+# ``k=v``, ``k==v``, ``k!=v``, ``k in (a,b)``, ``k notin (a,b)``, ``k`` and ``!k``. A key may carry a
+# DNS prefix (``example.com/team``); a value may be empty.
+_LABEL_KEY = r"(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?/)?[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
+_LABEL_VALUE = r"(?:[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)?"
+_SET_REQUIREMENT = re.compile(r"^\s*(%s)\s+(in|notin)\s*\(([^()]*)\)\s*$" % _LABEL_KEY)
+_EQUALITY_REQUIREMENT = re.compile(r"^\s*(%s)\s*(==|=|!=)\s*(%s)\s*$" % (_LABEL_KEY, _LABEL_VALUE))
+_EXISTENCE_REQUIREMENT = re.compile(r"^\s*(!?)\s*(%s)\s*$" % _LABEL_KEY)
+_VALUE = re.compile(r"^%s$" % _LABEL_VALUE)
+
+
+def _requirements(text):
+    """A selector split at the commas outside parentheses."""
+    parts, depth, current = [], 0, ""
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0 or depth > 1:
+            raise ValueError("unbalanced parentheses")
+        if char == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    if depth:
+        raise ValueError("unbalanced parentheses")
+    return parts + [current]
+
+
+def label_selector(text):
+    """A predicate on a labels dict that holds when the labels satisfy the selector ``text``.
+
+    Raises ValueError naming the requirement that cannot be read: a selector this collection cannot
+    check is never trusted to the API alone.
+    """
+    checks = []
+    for part in _requirements(text):
+        match = _SET_REQUIREMENT.match(part)
+        if match:
+            key, operator, listed = match.groups()
+            values = [v.strip() for v in listed.split(",")]
+            if not values or any(not _VALUE.match(v) for v in values):
+                raise ValueError("'%s': the values in parentheses cannot be read" % part.strip())
+            checks.append(lambda labels, k=key, v=frozenset(values), out=(operator == "notin"):
+                          (k in labels and labels[k] in v) != out)
+            continue
+        match = _EQUALITY_REQUIREMENT.match(part)
+        if match:
+            key, operator, value = match.groups()
+            checks.append(lambda labels, k=key, v=value, ne=(operator == "!="):
+                          (k in labels and labels[k] == v) != ne)
+            continue
+        match = _EXISTENCE_REQUIREMENT.match(part)
+        if match:
+            negated, key = match.groups()
+            checks.append(lambda labels, k=key, absent=bool(negated): (k in labels) != absent)
+            continue
+        raise ValueError("'%s' is not a requirement of the forms k=v, k==v, k!=v, k in (..), k notin (..), k, !k"
+                         % part.strip())
+    return lambda labels: all(check(labels or {}) for check in checks)

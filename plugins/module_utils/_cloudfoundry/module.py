@@ -40,6 +40,14 @@ class CloudFoundryModule(JobctlModule):
     def make_client(self):
         return CloudFoundryClient(self.http_client(self.params["api_url"], auth=bearer(self.token())))
 
+    def report_left_out(self):
+        """A warning for each listed task that was not what was asked (a server that ignored a filter):
+        it was left alone (docs/outcomes.md, "Per API")."""
+        for task, why in self.client.left_out:
+            self.warn("task %s (%s) was listed by the API but is not what was asked: %s; it was left alone "
+                      "(the server may ignore a filter)" % (task.guid, task.name, why))
+        del self.client.left_out[:]
+
     # -- input checks, before any request ------------------------------------------------------
     def guid(self, option, value):
         return self.check_id(option, value)
