@@ -578,3 +578,58 @@ def test_same_origin_ignores_spelled_out_default_ports_and_case():
     assert origin("https://API.example.com/v3/tasks?page=2") == origin("https://api.example.com:443/cf")
     assert origin("http://127.0.0.1:8080/a") != origin("http://127.0.0.1:8081/a")
     assert origin("http://api.example.com/a") != origin("https://api.example.com/a")
+
+
+# -- every listed task is checked against what was asked (issue 21) --------------------------------------
+
+def listed_task(**fields):
+    task = dict({"guid": "t-1", "state": "RUNNING", "name": "Migrate", "sequence_id": 7,
+                 "created_at": "2026-12-01T10:00:00Z", "relationships": {"app": {"data": {"guid": "app-1"}}},
+                 "metadata": {"labels": {"team": "billing", "kind": "batch"}}}, **fields)
+    return cf_models.Task.model_validate(task)
+
+
+@pytest.mark.parametrize("filters,app_guid,place,why", [
+    ({"names": ["migrate"]}, None, None, None),
+    ({"names": "other,MIGRATE"}, None, None, None),
+    ({"names": ["migrate-2"]}, None, None, "its name is 'Migrate'"),
+    ({"states": ["PENDING"]}, None, None, "its state is RUNNING"),
+    ({"sequence_ids": [7]}, None, None, None),
+    ({"sequence_ids": [8]}, None, None, "its sequence_id is 7"),
+    ({}, "app-1", None, None),
+    ({}, "app-2", None, "its app is app-1, not app-2"),
+    ({"app_guids": ["app-2"]}, None, None, "its app is app-1"),
+    ({"space_guids": ["s-1"]}, None, ("s-1", "o-1"), None),
+    ({"space_guids": ["s-2"]}, None, ("s-1", "o-1"), "in space s-1"),
+    ({"organization_guids": ["o-1"]}, None, None, "in org (unknown)"),
+    ({"label_selector": "team=billing"}, None, None, None),
+    ({"label_selector": "team!=billing"}, None, None, "do not satisfy"),
+    ({"label_selector": "team in (ops, billing),kind"}, None, None, None),
+    ({"label_selector": "team notin (ops,billing)"}, None, None, "do not satisfy"),
+    ({"label_selector": "!kind"}, None, None, "do not satisfy"),
+    ({"label_selector": "example.com/owner!=x,!colour"}, None, None, None),
+    ({"created_ats[lt]": "2026-12-01T11:00:00Z"}, None, None, None),
+    ({"created_ats[lt]": "2026-12-01T09:00:00Z"}, None, None, "it was created at 2026-12-01T10:00:00Z"),
+    ({"created_ats[gte]": "2026-12-01T10:00:00Z"}, None, None, None),
+    ({"order_by": "-created_at", "per_page": 5000}, None, None, None),
+    ({"updated_ats[lt]": "2026-12-01T09:00:00Z"}, None, None, "cannot be checked"),
+])
+def test_a_listed_task_is_checked_against_every_filter_sent(filters, app_guid, place, why):
+    found = cf_client.mismatch(listed_task(), filters, app_guid, place)
+    assert (found is None) if why is None else (why in found), found
+
+
+def test_a_task_without_its_app_relationship_is_matched_by_its_app_link():
+    task = listed_task(relationships=None, links={"app": {"href": "https://api.example.local/v3/apps/app-9"}})
+    assert cf_client.task_app(task) == "app-9"
+    assert cf_client.mismatch(task, {}, "app-9") is None
+    assert "its app is None" in cf_client.mismatch(listed_task(relationships=None), {}, "app-9")
+
+
+@pytest.mark.parametrize("selector", ["team=", "k in (a,b", "a b", "k=(v)", "=v"])
+def test_a_selector_that_cannot_be_read_is_refused(selector):
+    if selector == "team=":
+        assert cf_models.label_selector(selector)({"team": ""}) is True, "an empty value is a value"
+        return
+    with pytest.raises(ValueError):
+        cf_models.label_selector(selector)

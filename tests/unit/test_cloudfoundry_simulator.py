@@ -503,6 +503,20 @@ def test_task_names_match_case_insensitively_and_can_be_switched_off(cf, sim, ad
     assert names(cf.request("GET", "/v3/tasks?names=db-migrate", token=admin)) == ["db-migrate", "db-migrate"]
 
 
+def test_ignore_filters_lists_everything_or_ignores_only_the_filters_named(cf, sim, admin, foundation):
+    """INVENTED (docs/api/cloudfoundry.md, Invented): a server that does not know a filter ignores it."""
+    everything = names(cf.request("GET", "/v3/tasks", token=admin))
+    orgs = len(resources(cf.request("GET", "/v3/organizations", token=admin)))
+    sim.seed(cloudfoundry={"settings": {"ignore_filters": True}})
+    assert names(cf.request("GET", "/v3/tasks?names=db-migrate&states=FAILED&label_selector=x", token=admin)) \
+        == everything
+    assert len(resources(cf.request("GET", "/v3/organizations?names=nothing", token=admin))) == orgs
+    sim.seed(cloudfoundry={"settings": {"ignore_filters": ["states"]}})
+    assert sorted(names(cf.request("GET", "/v3/tasks?names=db-migrate&states=FAILED", token=admin))) == \
+        ["DB-Migrate", "db-migrate", "db-migrate"]
+    assert cf.request("GET", "/v3/tasks?colour=red", token=admin).status_code == 400, "unknown parameters still 400"
+
+
 @pytest.mark.parametrize("path,expected", [
     ("/v3/organizations?names=ACME", ["Acme"]),
     ("/v3/organizations?names=acme,beta&order_by=-name", ["Beta", "Acme"]),
