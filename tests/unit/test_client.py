@@ -198,6 +198,21 @@ def test_an_unreadable_2xx_is_lost(sim):
     assert err.value.lost and "not valid JSON" in err.value.msg
 
 
+def test_a_2xx_other_than_the_documented_one_is_lost_for_a_change_and_a_failure_for_a_read(sim):
+    """Issue 21 (docs/outcomes.md, "A lost answer is settled, never guessed"): the server may have acted."""
+    vps_id = seeded_vps(sim)
+    sim.fault(api="hostup", method="DELETE", kind="empty", status=204, when="after", times=1)
+    with pytest.raises(ApiError) as err:
+        client(sim).request("DELETE", "/vps/%s/active-jobs" % vps_id, body={"jobType": "backup"}, ok=(200,))
+    assert err.value.lost and err.value.status == 204
+    assert "the answer (HTTP 204) is not the documented 200" in err.value.msg
+    assert len(sim.requests("hostup")) == 1, "never sent again blind"
+    sim.fault(api="hostup", method="GET", kind="restatus", status=203, times=1)
+    with pytest.raises(ApiError) as err:
+        client(sim).request("GET", "/vps", ok=(200,))
+    assert not err.value.lost and err.value.status == 203
+
+
 def test_a_refusal_is_not_lost(sim):
     with pytest.raises(ApiError) as err:
         client(sim).request("DELETE", "/vps/vps_0000000000000000000000zzzz/active-jobs", body={"jobType": "backup"})
