@@ -31,7 +31,10 @@ import email.utils
 import json
 import random
 import re
+import threading
+import time
 import traceback
+import warnings
 from datetime import datetime, timezone
 
 try:
@@ -59,13 +62,17 @@ from ansible_collections.jobctl.cloud.plugins.module_utils.options import is_htt
 REQUESTS_IMPORT_ERROR = None
 try:
     import requests
+    import urllib3.exceptions
     from requests.adapters import HTTPAdapter
-    from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, ResponseError
+    from urllib3.exceptions import ConnectTimeoutError, InsecureRequestWarning, MaxRetryError, ResponseError
     from urllib3.util.retry import Retry
 except ImportError:
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
     Retry = object
+    InsecureRequestWarning = Warning
 HAS_REQUESTS = REQUESTS_IMPORT_ERROR is None
+# What reading a body (urllib3's own read, under requests) may raise when the answer goes wrong.
+_BODY_ERRORS = (urllib3.exceptions.HTTPError, OSError) if HAS_REQUESTS else (OSError,)
 
 # The collection's version lives in galaxy.yml alone; the agent names the collection and the
 # ansible-core that runs it.
@@ -83,6 +90,22 @@ BACKOFF_MAX = 10
 RETRY_AFTER_CAP = 60
 
 REPEAT_SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
+
+# A body is read this much at a time at most, so the deadline of its request is checked as it comes.
+READ_CHUNK = 65536
+# When the attempt under way in this thread began, on the real clock: ``timeout`` bounds each attempt
+# from connect to its last byte. Socket time is real time, whatever clock the collection's waits use
+# (a test's simulated clock moves on only when the code sleeps), so this deadline is never on
+# ``clock.CLOCK``. The transport's own retries start a new attempt after their backoff (_Retry.sleep).
+_ATTEMPT = threading.local()
+
+
+def _attempt_begins():
+    _ATTEMPT.started = time.monotonic()
+
+
+def _attempt_started():
+    return getattr(_ATTEMPT, "started", None) or time.monotonic()
 
 _DIGITS = re.compile(r"^\s*[0-9]+\s*$")
 # An epoch in seconds is larger than this; a smaller number of seconds is a delay from now.
@@ -153,6 +176,7 @@ class _Retry(Retry):
         # urllib3 sleeps with time.sleep; the collection's clock decides (a test's moves simulated time on).
         wait = asked_wait(response.status, response.headers) if response is not None else None
         clock.CLOCK.sleep(wait if wait else self.get_backoff_time())
+        _attempt_begins()
 
 
 class _RefusedOnlyRetry(_Retry):
@@ -349,9 +373,17 @@ class HttpClient:
             history = getattr(getattr(response.raw, "retries", None), "history", None) or ()
             retries = len(history) + cut_off
             try:
-                content = response.content
+                content = self._body(response)
+            except _Overdue as late:
+                response.close()
+                if repeat_safe and retries < self.retries:
+                    cut_off += 1
+                    self.pause(cut_off)
+                    continue
+                raise self.error(method, path, late.text(response.status_code, self.timeout),
+                                 retries=retries, lost=True)
             except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError,
-                    requests.exceptions.ContentDecodingError) as e:
+                    requests.exceptions.ContentDecodingError) + _BODY_ERRORS as e:
                 response.close()
                 if repeat_safe and retries < self.retries:
                     cut_off += 1
@@ -361,9 +393,41 @@ class HttpClient:
                                  % (response.status_code, _reason(e)), retries=retries, lost=True)
             return all_headers, Reply(self, method, path, response, content, retries, quotable=auth)
 
+    def _body(self, response):
+        """The whole body, read as it comes, or _Overdue once the attempt has taken longer than ``timeout``.
+
+        The socket's own timeout bounds each read only: a server sending a byte a second would hold a
+        run for as long as it likes. So each read may wait no longer than the attempt has left.
+        """
+        deadline = _attempt_started() + self.timeout
+        raw = response.raw
+        chunks = []
+        got = 0
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise _Overdue(got, response.headers.get("Content-Length"))
+            _read_timeout(raw, min(left, self.timeout))
+            try:
+                chunk = raw.read1(READ_CHUNK, decode_content=True)
+            except _BODY_ERRORS:
+                if time.monotonic() >= deadline:
+                    raise _Overdue(got, response.headers.get("Content-Length"))
+                raise
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+        content = b"".join(chunks)
+        # As requests keeps a body it read itself (Response.content, .text and .json work as usual).
+        response._content = content
+        response._content_consumed = True
+        return content
+
     def _exchange(self, method, path, url, params, body, form, headers, repeat_safe):
         """One exchange (with the transport's retries); a failure becomes an ApiError that says whether it was lost."""
         retries = self.retries if repeat_safe else 0
+        _attempt_begins()
         try:
             return self._sessions[repeat_safe].request(
                 method, url, params=params, json=body, data=form, headers=headers,
@@ -397,6 +461,34 @@ class HttpClient:
 
 def _no_auth(request):
     return request
+
+
+class _Overdue(Exception):
+    """An attempt that went on longer than ``timeout`` (from connect to the last byte of its answer)."""
+
+    def __init__(self, got, declared):
+        super(_Overdue, self).__init__(got)
+        self.got = got
+        self.declared = declared
+
+    def text(self, status, timeout):
+        of = " of %s" % self.declared if self.declared and str(self.declared).isdigit() else ""
+        return ("the request took longer than timeout (%s seconds) allows, connect to last byte: the answer (HTTP %s) "
+                "had sent %d%s bytes of its body by then" % (_seconds(timeout), status, self.got, of))
+
+
+def _seconds(value):
+    return ("%d" % value) if float(value).is_integer() else ("%s" % value)
+
+
+def _read_timeout(raw, seconds):
+    """Let the next read of an answer's socket wait at most ``seconds``."""
+    sock = getattr(getattr(raw, "connection", None), "sock", None)
+    if sock is not None:
+        try:
+            sock.settimeout(max(0.001, seconds))
+        except OSError:
+            pass
 
 
 def _never_connected(exc):

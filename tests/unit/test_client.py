@@ -211,6 +211,33 @@ def test_slow_answer_times_out(sim):
     assert "timed out" in err.value.msg.lower() or "timeout" in err.value.msg.lower()
 
 
+def test_a_server_that_drips_its_answer_is_cut_off_when_the_timeout_runs_out(sim):
+    # A byte every 0.3 s: each read comes well within the socket's timeout, the whole answer never
+    # does. The request ends by itself, at timeout (issue 21: 126 s for timeout=3).
+    sim.fault(api="hostup", kind="drip", delay=0.3, times=1)
+    with pytest.raises(ApiError) as err:
+        client(sim, retries=0, timeout=1).request("GET", "/vps")
+    assert "took longer than timeout (1 seconds) allows" in err.value.msg
+    got, declared = map(int, re.search(r"had sent (\d+) of (\d+) bytes", err.value.msg).groups())
+    assert got < declared and declared >= 10
+    assert err.value.lost
+    assert len(sim.requests("hostup")) == 1
+
+
+def test_a_dripped_read_is_tried_again_and_a_dripped_change_is_lost(sim):
+    sim.fault(api="hostup", kind="drip", delay=0.3, times=1)
+    reply = client(sim, retries=1, timeout=1).request("GET", "/vps")
+    assert reply.status == 200 and reply.retries == 1
+    assert len(sim.requests("hostup")) == 2
+    sim.clear_requests()
+    sim.fault(api="hostup", kind="drip", delay=0.3, times=1)
+    with pytest.raises(ApiError) as err:
+        client(sim, retries=3, timeout=1).request("DELETE", "/vps/vps_0000000000000000000000zzzz/active-jobs",
+                                                  body={"jobType": "backup"}, ok=(404,))
+    assert err.value.lost and "took longer than timeout" in err.value.msg
+    assert len(sim.requests("hostup")) == 1
+
+
 def test_malformed_json_fails_readably(sim):
     sim.fault(api="hostup", kind="malformed", times=1)
     with pytest.raises(ApiError) as err:
