@@ -82,8 +82,10 @@ class OAuthToken:
     fetched, so the module can mask it.
     """
 
-    def __init__(self, url=None, form=None, headers=None, token=None, on_secret=None):
+    def __init__(self, url=None, form=None, headers=None, token=None, on_secret=None, url_option=None):
         self.url = url
+        # The option that gives the endpoint, named when it moved (a redirect); a discovered one has none.
+        self.url_option = url_option if url_option is not None else (None if callable(url) else "token_url")
         self.form = form
         self.headers = headers
         self.token = token
@@ -119,7 +121,7 @@ class OAuthToken:
         url = self.url(client) if callable(self.url) else self.url
         # A grant creates nothing but a token: repeating it after a lost answer is harmless.
         reply = client.request("POST", url, form=self.form, headers=self.headers, auth=False, repeat_safe=True,
-                               ok=(200,))
+                               ok=(200,), url_option=self.url_option)
         answer = reply.model(TokenReply)
         self.token = answer.access_token
         self.on_secret(self.token)

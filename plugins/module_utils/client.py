@@ -35,13 +35,18 @@ import threading
 import time
 import traceback
 import warnings
+
+try:
+    from http import HTTPStatus
+except ImportError:  # pragma: no cover
+    HTTPStatus = None
 from datetime import datetime, timezone
 
 try:
-    from urllib.parse import quote, urlsplit
+    from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 except ImportError:  # pragma: no cover - Python 2 is not supported, this keeps sanity's compile test quiet
     from urllib import quote  # type: ignore
-    from urlparse import urlsplit  # type: ignore
+    from urlparse import urljoin, urlsplit, urlunsplit  # type: ignore
 
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
 
@@ -252,9 +257,11 @@ def host_of(url):
 
 class HttpClient:
     def __init__(self, api_name, base_url, timeout=30, validate_certs=True, ca_path=None, retries=5,
-                 auth=None, headers=None, pool_size=10, secrets=None):
+                 auth=None, headers=None, pool_size=10, secrets=None, url_option="api_url"):
         self.api_name = api_name
         self.base_url = base_url.rstrip("/")
+        # The option that gives base_url, named when the API moved (a redirect).
+        self.url_option = url_option
         self.timeout = timeout
         self.verify = (ca_path or True) if validate_certs else False
         self.retries = retries
@@ -303,13 +310,15 @@ class HttpClient:
         return ApiError(msg, problem, retries, lost)
 
     def request(self, method, path, params=None, body=None, form=None, headers=None, auth=True,
-                repeat_safe=None, ok=(200, 201, 202, 204)):
+                repeat_safe=None, ok=(200, 201, 202, 204), url_option=None):
         """Send one request (retrying as its safety allows) and return a Reply, or raise ApiError.
 
         ``path`` is relative to the API's base URL, or an absolute URL (pagination links, token
         endpoints). ``body`` is sent as JSON, ``form`` form-encoded. A refusal the API's Auth
         recognises (a 401, VSP's CSRF 403) lets it renew credentials once and send the request
-        again: a refused request was not processed.
+        again: a refused request was not processed. Redirects are never followed (a credential
+        would travel to wherever a server points): a 3xx fails naming its Location and
+        ``url_option``, the option that gives the URL (by default the base URL's option).
         """
         if repeat_safe is None:
             repeat_safe = method in REPEAT_SAFE_METHODS
@@ -319,6 +328,9 @@ class HttpClient:
         if reply.status not in ok:
             problem = normalise(reply.status, reply.content, reply.headers, scrub=self.secrets.scrub)
             text = describe(problem)
+            if 300 <= reply.status < 400:
+                text = self._redirect_text(reply, path, url_option)
+                problem = dict(problem, title=_status_phrase(reply.status), detail=text, errors=[])
             wait = asked_wait(reply.status, reply.headers)
             if wait is not None and wait > RETRY_AFTER_CAP:
                 resets = datetime.fromtimestamp(clock.CLOCK.time() + wait, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -352,6 +364,20 @@ class HttpClient:
             if outcome is not None:
                 return outcome.after_lost(lost)
         raise lost
+
+    def _redirect_text(self, reply, path, url_option):
+        url = self.url(path)
+        if url_option is None and (url + "/").startswith(self.base_url + "/"):
+            url_option = self.url_option
+        location = safe_location(reply.headers.get("Location"), url, self.secrets.scrub)
+        text = "HTTP %s %s: " % (reply.status, _status_phrase(reply.status))
+        text += ("redirected to %s" % location) if location else "a redirect without a usable Location"
+        text += ": redirects are not followed; "
+        if url_option:
+            text += "set %s to the new address" % url_option
+        else:
+            text += "give the new address"
+        return text
 
     @staticmethod
     def pause(attempt):
@@ -461,6 +487,40 @@ class HttpClient:
 
 def _no_auth(request):
     return request
+
+
+# A Location is the server's text: shown bounded, as scheme, host and path only.
+MAX_LOCATION = 200
+
+
+def _status_phrase(status):
+    try:
+        return HTTPStatus(status).phrase
+    except (TypeError, ValueError):
+        return "Redirect"
+
+
+def safe_location(value, base, scrub=None):
+    """A redirect's Location as it may be shown: absolute, without user info, query or fragment, only
+    visible ASCII, cut to MAX_LOCATION characters; None when nothing readable is left."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()[:4096]
+    if any(ord(c) < 33 or ord(c) > 126 for c in text):
+        return None
+    try:
+        parts = urlsplit(urljoin(base, text))
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    host = parts.hostname if ":" not in parts.hostname else "[%s]" % parts.hostname
+    netloc = "%s:%s" % (host, port) if port else host
+    shown = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    if scrub is not None:
+        shown = scrub(shown)
+    return shown if len(shown) <= MAX_LOCATION else shown[:MAX_LOCATION - 3] + "..."
 
 
 class _Overdue(Exception):

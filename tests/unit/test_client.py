@@ -376,3 +376,46 @@ def test_mutate_gives_up_after_the_retries(sim):
                  lambda: None)
     assert err.value.status == 503
     assert [e["method"] for e in sim.requests("hostup")] == ["DELETE"] * 3
+
+
+# -- redirects (issue 21) -------------------------------------------------------------------------
+
+def test_a_redirect_names_its_location_and_the_option_and_is_not_followed(sim):
+    sim.fault(api="hostup", kind="status", status=301, times=1,
+              headers={"Location": "https://admin:pw-S3cret@new.example.com:8443/api/v3?sig=S3cret#frag"})
+    with pytest.raises(ApiError) as err:
+        client(sim, retries=2).request("GET", "/vps")
+    assert err.value.msg == ("HostUp API GET /hostup/api/v2/vps failed: HTTP 301 Moved Permanently: redirected to "
+                             "https://new.example.com:8443/api/v3: redirects are not followed; set api_url to the new "
+                             "address")
+    assert err.value.status == 301 and not err.value.lost
+    assert len(sim.requests()) == 1, "not followed, not retried"
+
+
+@pytest.mark.parametrize("location, shown", [
+    ("/hostup/api/v3/vps", "redirected to http://127.0.0.1:{port}/hostup/api/v3/vps"),
+    ("", "a redirect without a usable Location"),
+    ("javascript:alert(1)", "a redirect without a usable Location"),
+    ("https://evil.example/\x1b[31mred", "a redirect without a usable Location"),
+    ("https://new.example/" + "a" * 5000, "redirected to https://new.example/" + "a" * 177 + "..."),
+])
+def test_a_redirects_location_is_untrusted_text(sim, location, shown):
+    sim.fault(api="hostup", kind="status", status=308, times=1, headers={"Location": location})
+    with pytest.raises(ApiError) as err:
+        client(sim).request("GET", "/vps")
+    port = sim.url.rsplit(":", 1)[1]
+    assert "HTTP 308 Permanent Redirect: " + shown.format(port=port) + ": redirects are not followed" in err.value.msg
+    assert len(err.value.msg) < 400
+
+
+def test_a_moved_token_endpoint_names_token_url(sim):
+    from ansible_collections.jobctl.cloud.plugins.module_utils.auth import OAuthBearer, OAuthToken
+
+    sim.fault(api="bigchange", kind="status", status=302, path="/auth/", times=1,
+              headers={"Location": "https://login.example.com/oauth/token"})
+    token = OAuthToken(sim.url + "/bigchange/auth/tokens", form={"grant_type": "client_credentials"})
+    http_client = HttpClient("BigChange API", sim.url + "/bigchange/v1", retries=0, auth=OAuthBearer(token))
+    with pytest.raises(ApiError) as err:
+        http_client.request("GET", "/jobs/1")
+    assert ("HTTP 302 Found: redirected to https://login.example.com/oauth/token: redirects are not followed; "
+            "set token_url to the new address") in err.value.msg
