@@ -365,6 +365,9 @@ class HttpClient:
                 return outcome.after_lost(lost)
         raise lost
 
+    def _url_option_of(self, url):
+        return self.url_option if (url + "/").startswith(self.base_url + "/") else "the URL options"
+
     def _redirect_text(self, reply, path, url_option):
         url = self.url(path)
         if url_option is None and (url + "/").startswith(self.base_url + "/"):
@@ -459,6 +462,9 @@ class HttpClient:
                 method, url, params=params, json=body, data=form, headers=headers,
                 timeout=self.timeout, verify=self.verify, allow_redirects=False, stream=True)
         except requests.exceptions.SSLError as e:
+            if _not_tls(e):
+                raise self.error(method, path, "%s answered the TLS handshake with something else: the server does not "
+                                 "speak TLS: check http:// vs https:// (%s)" % (host_of(url), self._url_option_of(url)))
             raise self.error(method, path, "the TLS certificate of %s was refused (%s). Trust the CA that signed it "
                              "with ca_path, or set validate_certs to false for a test system."
                              % (host_of(url), _reason(e)))
@@ -549,6 +555,16 @@ def _read_timeout(raw, seconds):
             sock.settimeout(max(0.001, seconds))
         except OSError:
             pass
+
+
+# What OpenSSL says when the other end answers a ClientHello with plain HTTP (or anything but TLS).
+_NOT_TLS = ("wrong version number", "wrong_version_number", "record layer failure", "unknown protocol",
+            "http request", "packet length too long", "record_layer_failure")
+
+
+def _not_tls(exc):
+    text = repr(exc).lower() + " " + _reason(exc).lower()
+    return any(marker in text for marker in _NOT_TLS)
 
 
 def _never_connected(exc):

@@ -419,3 +419,13 @@ def test_a_moved_token_endpoint_names_token_url(sim):
         http_client.request("GET", "/jobs/1")
     assert ("HTTP 302 Found: redirected to https://login.example.com/oauth/token: redirects are not followed; "
             "set token_url to the new address") in err.value.msg
+
+
+@pytest.mark.parametrize("validate_certs", [True, False])
+def test_https_to_a_plain_http_server_says_the_server_does_not_speak_tls(sim, validate_certs):
+    url = sim.hostup_url.replace("http://", "https://")
+    with pytest.raises(ApiError) as err:
+        HttpClient("HostUp API", url, retries=2, validate_certs=validate_certs, auth=BearerAuth(KEY)).request("GET", "/vps")
+    assert "the server does not speak TLS: check http:// vs https:// (api_url)" in err.value.msg, err.value.msg
+    assert "ca_path" not in err.value.msg and "validate_certs" not in err.value.msg
+    assert not err.value.lost
