@@ -279,9 +279,13 @@ class JobctlModule:
             self.secrets.add(value)
 
     def http_client(self, base_url, **kwargs):
-        return HttpClient(self.API.name, base_url, timeout=self.params["timeout"],
+        http = HttpClient(self.API.name, base_url, timeout=self.params["timeout"],
                           validate_certs=self.params["validate_certs"], ca_path=self.params["ca_path"],
                           retries=self.params["retries"], secrets=self.secrets, **kwargs)
+        if http.insecure_warning:
+            # One warning of the run, instead of urllib3's InsecureRequestWarning for every request.
+            self.warn(http.insecure_warning)
+        return http
 
     # -- results -------------------------------------------------------------------------------
     def fail(self, msg, **result):

@@ -112,6 +112,7 @@ def _attempt_begins():
 def _attempt_started():
     return getattr(_ATTEMPT, "started", None) or time.monotonic()
 
+
 _DIGITS = re.compile(r"^\s*[0-9]+\s*$")
 # An epoch in seconds is larger than this; a smaller number of seconds is a delay from now.
 _EPOCH_FLOOR = 10 ** 9
@@ -285,6 +286,15 @@ class HttpClient:
             # requests from taking them from ~/.netrc or from user info in a URL.
             session.auth = _no_auth
 
+    @property
+    def insecure_warning(self):
+        """The one warning a run gives when certificates are not verified (None when they are, or over http)."""
+        if self.verify is not False or not self.base_url.lower().startswith("https://"):
+            return None
+        return ("validate_certs is false: the TLS certificate of %s is not verified, so anyone on the way can read "
+                "and change what is sent, credentials included. Trust its CA with ca_path instead."
+                % host_of(self.base_url))
+
     @staticmethod
     def _session(retry, pool_size):
         session = requests.Session()
@@ -457,6 +467,8 @@ class HttpClient:
         """One exchange (with the transport's retries); a failure becomes an ApiError that says whether it was lost."""
         retries = self.retries if repeat_safe else 0
         _attempt_begins()
+        if self.verify is False:
+            _quiet_insecure(url)
         try:
             return self._sessions[repeat_safe].request(
                 method, url, params=params, json=body, data=form, headers=headers,
@@ -493,6 +505,18 @@ class HttpClient:
 
 def _no_auth(request):
     return request
+
+
+def _quiet_insecure(url):
+    """No urllib3 InsecureRequestWarning per request to this host: the run warns once (insecure_warning).
+
+    Only for this host, so other code in the same process (the inventory runs in Ansible's own)
+    keeps its warnings. ``filterwarnings`` replaces an identical filter: the list does not grow.
+    """
+    host = urlsplit(url).hostname
+    if host:
+        warnings.filterwarnings("ignore", message=r"Unverified HTTPS request is being made to host '%s'"
+                                % re.escape(host), category=InsecureRequestWarning)
 
 
 # A Location is the server's text: shown bounded, as scheme, host and path only.

@@ -557,10 +557,10 @@ def test_a_whitespace_only_key_masks_no_space_in_what_ansible_prints(sim, in_pro
 
     env = ansible_env({"HOSTUP_API_URL": sim.hostup_url, "HOSTUP_API_KEY": " ",
                        "JOBCTL_CLOUD_IN_PROCESS": in_process})
+    env = {k: v for k, v in env.items() if not k.startswith("ANSIBLE_CALLBACK")}
     proc = subprocess.run([str(Path(sys.executable).parent / "ansible"), "localhost", "-i", "localhost,", "-c", "local",
                            "-m", "jobctl.cloud.vps_active_job", "-a", "vps_id=vps_1 job_type=backup"],
-                          env={k: v for k, v in env.items() if not k.startswith("ANSIBLE_CALLBACK")}, capture_output=True, text=True, timeout=120,
-                          check=False)
+                          env=env, capture_output=True, text=True, timeout=120, check=False)
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0, out
     assert "no credentials were given: set api_token (or the environment variable HOSTUP_API_KEY)" in out, out

@@ -871,7 +871,8 @@ class Simulator:
             return 200, {"requests": self.requests(q.get("api") or None, int(q.get("since") or 0))}
         if sub == "/faults":
             if method == "POST":
-                allowed = {"api", "method", "path", "kind", "status", "retry_after", "delay", "times", "when", "headers"}
+                allowed = {"api", "method", "path", "kind", "status", "retry_after", "delay", "times", "when",
+                           "headers"}
                 extra = set(data) - allowed
                 if extra:
                     return 400, {"error": "unknown fault field(s): %s" % ", ".join(sorted(extra))}

@@ -425,7 +425,8 @@ def test_a_moved_token_endpoint_names_token_url(sim):
 def test_https_to_a_plain_http_server_says_the_server_does_not_speak_tls(sim, validate_certs):
     url = sim.hostup_url.replace("http://", "https://")
     with pytest.raises(ApiError) as err:
-        HttpClient("HostUp API", url, retries=2, validate_certs=validate_certs, auth=BearerAuth(KEY)).request("GET", "/vps")
+        http_client = HttpClient("HostUp API", url, retries=2, validate_certs=validate_certs, auth=BearerAuth(KEY))
+        http_client.request("GET", "/vps")
     assert "the server does not speak TLS: check http:// vs https:// (api_url)" in err.value.msg, err.value.msg
     assert "ca_path" not in err.value.msg and "validate_certs" not in err.value.msg
     assert not err.value.lost
