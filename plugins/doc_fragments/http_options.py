@@ -12,7 +12,10 @@ class ModuleDocFragment(object):
 options:
   timeout:
     description:
-      - Seconds to wait for the API to connect and to answer each request.
+      - The most seconds one request may take, from connecting to the last byte of its answer (a server
+        that sends its answer a byte at a time is cut off when this runs out, as one that never answers).
+      - Each retry is a request of its own with its own O(timeout); O(retries) and the waits between them
+        bound the rest.
       - A finite number greater than 0 and at most 3600.
     type: float
     default: 30

@@ -350,6 +350,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         http = HttpClient(NAME, settings["url"], timeout=settings["timeout"], validate_certs=settings["validate_certs"],
                           ca_path=settings["ca_path"], retries=settings["retries"],
                           auth=bearer(OAuthToken(token=settings["token"])), secrets=self._secrets)
+        if http.insecure_warning:
+            self.display.warning("HostUp inventory: %s" % http.insecure_warning)
         try:
             listed = HostupClient(http).list_vps(settings["filters"], advice="Narrow the inventory with filters")
         except ApiError as error:

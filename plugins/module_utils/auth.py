@@ -13,7 +13,8 @@ any request (``choose_credential``); a credential that is missing or half given 
 each missing option and the environment variable that can give it.
 
 One token fetcher serves UAA (Cloud Foundry), Keycloak (VSP) and BigChange: it posts the grant as a
-form, masks the token it gets, renews it shortly before ``expires_in`` runs out, and after a
+form, masks the token it gets, renews it shortly before ``expires_in`` runs out (30 seconds before, or a
+tenth of its lifetime before when that is less), and after a
 refusal renews only when the refused token is still the current one (so concurrent requests
 refused together fetch one new token, not one each).
 """
@@ -30,8 +31,16 @@ from ansible_collections.jobctl.cloud.plugins.module_utils import clock
 from ansible_collections.jobctl.cloud.plugins.module_utils.models import ApiModel
 from ansible_collections.jobctl.cloud.plugins.module_utils.options import env_names, is_set
 
-# A token this close to its end is renewed before use rather than sent and refused.
+# A token this close to its end is renewed before use rather than sent and refused: 30 seconds, but
+# never more than a tenth of the token's lifetime, so a token that lives 30 seconds or less is still
+# used for most of its life (fetched once per lifetime, not once per request).
 EXPIRY_MARGIN = 30
+EXPIRY_MARGIN_SHARE = 0.1
+
+
+def expiry_margin(lifetime):
+    """Seconds before the end of a token living ``lifetime`` seconds at which it is renewed."""
+    return min(EXPIRY_MARGIN, lifetime * EXPIRY_MARGIN_SHARE)
 
 
 class Auth:
@@ -73,8 +82,10 @@ class OAuthToken:
     fetched, so the module can mask it.
     """
 
-    def __init__(self, url=None, form=None, headers=None, token=None, on_secret=None):
+    def __init__(self, url=None, form=None, headers=None, token=None, on_secret=None, url_option=None):
         self.url = url
+        # The option that gives the endpoint, named when it moved (a redirect); a discovered one has none.
+        self.url_option = url_option if url_option is not None else (None if callable(url) else "token_url")
         self.form = form
         self.headers = headers
         self.token = token
@@ -110,13 +121,14 @@ class OAuthToken:
         url = self.url(client) if callable(self.url) else self.url
         # A grant creates nothing but a token: repeating it after a lost answer is harmless.
         reply = client.request("POST", url, form=self.form, headers=self.headers, auth=False, repeat_safe=True,
-                               ok=(200,))
+                               ok=(200,), url_option=self.url_option)
         answer = reply.model(TokenReply)
         self.token = answer.access_token
         self.on_secret(self.token)
         self.fetched += 1
         if answer.expires_in:
-            self.expires_at = clock.CLOCK.monotonic() + max(0.0, answer.expires_in - EXPIRY_MARGIN)
+            lifetime = max(0.0, answer.expires_in)
+            self.expires_at = clock.CLOCK.monotonic() + lifetime - expiry_margin(lifetime)
 
 
 class OAuthBearer(Auth):

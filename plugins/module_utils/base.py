@@ -197,6 +197,9 @@ class JobctlModule:
         self.module = AnsibleModule(argument_spec=spec, supports_check_mode=supports_check_mode,
                                     **_merge_constraints(self.API.constraints, self.CONSTRAINTS))
         self.params = self.module.params
+        # A value of only whitespace is no secret (such a credential counts as unset): masked, it would
+        # turn every space of every message into ********.
+        self.module.no_log_values.difference_update([v for v in self.module.no_log_values if not is_set(v)])
         self.secrets = Secrets()
         for option, option_spec in spec.items():
             if option_spec.get("no_log"):
@@ -271,14 +274,18 @@ class JobctlModule:
 
     def learn_secret(self, value):
         """A secret fetched during the run (a token): masked in results and removed from messages."""
-        if value:
+        if is_set(value):
             self.module.no_log_values.add(value)
             self.secrets.add(value)
 
     def http_client(self, base_url, **kwargs):
-        return HttpClient(self.API.name, base_url, timeout=self.params["timeout"],
+        http = HttpClient(self.API.name, base_url, timeout=self.params["timeout"],
                           validate_certs=self.params["validate_certs"], ca_path=self.params["ca_path"],
                           retries=self.params["retries"], secrets=self.secrets, **kwargs)
+        if http.insecure_warning:
+            # One warning of the run, instead of urllib3's InsecureRequestWarning for every request.
+            self.warn(http.insecure_warning)
+        return http
 
     # -- results -------------------------------------------------------------------------------
     def fail(self, msg, **result):

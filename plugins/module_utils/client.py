@@ -32,14 +32,22 @@ import email.utils
 import json
 import random
 import re
+import threading
+import time
 import traceback
+import warnings
+
+try:
+    from http import HTTPStatus
+except ImportError:  # pragma: no cover
+    HTTPStatus = None
 from datetime import datetime, timezone
 
 try:
-    from urllib.parse import quote, urlsplit
+    from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 except ImportError:  # pragma: no cover - Python 2 is not supported, this keeps sanity's compile test quiet
     from urllib import quote  # type: ignore
-    from urlparse import urlsplit  # type: ignore
+    from urlparse import urljoin, urlsplit, urlunsplit  # type: ignore
 
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
 
@@ -60,13 +68,17 @@ from ansible_collections.jobctl.cloud.plugins.module_utils.options import is_htt
 REQUESTS_IMPORT_ERROR = None
 try:
     import requests
+    import urllib3.exceptions
     from requests.adapters import HTTPAdapter
-    from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, ResponseError
+    from urllib3.exceptions import ConnectTimeoutError, InsecureRequestWarning, MaxRetryError, ResponseError
     from urllib3.util.retry import Retry
 except ImportError:
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
     Retry = object
+    InsecureRequestWarning = Warning
 HAS_REQUESTS = REQUESTS_IMPORT_ERROR is None
+# What reading a body (urllib3's own read, under requests) may raise when the answer goes wrong.
+_BODY_ERRORS = (urllib3.exceptions.HTTPError, OSError) if HAS_REQUESTS else (OSError,)
 
 # The collection's version lives in galaxy.yml alone; the agent names the collection and the
 # ansible-core that runs it.
@@ -84,6 +96,23 @@ BACKOFF_MAX = 10
 RETRY_AFTER_CAP = 60
 
 REPEAT_SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
+
+# A body is read this much at a time at most, so the deadline of its request is checked as it comes.
+READ_CHUNK = 65536
+# When the attempt under way in this thread began, on the real clock: ``timeout`` bounds each attempt
+# from connect to its last byte. Socket time is real time, whatever clock the collection's waits use
+# (a test's simulated clock moves on only when the code sleeps), so this deadline is never on
+# ``clock.CLOCK``. The transport's own retries start a new attempt after their backoff (_Retry.sleep).
+_ATTEMPT = threading.local()
+
+
+def _attempt_begins():
+    _ATTEMPT.started = time.monotonic()
+
+
+def _attempt_started():
+    return getattr(_ATTEMPT, "started", None) or time.monotonic()
+
 
 _DIGITS = re.compile(r"^\s*[0-9]+\s*$")
 # An epoch in seconds is larger than this; a smaller number of seconds is a delay from now.
@@ -154,6 +183,7 @@ class _Retry(Retry):
         # urllib3 sleeps with time.sleep; the collection's clock decides (a test's moves simulated time on).
         wait = asked_wait(response.status, response.headers) if response is not None else None
         clock.CLOCK.sleep(wait if wait else self.get_backoff_time())
+        _attempt_begins()
 
 
 class _RefusedOnlyRetry(_Retry):
@@ -229,9 +259,11 @@ def host_of(url):
 
 class HttpClient:
     def __init__(self, api_name, base_url, timeout=30, validate_certs=True, ca_path=None, retries=5,
-                 auth=None, headers=None, pool_size=10, secrets=None):
+                 auth=None, headers=None, pool_size=10, secrets=None, url_option="api_url"):
         self.api_name = api_name
         self.base_url = base_url.rstrip("/")
+        # The option that gives base_url, named when the API moved (a redirect).
+        self.url_option = url_option
         self.timeout = timeout
         self.verify = (ca_path or True) if validate_certs else False
         self.retries = retries
@@ -254,6 +286,15 @@ class HttpClient:
             # Credentials come from the module's options alone: an auth hook that adds nothing keeps
             # requests from taking them from ~/.netrc or from user info in a URL.
             session.auth = _no_auth
+
+    @property
+    def insecure_warning(self):
+        """The one warning a run gives when certificates are not verified (None when they are, or over http)."""
+        if self.verify is not False or not self.base_url.lower().startswith("https://"):
+            return None
+        return ("validate_certs is false: the TLS certificate of %s is not verified, so anyone on the way can read "
+                "and change what is sent, credentials included. Trust its CA with ca_path instead."
+                % host_of(self.base_url))
 
     @staticmethod
     def _session(retry, pool_size):
@@ -280,13 +321,15 @@ class HttpClient:
         return ApiError(msg, problem, retries, lost)
 
     def request(self, method, path, params=None, body=None, form=None, headers=None, auth=True,
-                repeat_safe=None, ok=(200, 201, 202, 204)):
+                repeat_safe=None, ok=(200, 201, 202, 204), url_option=None):
         """Send one request (retrying as its safety allows) and return a Reply, or raise ApiError.
 
         ``path`` is relative to the API's base URL, or an absolute URL (pagination links, token
         endpoints). ``body`` is sent as JSON, ``form`` form-encoded. A refusal the API's Auth
         recognises (a 401, VSP's CSRF 403) lets it renew credentials once and send the request
-        again: a refused request was not processed.
+        again: a refused request was not processed. Redirects are never followed (a credential
+        would travel to wherever a server points): a 3xx fails naming its Location and
+        ``url_option``, the option that gives the URL (by default the base URL's option).
         """
         if repeat_safe is None:
             repeat_safe = method in REPEAT_SAFE_METHODS
@@ -302,6 +345,9 @@ class HttpClient:
         if reply.status not in ok:
             problem = normalise(reply.status, reply.content, reply.headers, scrub=self.secrets.scrub)
             text = describe(problem)
+            if 300 <= reply.status < 400:
+                text = self._redirect_text(reply, path, url_option)
+                problem = dict(problem, title=_status_phrase(reply.status), detail=text, errors=[])
             wait = asked_wait(reply.status, reply.headers)
             if wait is not None and wait > RETRY_AFTER_CAP:
                 resets = datetime.fromtimestamp(clock.CLOCK.time() + wait, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -336,6 +382,23 @@ class HttpClient:
                 return outcome.after_lost(lost)
         raise lost
 
+    def _url_option_of(self, url):
+        return self.url_option if (url + "/").startswith(self.base_url + "/") else "the URL options"
+
+    def _redirect_text(self, reply, path, url_option):
+        url = self.url(path)
+        if url_option is None and (url + "/").startswith(self.base_url + "/"):
+            url_option = self.url_option
+        location = safe_location(reply.headers.get("Location"), url, self.secrets.scrub)
+        text = "HTTP %s %s: " % (reply.status, _status_phrase(reply.status))
+        text += ("redirected to %s" % location) if location else "a redirect without a usable Location"
+        text += ": redirects are not followed; "
+        if url_option:
+            text += "set %s to the new address" % url_option
+        else:
+            text += "give the new address"
+        return text
+
     @staticmethod
     def pause(attempt):
         """The backoff before attempt number ``attempt`` (1 = the first repeat)."""
@@ -356,9 +419,17 @@ class HttpClient:
             history = getattr(getattr(response.raw, "retries", None), "history", None) or ()
             retries = len(history) + cut_off
             try:
-                content = response.content
+                content = self._body(response)
+            except _Overdue as late:
+                response.close()
+                if repeat_safe and retries < self.retries:
+                    cut_off += 1
+                    self.pause(cut_off)
+                    continue
+                raise self.error(method, path, late.text(response.status_code, self.timeout),
+                                 retries=retries, lost=True)
             except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError,
-                    requests.exceptions.ContentDecodingError) as e:
+                    requests.exceptions.ContentDecodingError) + _BODY_ERRORS as e:
                 response.close()
                 if repeat_safe and retries < self.retries:
                     cut_off += 1
@@ -368,14 +439,51 @@ class HttpClient:
                                  % (response.status_code, _reason(e)), retries=retries, lost=True)
             return all_headers, Reply(self, method, path, response, content, retries, quotable=auth)
 
+    def _body(self, response):
+        """The whole body, read as it comes, or _Overdue once the attempt has taken longer than ``timeout``.
+
+        The socket's own timeout bounds each read only: a server sending a byte a second would hold a
+        run for as long as it likes. So each read may wait no longer than the attempt has left.
+        """
+        deadline = _attempt_started() + self.timeout
+        raw = response.raw
+        chunks = []
+        got = 0
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise _Overdue(got, response.headers.get("Content-Length"))
+            _read_timeout(raw, min(left, self.timeout))
+            try:
+                chunk = raw.read1(READ_CHUNK, decode_content=True)
+            except _BODY_ERRORS:
+                if time.monotonic() >= deadline:
+                    raise _Overdue(got, response.headers.get("Content-Length"))
+                raise
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+        content = b"".join(chunks)
+        # As requests keeps a body it read itself (Response.content, .text and .json work as usual).
+        response._content = content
+        response._content_consumed = True
+        return content
+
     def _exchange(self, method, path, url, params, body, form, headers, repeat_safe):
         """One exchange (with the transport's retries); a failure becomes an ApiError that says whether it was lost."""
         retries = self.retries if repeat_safe else 0
+        _attempt_begins()
+        if self.verify is False:
+            _quiet_insecure(url)
         try:
             return self._sessions[repeat_safe].request(
                 method, url, params=params, json=body, data=form, headers=headers,
                 timeout=self.timeout, verify=self.verify, allow_redirects=False, stream=True)
         except requests.exceptions.SSLError as e:
+            if _not_tls(e):
+                raise self.error(method, path, "%s answered the TLS handshake with something else: the server does not "
+                                 "speak TLS: check http:// vs https:// (%s)" % (host_of(url), self._url_option_of(url)))
             raise self.error(method, path, "the TLS certificate of %s was refused (%s). Trust the CA that signed it "
                              "with ca_path, or set validate_certs to false for a test system."
                              % (host_of(url), _reason(e)))
@@ -404,6 +512,90 @@ class HttpClient:
 
 def _no_auth(request):
     return request
+
+
+def _quiet_insecure(url):
+    """No urllib3 InsecureRequestWarning per request to this host: the run warns once (insecure_warning).
+
+    Only for this host, so other code in the same process (the inventory runs in Ansible's own)
+    keeps its warnings. ``filterwarnings`` replaces an identical filter: the list does not grow.
+    """
+    host = urlsplit(url).hostname
+    if host:
+        warnings.filterwarnings("ignore", message=r"Unverified HTTPS request is being made to host '%s'"
+                                % re.escape(host), category=InsecureRequestWarning)
+
+
+# A Location is the server's text: shown bounded, as scheme, host and path only.
+MAX_LOCATION = 200
+
+
+def _status_phrase(status):
+    try:
+        return HTTPStatus(status).phrase
+    except (TypeError, ValueError):
+        return "Redirect"
+
+
+def safe_location(value, base, scrub=None):
+    """A redirect's Location as it may be shown: absolute, without user info, query or fragment, only
+    visible ASCII, cut to MAX_LOCATION characters; None when nothing readable is left."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()[:4096]
+    if any(ord(c) < 33 or ord(c) > 126 for c in text):
+        return None
+    try:
+        parts = urlsplit(urljoin(base, text))
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    host = parts.hostname if ":" not in parts.hostname else "[%s]" % parts.hostname
+    netloc = "%s:%s" % (host, port) if port else host
+    shown = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    if scrub is not None:
+        shown = scrub(shown)
+    return shown if len(shown) <= MAX_LOCATION else shown[:MAX_LOCATION - 3] + "..."
+
+
+class _Overdue(Exception):
+    """An attempt that went on longer than ``timeout`` (from connect to the last byte of its answer)."""
+
+    def __init__(self, got, declared):
+        super(_Overdue, self).__init__(got)
+        self.got = got
+        self.declared = declared
+
+    def text(self, status, timeout):
+        of = " of %s" % self.declared if self.declared and str(self.declared).isdigit() else ""
+        return ("the request took longer than timeout (%s seconds) allows, connect to last byte: the answer (HTTP %s) "
+                "had sent %d%s bytes of its body by then" % (_seconds(timeout), status, self.got, of))
+
+
+def _seconds(value):
+    return ("%d" % value) if float(value).is_integer() else ("%s" % value)
+
+
+def _read_timeout(raw, seconds):
+    """Let the next read of an answer's socket wait at most ``seconds``."""
+    sock = getattr(getattr(raw, "connection", None), "sock", None)
+    if sock is not None:
+        try:
+            sock.settimeout(max(0.001, seconds))
+        except OSError:
+            pass
+
+
+# What OpenSSL says when the other end answers a ClientHello with plain HTTP (or anything but TLS).
+_NOT_TLS = ("wrong version number", "wrong_version_number", "record layer failure", "unknown protocol",
+            "http request", "packet length too long", "record_layer_failure")
+
+
+def _not_tls(exc):
+    text = repr(exc).lower() + " " + _reason(exc).lower()
+    return any(marker in text for marker in _NOT_TLS)
 
 
 def _never_connected(exc):

@@ -172,7 +172,8 @@ class Secrets:
         self._parts = set()
 
     def add(self, value):
-        if not isinstance(value, str) or not value:
+        # Whitespace alone is no secret (such a credential counts as unset): it would mask every space.
+        if not isinstance(value, str) or not value.strip():
             return
         self._forms.update(form for form in _encodings(value) if form)
         if len(value) >= self.MIN_PART:

@@ -330,3 +330,55 @@ def test_numbers_must_be_finite_and_in_range(sim, run, module, option, value, wo
     assert out.get("failed") and out["msg"].startswith(words), out.get("msg")
     assert out["changed"] is False
     assert sim.requests() == []
+
+
+# -- whitespace alone: no value, and no secret (issue 21) ---------------------------------------------
+
+BLANKS = {"one space": " ", "spaces and a tab": "  \t "}
+
+
+def _secret_options(api, base):
+    """The (option, variable) pairs of the registry's credentials of ``api`` that hold a secret."""
+    values = APIS[api].options(base)
+    return [(option, variable_of(api, option)) for option, value in values.items() if value in APIS[api].secrets]
+
+
+@pytest.mark.parametrize("delivery", ["option", "env"])
+@pytest.mark.parametrize("blank", sorted(BLANKS))
+@pytest.mark.parametrize("api", sorted(APIS))
+def test_a_whitespace_only_secret_counts_as_unset_and_masks_no_space(sim, run, api, blank, delivery):
+    module = next(m for m in sorted(MODULES) if MODULES[m].api == api)
+    args = seeded_args(sim, module)
+    env = with_env(sim)
+    option, variable = _secret_options(api, sim.url)[0]
+    if delivery == "option":
+        args[option] = BLANKS[blank]
+        del env[variable]
+    else:
+        env[variable] = BLANKS[blank]
+    out = run(module, args, defaults={}, env=env)
+    assert out.get("failed") and out["changed"] is False, out
+    assert option in out["msg"] and variable in out["msg"], out["msg"]
+    # Learned as a no_log value, whitespace would turn every space of the result into ********.
+    assert "********" not in json.dumps(out) and " " in out["msg"], out
+    assert sim.requests() == []
+
+
+@pytest.mark.parametrize("delivery", ["option", "env"])
+@pytest.mark.parametrize("blank", sorted(BLANKS))
+@pytest.mark.parametrize("module,option", URL_OPTION_CASES, ids=["%s-%s" % c for c in URL_OPTION_CASES])
+def test_a_whitespace_only_url_fails_naming_the_option_and_masks_no_space(sim, run, module, option, blank, delivery):
+    api = MODULES[module].api
+    args = seeded_args(sim, module)
+    env = with_env(sim)
+    if delivery == "option":
+        args[option] = BLANKS[blank]
+    else:
+        env[variable_of(api, option)] = BLANKS[blank]
+    out = run(module, args, defaults={}, env=env)
+    assert out.get("failed") and out["changed"] is False, out
+    assert out["msg"].startswith(option + " "), out["msg"]
+    assert "********" not in json.dumps(out), out
+    # Never the default URL: the user gave one, and it is refused as given.
+    assert "https://" not in out["msg"] and "http://" not in out["msg"], out["msg"]
+    assert sim.requests() == []

@@ -541,10 +541,11 @@ def test_values_from_the_api_are_never_evaluated_as_templates(sim, tmp_path, par
     assert not marker.exists()
 
 
-# validate_certs=false: urllib3 warns of each unverified request, as it would in ansible-inventory.
-@pytest.mark.filterwarnings("ignore:Unverified HTTPS request")
 def test_tls_is_verified_and_ca_path_and_validate_certs_are_honoured(tmp_path, parse):
-    with Simulator(tls=True) as sim:
+    import warnings
+
+    with Simulator(tls=True) as sim, warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
         control = sim.url + "/_sim"
         requests.post(control + "/seed", json={"hostup": {"vps": [{"name": "web-1"}]}}, timeout=10,
                       verify=sim.ca_file).raise_for_status()
@@ -562,6 +563,11 @@ def test_tls_is_verified_and_ca_path_and_validate_certs_are_honoured(tmp_path, p
     assert trusted.hosts("hostup") == ["web-1"]
     assert unverified.rc == 0, unverified
     assert unverified.hosts("hostup") == ["web-1"]
+    # validate_certs=false: one Ansible warning, not urllib3's InsecureRequestWarning per request (issue 21).
+    assert unverified.output.count("validate_certs is false: the TLS certificate of 127.0.0.1:%d is not verified"
+                                   % sim.port) == 1, unverified.output
+    assert not [w for w in seen if "Unverified HTTPS request" in str(w.message)]
+    assert "InsecureRequestWarning" not in unverified.output
     # The refused handshake never reached the API: only the two listings did.
     assert [(r["method"], r["path"]) for r in log] == [("GET", "/hostup/api/v2/vps")] * 2
 

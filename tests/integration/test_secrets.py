@@ -540,3 +540,30 @@ def test_nothing_ansible_prints_at_vvv_shows_a_secret(sim, tmp_path, api):
     assert not found, found
     assert "<redacted>" in json.dumps(sim.requests(api)), "the credentials travelled (redacted in the log)"
     assert re.search(r"\bfatal: \[localhost\]", run.stdout), "no task failed visibly: the failure paths did not run"
+
+
+# -- whitespace alone is no secret (issue 21) ---------------------------------------------------------
+
+@pytest.mark.parametrize("in_process", ["true", "false"])
+def test_a_whitespace_only_key_masks_no_space_in_what_ansible_prints(sim, in_process):
+    """A real ad-hoc `ansible -m` run, in the controller's worker and as a module process: a key of
+    one space counts as unset, and Ansible, told of no such no_log value, prints the message whole."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from harness import ansible_env
+
+    env = ansible_env({"HOSTUP_API_URL": sim.hostup_url, "HOSTUP_API_KEY": " ",
+                       "JOBCTL_CLOUD_IN_PROCESS": in_process})
+    env = {k: v for k, v in env.items() if not k.startswith("ANSIBLE_CALLBACK")}
+    proc = subprocess.run([str(Path(sys.executable).parent / "ansible"), "localhost", "-i", "localhost,", "-c", "local",
+                           "-m", "jobctl.cloud.vps_active_job", "-a", "vps_id=vps_1 job_type=backup"],
+                          env=env, capture_output=True, text=True, timeout=120, check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0, out
+    assert "no credentials were given: set api_token (or the environment variable HOSTUP_API_KEY)" in out, out
+    assert "********" not in out, out
+    assert sim.requests() == []
+    assert os.environ.get("HOSTUP_API_KEY") is None

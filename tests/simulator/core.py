@@ -63,7 +63,7 @@ API_CLASSES = []
 SEEDS = ("empty", "demo")
 
 FAULT_KINDS = ("status", "rate_limit", "slow", "drop", "drop_mid_body", "malformed", "html", "empty", "wrong_shape",
-               "advance", "echo", "restatus")
+               "advance", "echo", "restatus", "drip")
 # What each kind does (``when``: before the API handles the request, or after it acted):
 #   status        an error answer in the API's format (``status``, default 500; ``retry_after``)
 #   rate_limit    a 429 (or ``status``) with Retry-After (any text: ``"garbage"``, ``"-5"``, ``"1.5"``) and X-RateLimit-*
@@ -77,8 +77,11 @@ FAULT_KINDS = ("status", "rate_limit", "slow", "drop", "drop_mid_body", "malform
 #                 ``when: after``, a server that acted and answered a 2xx its API does not document
 #                 (``empty`` and ``wrong_shape`` with a 2xx ``status`` give the same with no body or
 #                 another JSON body); ``when: before``: that status, no body, nothing done
+#   drip          the real answer, its headers at once, then its body one byte every ``delay`` seconds (real
+#                 time; default 1): a server that keeps a connection busy without ever letting a read time out
 #   echo          an error answer (``status``, default 401) whose detail quotes the request's
 #                 Authorization header, its body and its query, as a careless server would
+# Any kind takes ``headers``: extra headers on its answer (a ``status`` 301 with a Location).
 
 REDACTED = "<redacted>"
 REDACTED_HEADERS = ("authorization", "proxy-authorization", "cookie", "x-xsrf-token", "set-cookie")
@@ -602,7 +605,7 @@ class Simulator:
 
     # -- faults / rate limits -----------------------------------------------------------------
     def add_fault(self, kind, api=None, method=None, path=None, status=None, retry_after=None,
-                  delay=None, times=1, when="before"):
+                  delay=None, times=1, when="before", headers=None):
         if kind not in FAULT_KINDS:
             raise ValueError("kind must be one of %s" % ", ".join(FAULT_KINDS))
         if api is not None and api not in self.apis:
@@ -614,6 +617,9 @@ class Simulator:
                 re.compile(path)
             except re.error as exc:
                 raise ValueError("path is not a valid regular expression: %s" % exc) from None
+        if headers is not None and not (isinstance(headers, dict)
+                                        and all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items())):
+            raise ValueError("headers must be an object of header names to text")
         times = int(times if times is not None else 1)
         if times == 0 or times < -1:
             raise ValueError("times must be a positive count or -1 (forever)")
@@ -622,7 +628,7 @@ class Simulator:
             rule = {"id": self._fault_id, "api": api, "method": method.upper() if method else None, "path": path,
                     "kind": kind, "status": int(status) if status is not None else None,
                     "retry_after": retry_after, "delay": float(delay) if delay is not None else None,
-                    "times": times, "when": when, "hits": 0}
+                    "times": times, "when": when, "hits": 0, "headers": dict(headers or {})}
             self.faults.append(rule)
             return dict(rule)
 
@@ -724,17 +730,20 @@ class Simulator:
             if fault_kind == "advance":
                 self.advance(fault["delay"] or 0)
             # A rule's delay is slept before handling (when: before) or before answering (when: after).
-            elif fault and fault["delay"] and fault["when"] == "before":
+            elif fault and fault["delay"] and fault["when"] == "before" and fault_kind != "drip":
                 time.sleep(fault["delay"])
-            if fault is None or fault["when"] == "after" or fault_kind in ("slow", "advance"):
+            if fault is None or fault["when"] == "after" or fault_kind in ("slow", "advance", "drip"):
                 resp = self._call(api, req)
                 handled_status = resp.status
             else:
                 resp = None
-            if fault and fault["when"] == "after" and fault["delay"] and fault_kind != "advance":
+            if fault and fault["when"] == "after" and fault["delay"] and fault_kind not in ("advance", "drip"):
                 time.sleep(fault["delay"])
-            if fault and fault_kind not in ("slow", "advance"):
+            if fault and fault_kind not in ("slow", "advance", "drip"):
                 resp = self._fault_response(api, req, fault, resp)
+            if fault and fault.get("headers") and resp is not None:
+                for key, value in fault["headers"].items():
+                    resp.headers[key] = value
             if rl and api is not None and resp is not None:
                 for key, value in api.rate_limit_headers(**rl).items():
                     resp.headers.setdefault(key, value)
@@ -755,7 +764,8 @@ class Simulator:
                 self._seq += 1
                 entry["seq"] = self._seq
                 self.log.append(entry)
-        self._send(handler, method, resp, fault_kind)
+        drip = (fault["delay"] if fault["delay"] is not None else 1.0) if fault_kind == "drip" else None
+        self._send(handler, method, resp, fault_kind, drip)
 
     def _fault_response(self, api, req, fault, handled):
         kind = fault["kind"]
@@ -792,8 +802,8 @@ class Simulator:
             return handled
         raise AssertionError(kind)
 
-    def _send(self, handler, method, resp, fault_kind):
-        """Write the response (``None``: close the connection without one)."""
+    def _send(self, handler, method, resp, fault_kind, drip=None):
+        """Write the response (``None``: close the connection without one; ``drip``: seconds per body byte)."""
         if resp is None:  # drop
             handler.close_connection = True
             return
@@ -807,7 +817,13 @@ class Simulator:
                 handler.send_header(key, value)
         handler.send_header("Content-Length", str(declared))
         handler.end_headers()
-        if method != "HEAD":
+        if method != "HEAD" and drip is not None:
+            handler.wfile.flush()
+            for i in range(len(body)):
+                time.sleep(drip)
+                handler.wfile.write(body[i:i + 1])
+                handler.wfile.flush()
+        elif method != "HEAD":
             handler.wfile.write(body)
         handler.wfile.flush()
         if fault_kind == "drop_mid_body":
@@ -864,7 +880,8 @@ class Simulator:
             return 200, {"requests": self.requests(q.get("api") or None, int(q.get("since") or 0))}
         if sub == "/faults":
             if method == "POST":
-                allowed = {"api", "method", "path", "kind", "status", "retry_after", "delay", "times", "when"}
+                allowed = {"api", "method", "path", "kind", "status", "retry_after", "delay", "times", "when",
+                           "headers"}
                 extra = set(data) - allowed
                 if extra:
                     return 400, {"error": "unknown fault field(s): %s" % ", ".join(sorted(extra))}

@@ -80,6 +80,28 @@ def test_an_expired_token_is_renewed_once_after_the_401(sim, real_clock):
     assert client.http.auth.token.fetched == 2
 
 
+@pytest.mark.parametrize("lifetime, grants", [(20, 3), (5, 11), (3600, 1)])
+def test_a_short_lived_token_is_fetched_once_per_lifetime_not_once_per_request(sim, lifetime, grants):
+    # Issue 21: a token living 30 s or less was fetched for every request (51 grants for 51 calls).
+    # It is renewed a tenth of its lifetime (at most 30 s) before its end: never sent expired.
+    settings(sim, token_lifetime=lifetime)
+    job_id = seed_jobs(sim, {"status": "scheduled", "moves": False})[0]
+    client = api(sim)
+    for dummy in range(51):
+        client.job(job_id)
+        sim.clock.sleep(1)
+    statuses = log(sim)
+    assert statuses.count(("POST", "/auth/tokens", 200)) == grants == client.http.auth.token.fetched
+    assert all(status == 200 for dummy, dummy, status in statuses), "no token was sent after its end"
+
+
+def test_the_renewal_margin_scales_with_the_lifetime():
+    from ansible_collections.jobctl.cloud.plugins.module_utils.auth import expiry_margin
+
+    assert expiry_margin(3600) == 30 and expiry_margin(300) == 30
+    assert expiry_margin(20) == 2 and expiry_margin(1) == 0.1 and expiry_margin(0) == 0
+
+
 def test_access_token_sends_no_token_request(sim):
     sim.seed(bigchange={"access_tokens": [{"token": "given-token-1", "customers": [1001]}]})
     job_id = seed_jobs(sim, {"status": "accepted"})[0]

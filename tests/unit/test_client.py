@@ -226,6 +226,33 @@ def test_slow_answer_times_out(sim):
     assert "timed out" in err.value.msg.lower() or "timeout" in err.value.msg.lower()
 
 
+def test_a_server_that_drips_its_answer_is_cut_off_when_the_timeout_runs_out(sim):
+    # A byte every 0.3 s: each read comes well within the socket's timeout, the whole answer never
+    # does. The request ends by itself, at timeout (issue 21: 126 s for timeout=3).
+    sim.fault(api="hostup", kind="drip", delay=0.3, times=1)
+    with pytest.raises(ApiError) as err:
+        client(sim, retries=0, timeout=1).request("GET", "/vps")
+    assert "took longer than timeout (1 seconds) allows" in err.value.msg
+    got, declared = map(int, re.search(r"had sent (\d+) of (\d+) bytes", err.value.msg).groups())
+    assert got < declared and declared >= 10
+    assert err.value.lost
+    assert len(sim.requests("hostup")) == 1
+
+
+def test_a_dripped_read_is_tried_again_and_a_dripped_change_is_lost(sim):
+    sim.fault(api="hostup", kind="drip", delay=0.3, times=1)
+    reply = client(sim, retries=1, timeout=1).request("GET", "/vps")
+    assert reply.status == 200 and reply.retries == 1
+    assert len(sim.requests("hostup")) == 2
+    sim.clear_requests()
+    sim.fault(api="hostup", kind="drip", delay=0.3, times=1)
+    with pytest.raises(ApiError) as err:
+        client(sim, retries=3, timeout=1).request("DELETE", "/vps/vps_0000000000000000000000zzzz/active-jobs",
+                                                  body={"jobType": "backup"}, ok=(404,))
+    assert err.value.lost and "took longer than timeout" in err.value.msg
+    assert len(sim.requests("hostup")) == 1
+
+
 def test_malformed_json_fails_readably(sim):
     sim.fault(api="hostup", kind="malformed", times=1)
     with pytest.raises(ApiError) as err:
@@ -364,3 +391,57 @@ def test_mutate_gives_up_after_the_retries(sim):
                  lambda: None)
     assert err.value.status == 503
     assert [e["method"] for e in sim.requests("hostup")] == ["DELETE"] * 3
+
+
+# -- redirects (issue 21) -------------------------------------------------------------------------
+
+def test_a_redirect_names_its_location_and_the_option_and_is_not_followed(sim):
+    sim.fault(api="hostup", kind="status", status=301, times=1,
+              headers={"Location": "https://admin:pw-S3cret@new.example.com:8443/api/v3?sig=S3cret#frag"})
+    with pytest.raises(ApiError) as err:
+        client(sim, retries=2).request("GET", "/vps")
+    assert err.value.msg == ("HostUp API GET /hostup/api/v2/vps failed: HTTP 301 Moved Permanently: redirected to "
+                             "https://new.example.com:8443/api/v3: redirects are not followed; set api_url to the new "
+                             "address")
+    assert err.value.status == 301 and not err.value.lost
+    assert len(sim.requests()) == 1, "not followed, not retried"
+
+
+@pytest.mark.parametrize("location, shown", [
+    ("/hostup/api/v3/vps", "redirected to http://127.0.0.1:{port}/hostup/api/v3/vps"),
+    ("", "a redirect without a usable Location"),
+    ("javascript:alert(1)", "a redirect without a usable Location"),
+    ("https://evil.example/\x1b[31mred", "a redirect without a usable Location"),
+    ("https://new.example/" + "a" * 5000, "redirected to https://new.example/" + "a" * 177 + "..."),
+])
+def test_a_redirects_location_is_untrusted_text(sim, location, shown):
+    sim.fault(api="hostup", kind="status", status=308, times=1, headers={"Location": location})
+    with pytest.raises(ApiError) as err:
+        client(sim).request("GET", "/vps")
+    port = sim.url.rsplit(":", 1)[1]
+    assert "HTTP 308 Permanent Redirect: " + shown.format(port=port) + ": redirects are not followed" in err.value.msg
+    assert len(err.value.msg) < 400
+
+
+def test_a_moved_token_endpoint_names_token_url(sim):
+    from ansible_collections.jobctl.cloud.plugins.module_utils.auth import OAuthBearer, OAuthToken
+
+    sim.fault(api="bigchange", kind="status", status=302, path="/auth/", times=1,
+              headers={"Location": "https://login.example.com/oauth/token"})
+    token = OAuthToken(sim.url + "/bigchange/auth/tokens", form={"grant_type": "client_credentials"})
+    http_client = HttpClient("BigChange API", sim.url + "/bigchange/v1", retries=0, auth=OAuthBearer(token))
+    with pytest.raises(ApiError) as err:
+        http_client.request("GET", "/jobs/1")
+    assert ("HTTP 302 Found: redirected to https://login.example.com/oauth/token: redirects are not followed; "
+            "set token_url to the new address") in err.value.msg
+
+
+@pytest.mark.parametrize("validate_certs", [True, False])
+def test_https_to_a_plain_http_server_says_the_server_does_not_speak_tls(sim, validate_certs):
+    url = sim.hostup_url.replace("http://", "https://")
+    with pytest.raises(ApiError) as err:
+        http_client = HttpClient("HostUp API", url, retries=2, validate_certs=validate_certs, auth=BearerAuth(KEY))
+        http_client.request("GET", "/vps")
+    assert "the server does not speak TLS: check http:// vs https:// (api_url)" in err.value.msg, err.value.msg
+    assert "ca_path" not in err.value.msg and "validate_certs" not in err.value.msg
+    assert not err.value.lost
