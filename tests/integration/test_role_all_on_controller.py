@@ -170,7 +170,7 @@ def test_each_summary_speaks_the_one_vocabulary(run):
     assert [t["guid"] for t in s["canceled"]] == [run["app"]["tasks"][0]["guid"]] and "timed out" in s["msg"]
     s = facts(run, "bigchange_job_cancel_host", "bigchange_job_cancel_summary")
     assert s["canceled"] == run["jobs"][:1] and [j["job_id"] for j in s["failed"]] == run["jobs"][1:]
-    assert s["cancelled"] == s["canceled"], "the deprecated name keeps its value until 2.0.0"
+    assert s["cancelled"] == s["canceled"], "the deprecated name keeps its value until 0.3.0"
 
 
 def test_a_comma_separated_string_of_vps_ids_is_a_list(run):
