@@ -57,8 +57,8 @@ def test_check_real_rerun(sim, playbook, env):
 
     check = playbook(PLAYBOOK, extra, env=env, check=True)
     assert check.rc == 0, check
-    assert summary(check) == {"check_mode": True, "reason": "Depot flooded", "cancelled": ids[:2], "left": left,
-                              "failed": []}
+    assert summary(check) == {"check_mode": True, "reason": "Depot flooded", "canceled": ids[:2], "left": left,
+                              "failed": [], "cancelled": ids[:2]}, "cancelled: the deprecated name of canceled"
     assert report(check)[:2] == ["Check mode: nothing was cancelled; a real run would do what is listed.",
                                  "Would cancel: %d, %d (reason: Depot flooded)" % tuple(ids[:2])]
     assert statuses(sim) == dict(zip(ids, ["scheduled", "accepted", "completedOk", "cancelled"]))
@@ -80,7 +80,7 @@ def test_check_real_rerun(sim, playbook, env):
     again = playbook(PLAYBOOK, extra, env=env)
     assert again.rc == 0, again
     assert again.task(CANCEL_TASK)["changed"] is False
-    assert summary(again)["cancelled"] == [] and [j["job_id"] for j in summary(again)["left"]] == ids
+    assert summary(again)["canceled"] == [] and [j["job_id"] for j in summary(again)["left"]] == ids
     assert methods(sim, seq) == ["POST", "GET"]
 
 
@@ -92,7 +92,7 @@ def test_jobs_under_way_are_left_and_named_once_at_the_end(sim, playbook, env):
         result = playbook(PLAYBOOK, extra, env=env, check=check)
         assert result.rc != 0
         s = summary(result)
-        assert s["cancelled"] == [ids[1], ids[3]] and s["left"] == []
+        assert s["canceled"] == [ids[1], ids[3]] and s["left"] == []
         assert [(f["job_id"], f["status"]) for f in s["failed"]] == [(ids[0], "started"), (ids[2], "suspended"),
                                                                      (999999, None)]
         assert "BigChange does not allow cancelling a started or suspended job" in s["failed"][0]["msg"]
@@ -113,7 +113,7 @@ def test_one_module_run_and_one_token_for_120_jobs(sim, playbook, env):
                       env=env)
     assert result.rc != 0, "the started job fails the role, at the end"
     s = summary(result)
-    assert s["cancelled"] == ids[:118] and s["left"] == [{"job_id": ids[119], "status": "completedOk"}]
+    assert s["canceled"] == ids[:118] and s["left"] == [{"job_id": ids[119], "status": "completedOk"}]
     assert [(f["job_id"], f["status"]) for f in s["failed"]] == [(ids[118], "started")]
     assert len([r for r in result.results if r["task"].endswith(CANCEL_TASK)]) == 1, "one module run"
     sent = methods(sim)
@@ -132,7 +132,7 @@ def test_credentials_from_module_defaults_and_nothing_secret_at_verbosity_3(sim,
               "vars": {"bigchange_job_cancel_job_ids": ids, "bigchange_job_cancel_reason": "Van broke down"}}]
     result = play(tasks, defaults=defaults, env={"TEST_ROLE_SECRET": secret}, verbosity=3)
     assert result.rc != 0, "the started job fails the role"
-    assert summary(result)["cancelled"] == [ids[0]]
+    assert summary(result)["canceled"] == [ids[0]]
     assert statuses(sim) == {ids[0]: "cancelled", ids[1]: "started"}
     tokens = [t["token"] for t in sim.state("bigchange")["tokens"]]
     assert len(tokens) == 1, "one token for the role run"
@@ -208,5 +208,5 @@ def test_empty_list_does_nothing(shared_run):
     result = shared_run.case("empty")
     assert result.rc == 0, result
     assert report(result) == ["No job IDs given: nothing to do."]
-    assert summary(result)["cancelled"] == []
+    assert summary(result)["canceled"] == []
     only_the_unknown_variable_case_sent_requests(shared_run)

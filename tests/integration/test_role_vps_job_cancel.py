@@ -78,7 +78,7 @@ def test_check_real_rerun(sim, playbook, env):
     assert check.rc == 0, check
     s = summary(check)
     assert s == {"check_mode": True, "canceled": {web: ["backup"], db: ["restore"]},
-                 "nothing_to_cancel": [idle], "failed": {}}
+                 "left": [idle], "failed": {}, "nothing_to_cancel": [idle]}, "nothing_to_cancel: left's deprecated name"
     assert report(check) == ["Check mode: nothing was cancelled; a real run would cancel what is listed.",
                              "%s: would cancel backup" % web, "%s: would cancel restore" % db,
                              "Nothing to cancel on: %s" % idle]
@@ -100,7 +100,8 @@ def test_check_real_rerun(sim, playbook, env):
     again = playbook(PLAYBOOK, extra, env=env)
     assert again.rc == 0, again
     assert again.task(CANCEL)["changed"] is False
-    assert summary(again) == {"check_mode": False, "canceled": {}, "nothing_to_cancel": [web, db, idle], "failed": {}}
+    assert summary(again) == {"check_mode": False, "canceled": {}, "left": [web, db, idle], "failed": {},
+                              "nothing_to_cancel": [web, db, idle]}
     assert methods(sim, seq) == ["DELETE"] * 6
 
     again_check = playbook(PLAYBOOK, extra, env=env, check=True)
@@ -226,7 +227,7 @@ def test_only_the_selected_job_types_and_each_vps_once(side_by_side):
     assert result.ok, result
     sent_here = [(r["method"], vps_of(r), (r["body"] or {}).get("jobType")) for r in own_requests(requests, own, "selected")]
     assert sent_here == [("DELETE", vid, "backup")], "a duplicate ID is handled once; restore is not asked for"
-    assert summary(result)["nothing_to_cancel"] == [vid]
+    assert summary(result)["left"] == [vid]
     assert after[vid] == [("restore", "running")]
     assert result.task("Cancel the active jobs of type backup")["changed"] is False
 
