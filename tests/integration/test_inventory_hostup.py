@@ -20,6 +20,7 @@ server on loopback:
 
 import json
 import math
+import os
 import re
 import subprocess
 import sys
@@ -798,7 +799,6 @@ def test_the_page_loop_is_bounded(tmp_path, parse):
     assert len(server.requests) == 1000
 
 
-
 def test_a_page_larger_than_asked_fails_naming_the_bound_and_reads_no_further(tmp_path, parse):
     def pages(number, query):
         return {"data": [vps(n) for n in range(1, 102)], "hasMore": True, "nextCursor": "next"}
@@ -840,6 +840,7 @@ def test_more_vps_than_the_cap_fail_naming_it(tmp_path, parse, monkeypatch, cap,
         assert result.says("HostUp API GET /api/v2/vps failed: " + message + ". Narrow the inventory with filters")
         pages_read = int(re.search(r"after (\d+) pages", message).group(1))
         assert len(server.requests) == pages_read, "nothing is read after the page that reached the cap"
+
 
 # -- Ansible's own behaviour around the plugin: real ansible-inventory runs --------------------------
 
@@ -1048,6 +1049,65 @@ def test_fleet_playbook_tags_and_guards(sim, tmp_path):
     allowed, dummy = fleet(tmp_path, config(tmp_path, filters={"name": "nothing-matches"}), env,
                            "-e", "hostup_fleet_prune=false", "-e", "hostup_fleet_allow_empty=true")
     assert allowed.returncode == 0, allowed.stdout + allowed.stderr
+
+
+def ssh_recorder(tmp_path):
+    """A directory with an ``ssh`` (and ``scp``, ``sftp``) that records each call in ``ssh-calls`` and fails."""
+    bin_dir = tmp_path / "fake-bin"
+    bin_dir.mkdir()
+    calls = tmp_path / "ssh-calls"
+    for name in ("ssh", "scp", "sftp"):
+        tool = bin_dir / name
+        tool.write_text("#!/bin/sh\necho \"%s $*\" >> '%s'\nexit 255\n" % (name, calls))
+        tool.chmod(0o755)
+    return bin_dir, calls
+
+
+def test_fleet_playbook_runs_every_api_call_on_the_controller_whatever_the_vps_are_named(sim, tmp_path):
+    """Issue 21: a VPS named localhost (and groups' names, the crafted trio) over hosts whose inventory says SSH."""
+    specs, hosts, warnings = hostile_fleet()
+    seed(sim, *(dict(spec, backups={"count": 2}, active_jobs=[{"jobType": "backup", "duration": 3600}])
+                for spec in specs), cancel_delay=3600)
+    bin_dir, calls = ssh_recorder(tmp_path)
+    fake_ssh = str(bin_dir / "ssh")
+    # Everything an inventory could say to log in to the VPS, which users' own plays rely on.
+    inventory = config(tmp_path, compose={
+        "ansible_connection": "'ssh'", "ansible_become": "true", "ansible_user": "'admin'",
+        "ansible_python_interpreter": "'/nonexistent/python3'", "ansible_ssh_executable": "'%s'" % fake_ssh})
+    env = env_for(sim, ANSIBLE_SSH_EXECUTABLE=fake_ssh,
+                  PATH=os.pathsep.join([str(bin_dir), str(BIN), os.environ.get("PATH", "")]))
+    extra = tmp_path / "extra.json"
+    extra.write_text(json.dumps({"vps_backup_prune_keep_last": 1}))
+    seq = last_seq(sim)
+
+    proc, results = fleet(tmp_path, inventory, env, "--forks", "2", "-e", "@%s" % extra, "-vvv")
+
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output
+    assert not calls.exists(), calls.read_text()
+    assert "ESTABLISH SSH CONNECTION" not in output
+    assert "/nonexistent/python3" not in output, "no module ran with the inventory's interpreter"
+    for warning in warnings:
+        assert said(output, warning), warning
+    # The checks ran on Ansible's own localhost, each VPS's work on its host.
+    assert {r["host"] for r in results if r["task"].startswith("Refuse")} == {"localhost"}
+    for task in ("Cancel the active jobs of type backup, restore", "Apply the retention policy to every VPS"):
+        acting = {r["host"] for r in results if r["task"].endswith(task) and r["status"] == "ok"}
+        assert acting == set(hosts.values()), (task, sorted(acting), sorted({r["task"] for r in results}))
+    # Every API call of the playbook reached the simulator: each VPS's cancels, backup list and deletion.
+    sent = sim.requests("hostup", since=seq)
+    by_vps = {}
+    for request in sent:
+        parts = request["path"].split("/")
+        if len(parts) > 5:
+            by_vps.setdefault(parts[5], []).append((request["method"], "/".join(parts[6:7])))
+    assert sorted(by_vps) == sorted(hosts), sorted(by_vps)
+    for vps_id, made in by_vps.items():
+        assert made.count(("DELETE", "active-jobs")) == 2, (vps_id, made)
+        assert ("GET", "backups") in made and ("DELETE", "backups") in made, (vps_id, made)
+    jobs, backups = jobs_and_backups(sim)
+    assert all(j == [("backup", "cancelling")] for j in jobs.values()), jobs
+    assert all(len(b) == 1 for b in backups.values()), backups
 
 
 def test_fleet_playbook_with_a_bad_key_fails_and_touches_nothing(sim, tmp_path):
