@@ -30,11 +30,11 @@ description:
     name never fails the inventory, and two VPS are never merged into one host. For example the VPS
     C(web) (ID C(vps_..a)), C(web_vps_..c) (ID C(vps_..b)) and C(web) (ID C(vps_..c)) are the hosts
     C(web), C(web_vps_..c) and C(vps_..c); a VPS named C(localhost) is the host C(localhost_<id>).'
-  - Hosts stay the VPS themselves, for plays that log in to them; C(ansible_host) is the VPS C(primaryIp)
+  - 'Hosts stay the VPS themselves, for plays that log in to them; C(ansible_host) is the VPS C(primaryIp)
     when it has one. The plugin sets no connection (C(ansible_connection)) and no other connection
     variable (see O(compose) for those). The playbook C(jobctl.cloud.hostup_fleet) makes its API calls on
-    the controller (local connection, no become, the controller's Python) whatever the hosts' connection
-    variables say: API keys never leave the controller.
+    the controller (local connection, no become, the controller''s Python) whatever the hosts'' connection
+    variables say: API keys never leave the controller.'
   - 'Each host has the variables C(hostup_id), C(hostup_name), C(hostup_primary_ip),
     C(hostup_service_status), C(hostup_power_state) and C(hostup_operating_system): the values of
     the VPS fields C(id), C(name), C(primaryIp), C(serviceStatus), C(powerState) and
