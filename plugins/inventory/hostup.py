@@ -17,8 +17,24 @@ description:
     backups that way).'
   - 'Reads a configuration file whose name ends with C(hostup.yml) or C(hostup.yaml) and that holds
     C(plugin: jobctl.cloud.hostup).'
-  - The host name is the VPS C(name). Two VPS with the same name are never merged into one host
-    (see the notes). C(ansible_host) is the VPS C(primaryIp) when it has one.
+  - 'Host names: the VPS are named in ascending order of their IDs, and each takes the first of its
+    C(name), C(<name>_<id>) and its ID that is neither reserved nor the host name of a VPS named
+    before it. Reserved are C(localhost), C(127.0.0.1) and C(::1) in any case (a VPS never takes over
+    a play on the controller, such as C(hosts: localhost)); every group name: C(all), C(ungrouped),
+    C(hostup) and every name beginning with C(hostup_) (the groups of power states, also those no VPS
+    is in), the groups of other inventory sources read before this one, the names of O(groups), and
+    the names of O(keyed_groups) (see the notes); and the ID of every other VPS. A name that is blank
+    or holds a character that is not printable (a line break, a terminal escape) is not used.'
+  - 'A VPS that is not the host of its own name is shown in one warning naming its ID, its name (quoted,
+    control characters escaped, cut after 80 characters) and its host name, with the reason. A VPS
+    name never fails the inventory, and two VPS are never merged into one host. For example the VPS
+    C(web) (ID C(vps_..a)), C(web_vps_..c) (ID C(vps_..b)) and C(web) (ID C(vps_..c)) are the hosts
+    C(web), C(web_vps_..c) and C(vps_..c); a VPS named C(localhost) is the host C(localhost_<id>).'
+  - 'Hosts stay the VPS themselves, for plays that log in to them; C(ansible_host) is the VPS C(primaryIp)
+    when it has one. The plugin sets no connection (C(ansible_connection)) and no other connection
+    variable (see O(compose) for those). The playbook C(jobctl.cloud.hostup_fleet) makes its API calls on
+    the controller (local connection, no become, the controller''s Python) whatever the hosts'' connection
+    variables say: API keys never leave the controller.'
   - 'Each host has the variables C(hostup_id), C(hostup_name), C(hostup_primary_ip),
     C(hostup_service_status), C(hostup_power_state) and C(hostup_operating_system): the values of
     the VPS fields C(id), C(name), C(primaryIp), C(serviceStatus), C(powerState) and
@@ -83,15 +99,21 @@ extends_documentation_fragment:
   - ansible.builtin.inventory_cache
   - jobctl.cloud.http_options
 notes:
-  - 'Duplicate names: when two or more VPS share a name, the first one the API lists is the host with
-    that name and each later one is the host C(<name>_<id>) (for example C(web_vps_01hxa3b4c5d6e7f8g9h0j1k2m3)),
-    with a warning naming both. A VPS whose name is empty or missing is the host named after its ID, with a warning.'
+  - 'Groups of O(keyed_groups) are only known from the hosts'' variables: they are worked out on a scratch
+    copy of the inventory before the hosts are named (up to 3 times, should host names change them), and
+    reserved like every other group name. A group of O(groups) or O(keyed_groups) still named like one of
+    the hosts after that (a keyed group made of C(inventory_hostname), for example) is not made, with a
+    warning: a host is never nested into a group, nor a group taken for a host.'
+  - 'Should even a VPS ID be a group name (a keyed group made of C(hostup_id) without a prefix), that VPS
+    is the host C(<id>_2), or the next free number.'
   - A VPS whose ID is not of the form HostUp uses (C(vps_) and 26 lowercase letters or digits, a form
     HostUp only ever shows by example) is left out of the inventory with a warning, as the modules would
     refuse to act on it.
   - A VPS listed twice (the list changed while it was being read) is one host.
-  - At most 1000 pages (100000 VPS) are read; an API that gives the same C(nextCursor) twice, or says
-    C(hasMore) without a C(nextCursor), fails the inventory with a message saying so, rather than loop.
+  - The inventory holds at most 100000 VPS (1000 pages of 100). A list longer than that, or a page with
+    more VPS than the 100 asked for, fails the inventory with a message naming the bound, as soon as that
+    page is read (nothing more is read). An API that gives the same C(nextCursor) twice, or says C(hasMore)
+    without a C(nextCursor), fails the inventory with a message saying so, rather than loop.
   - 'A failed inventory source is only a warning to Ansible by default, and a play then matches no host.
     Set C(ANSIBLE_INVENTORY_UNPARSED_FAILED=true) (or C(unparsed_is_failed = true) in the C([inventory])
     section of C(ansible.cfg)) to make it fatal; AWX and Automation Controller inventory updates always do.'
@@ -139,12 +161,13 @@ import hashlib
 import json
 
 from ansible.errors import AnsibleParserError
+from ansible.inventory.data import InventoryData
 from ansible.inventory.group import to_safe_group_name
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.auth import bearer
-from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.client import HostupClient
+from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.client import MAX_VPS_PAGES, VPS_PAGE_SIZE, HostupClient
 from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.models import vps_id_problem
 from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.module import DEFAULT_URL, NAME
 from ansible_collections.jobctl.cloud.plugins.module_utils.auth import OAuthToken
@@ -175,42 +198,96 @@ HOST_VARS = (
 # Only these fields are kept (and cached): the host variables are made from them.
 FIELDS = tuple(field for dummy, field in HOST_VARS)
 
+# Host names (DOCUMENTATION, "Host names"). Ansible's own names for the controller, reserved in any case.
+CONTROLLER_NAMES = ("localhost", "127.0.0.1", "::1")
+# Groups Ansible always has.
+ANSIBLE_GROUPS = ("all", "ungrouped")
+# The plugin's groups are GROUP and GROUP_<powerState>, for any state: every name of that family is
+# reserved, also while no VPS is in that state (so --limit hostup_stopped never picks a VPS so named).
+GROUP_PREFIX = GROUP + "_"
+# The most VPS the inventory holds: pages of VPS_PAGE_SIZE, at most MAX_VPS_PAGES of them.
+MAX_HOSTS = MAX_VPS_PAGES * VPS_PAGE_SIZE
+# A warning shows at most this many characters of a name from the API.
+SHOWN_CHARS = 80
+# How often the groups of keyed_groups are worked out on a scratch inventory before the hosts are named
+# (a keyed group made from the host name moves with it).
+NAMING_PASSES = 3
+
 
 def vps_problem(item):
     """Why a listed VPS cannot be a host (its ID is unusable), or None when it can."""
     return vps_id_problem(item.get("id"))
 
 
-def host_names(vps_list):
-    """``(host name, VPS)`` for each VPS, and the warnings to show: no two VPS ever share a host.
+def shown(value, limit=SHOWN_CHARS):
+    """A value from the API as a message may show it: quoted, control characters escaped, cut after ``limit``."""
+    if not isinstance(value, str):
+        text = repr(value)
+        return text if len(text) <= limit else text[:limit] + "..."
+    if len(value) <= limit:
+        return repr(value)
+    return "%r... (%d characters)" % (value[:limit], len(value))
 
-    The host name is the VPS name; a later VPS with a name already taken is ``<name>_<id>``, and a
-    VPS without a usable name is named after its ID. Raises ValueError when even that is taken.
+
+def group_reason(name, groups):
+    """Why ``name`` cannot be a host name because of a group, or None."""
+    if name.lower() in CONTROLLER_NAMES:
+        return "%s names the controller" % shown(name)
+    if name in ANSIBLE_GROUPS or name == GROUP or name.startswith(GROUP_PREFIX):
+        return "%s is a group name (all, ungrouped, %s, %s*)" % (shown(name), GROUP, GROUP_PREFIX)
+    if name in groups:
+        return "%s is a group name" % shown(name)
+    return None
+
+
+def host_names(vps_list, groups=()):
+    """``(host name, VPS)`` for each VPS in ascending ID order, and one warning per VPS not named after itself.
+
+    Each VPS takes the first of its name, ``<name>_<id>`` and its ID that is neither reserved
+    (``localhost``, ``127.0.0.1``, ``::1`` in any case; ``all``, ``ungrouped``, ``hostup`` and every
+    ``hostup_*``; every name in ``groups``; the ID of another VPS) nor the host of an earlier VPS.
+    A name that is blank or not printable (a line break, an escape sequence) is not used. Should
+    even its ID be a group name, it is ``<id>_2`` (or the next free number). Never fails.
     """
-    taken = {}  # host name -> (VPS ID, VPS name)
+    ordered = sorted(vps_list, key=lambda vps: vps["id"])
+    ids = set(vps["id"] for vps in ordered)
+    groups = frozenset(groups)
+    taken = {}  # host name -> VPS ID
     named = []
     warnings = []
-    for vps in vps_list:
+    for vps in ordered:
         vps_id = vps["id"]
         name = vps.get("name")
+        refused = []
         if not isinstance(name, str) or not name.strip():
-            host = vps_id
-            warnings.append("HostUp VPS %s has no name: it is the host %s" % (vps_id, host))
-        elif name in taken:
-            host = "%s_%s" % (name, vps_id)
-            holder, holder_name = taken[name]
-            if holder_name == name:
-                warnings.append("HostUp VPS %s and %s are both named %r: %s is the host %r, %s is the host %r"
-                                % (holder, vps_id, name, holder, name, vps_id, host))
-            else:
-                warnings.append("HostUp VPS %s is named %r, which is already the host of VPS %s: it is the host %r"
-                                % (vps_id, name, holder, host))
+            refused.append("it has no name")
+            candidates = [vps_id]
+        elif not name.isprintable():
+            # A line break or a terminal's escape sequence would be printed with every task of the host.
+            refused.append("its name holds characters that are not printable")
+            candidates = [vps_id]
         else:
-            host = name
-        if host in taken:
-            raise ValueError("HostUp VPS %s cannot have a host name of its own: %r is already the host of VPS %s"
-                             % (vps_id, host, taken[host][0]))
-        taken[host] = (vps_id, name)
+            candidates = [name, "%s_%s" % (name, vps_id), vps_id]
+        host = None
+        for candidate in candidates:
+            reason = group_reason(candidate, groups)
+            if reason is None and candidate in ids and candidate != vps_id:
+                reason = "%s is the ID of another VPS" % shown(candidate)
+            if reason is None and candidate in taken:
+                reason = "%s is already the host of VPS %s" % (shown(candidate), taken[candidate])
+            if reason is None:
+                host = candidate
+                break
+            refused.append(reason)
+        number = 2
+        while host is None:
+            candidate = "%s_%d" % (vps_id, number)
+            if group_reason(candidate, groups) is None and candidate not in taken:
+                host = candidate
+            number += 1
+        if refused:
+            warnings.append("HostUp VPS %s (name %s) is the host %s: %s" % (vps_id, shown(name), shown(host), "; ".join(refused)))
+        taken[host] = vps_id
         named.append((host, vps))
     return named, warnings
 
@@ -346,14 +423,20 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     # -- the API ---------------------------------------------------------------------------------
     def _fetch(self, settings):
-        """Every VPS the API lists for the filters (the HostUp client's listing), each with the fields FIELDS."""
+        """Every VPS the API lists for the filters, each with the fields FIELDS, read page by page.
+
+        A page holding more VPS than asked for, or a list longer than MAX_HOSTS, stops the reading at
+        that page: the inventory fails naming the bound rather than hold what the API keeps sending.
+        """
         http = HttpClient(NAME, settings["url"], timeout=settings["timeout"], validate_certs=settings["validate_certs"],
                           ca_path=settings["ca_path"], retries=settings["retries"],
                           auth=bearer(OAuthToken(token=settings["token"])), secrets=self._secrets)
         if http.insecure_warning:
             self.display.warning("HostUp inventory: %s" % http.insecure_warning)
         try:
-            listed = HostupClient(http).list_vps(settings["filters"], advice="Narrow the inventory with filters")
+            # Only the fields the host variables need are kept, page by page.
+            listed = HostupClient(http).list_vps(settings["filters"], advice="Narrow the inventory with filters",
+                                                 max_items=MAX_HOSTS, fields=FIELDS)
         except ApiError as error:
             # The client's message has the status and the API's words, with every secret removed.
             raise AnsibleParserError(self._secrets.scrub(error.msg)) from None
@@ -362,28 +445,66 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         for item in listed:
             problem = vps_problem(item)
             if problem:
-                self.display.warning("HostUp inventory: a VPS (name %r) is left out: its ID %s"
-                                     % (item.get("name"), problem))
+                self.display.warning("HostUp inventory: a VPS (name %s) is left out: its ID %s"
+                                     % (shown(item.get("name")), problem))
                 continue
             if item["id"] in seen_ids:
                 self.display.vvv("HostUp inventory: VPS %s was listed twice; it is one host" % item["id"])
                 continue
             seen_ids.add(item["id"])
-            found.append({field: item.get(field) for field in FIELDS})
+            found.append(item)
         self.display.vvv("HostUp inventory: %d VPS" % len(found))
         return found
 
     # -- hosts and groups ------------------------------------------------------------------------
-    def _populate(self, vps_list):
+    def _known_groups(self, vps_list):
+        """The group names known before any host is added: the inventory's so far, the plugin's, those of ``groups``."""
+        groups = set(self.inventory.groups)
+        groups.add(GROUP)
+        groups.update(group for group in (power_group(vps) for vps in vps_list) if group)
+        composed = self.get_option("groups")
+        if isinstance(composed, dict):
+            for name in composed:
+                if isinstance(name, str) and name:
+                    groups.update((name, to_safe_group_name(name, silent=True),
+                                   to_safe_group_name(self._sanitize_group_name(name), silent=True)))
+        return groups
+
+    def _made_groups(self, named):
+        """The groups the hosts ``named`` would be in, worked out on a scratch inventory (keyed_groups' names)."""
+        real = self.inventory
+        self.inventory = InventoryData()
         try:
-            named, warnings = host_names(vps_list)
-        except ValueError as error:
-            raise AnsibleParserError(str(error)) from None
+            self._add_hosts(named, refuse=False)
+            return set(self.inventory.groups)
+        finally:
+            self.inventory = real
+
+    def _populate(self, vps_list):
+        groups = self._known_groups(vps_list)
+        named, warnings = host_names(vps_list, groups)
+        if self.get_option("keyed_groups"):
+            # The names of keyed groups come from the hosts' variables: learnt on a scratch inventory,
+            # then reserved too. A keyed group made of the host name itself moves with it: after
+            # NAMING_PASSES, a group still named like a host is not made (HostsStayHosts).
+            for dummy in range(NAMING_PASSES):
+                made = self._made_groups(named)
+                if not made.intersection(host for host, dummy in named):
+                    break
+                groups.update(made)
+                named, warnings = host_names(vps_list, groups)
         for warning in warnings:
             self.display.warning(warning)
+        refused = self._add_hosts(named, refuse=True)
+        for group in refused:
+            self.display.warning("HostUp inventory: the group %s (groups, keyed_groups) is not made: a host has that name"
+                                 % shown(group))
 
+    def _add_hosts(self, named, refuse):
+        """Add the hosts ``named`` with their variables and groups; return the groups refused (named like a host)."""
         self.inventory.add_group(GROUP)
         strict = self.get_option("strict")
+        guarded = HostsStayHosts(self.inventory, set(host for host, dummy in named), refuse)
         for host, vps in named:
             # Values from the API are data, never templates.
             host = self.inventory.add_host(inert(host), group=GROUP)
@@ -394,9 +515,60 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 self.inventory.set_variable(host, "ansible_host", inert(address))
             group = power_group(vps)
             if group:
-                self.inventory.add_child(self.inventory.add_group(group), host)
+                # By the host object: a host is never read as a group of the same name.
+                self.inventory.add_host(host, self.inventory.add_group(group))
 
             variables = self.inventory.get_host(host).get_vars()
             self._set_composite_vars(self.get_option("compose"), variables, host, strict=strict)
-            self._add_host_to_composed_groups(self.get_option("groups"), variables, host, strict=strict)
-            self._add_host_to_keyed_groups(self.get_option("keyed_groups"), variables, host, strict=strict)
+            real = self.inventory
+            self.inventory = guarded
+            guarded.host = host
+            try:
+                self._add_host_to_composed_groups(self.get_option("groups"), variables, host, strict=strict)
+                self._add_host_to_keyed_groups(self.get_option("keyed_groups"), variables, host, strict=strict)
+            finally:
+                self.inventory = real
+        return list(guarded.refused)
+
+
+class HostsStayHosts:
+    """The inventory as Constructable's ``groups`` and ``keyed_groups`` change it, where a host stays a host.
+
+    Constructable puts a host in a group with ``add_child(group, host name)``, which Ansible reads
+    as the group of that name when there is one (nesting it, or failing on a cycle). Here the host
+    being added is always added as the host. With ``refuse``, a group named like one of the hosts
+    is not made at all (its name is kept in ``refused``, in order): a pattern must never mean both.
+    """
+
+    def __init__(self, inventory, hosts, refuse):
+        self._inventory = inventory
+        self._hosts = hosts
+        self._refuse = refuse
+        self.host = None
+        self.refused = {}
+
+    def __getattr__(self, name):
+        return getattr(self._inventory, name)
+
+    def add_group(self, group):
+        if self._refuse and isinstance(group, str) and group and group not in self._inventory.groups:
+            name = to_safe_group_name(group, silent=True)
+            if name in self._hosts or name in self._inventory.hosts:
+                self.refused[name] = None
+                return name
+        return self._inventory.add_group(group)
+
+    def add_host(self, host, group=None, port=None):
+        if group in self.refused:
+            return host
+        return self._inventory.add_host(host, group, port)
+
+    def add_child(self, group, child):
+        if group in self.refused:
+            return False
+        if child == self.host:
+            self._inventory.add_host(child, group)
+            return True
+        if child in self.refused:
+            return False
+        return self._inventory.add_child(group, child)

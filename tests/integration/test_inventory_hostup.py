@@ -20,6 +20,7 @@ server on loopback:
 
 import json
 import math
+import os
 import re
 import subprocess
 import sys
@@ -504,11 +505,115 @@ def test_same_names_are_never_merged_and_unusable_ids_are_left_out(sim, tmp_path
     assert result.hostvars[renamed]["hostup_name"] == "web", "hostup_name is the API's name"
     assert result.hostvars[nameless["id"]]["hostup_name"] == ""
     assert dashed["id"] == result.hostvars["web-x"]["hostup_id"]
-    assert result.says("HostUp VPS %s and %s are both named 'web'" % (first["id"], second["id"]))
-    assert result.says("HostUp VPS %s has no name: it is the host %s" % (nameless["id"], nameless["id"]))
+    assert first["id"] < second["id"], "the simulator's IDs ascend: the first is named first"
+    assert result.says("HostUp VPS %s (name 'web') is the host '%s': 'web' is already the host of VPS %s"
+                       % (second["id"], renamed, first["id"]))
+    assert result.says("HostUp VPS %s (name '') is the host '%s': it has no name" % (nameless["id"], nameless["id"]))
     assert result.says("a VPS (name 'odd') is left out: its ID 'not-a-vps-id' is not a valid ID")
     assert result.says("a VPS (name 'sneaky') is left out")
     assert "odd" not in result.hostvars and "sneaky" not in result.hostvars
+
+
+# -- host names (issue 21): names from the API that would be reserved names, groups or other hosts --
+
+def hostile_fleet():
+    """The VPS of issue 21 by ID (ascending in this order), each at a loopback address of its own.
+
+    ``localhost``, groups' names, and a trio (``web``, ``web_<ID of the third>``, ``web``) that made
+    the source fail with no host at all.
+    """
+    ids = ["vps_%026d" % n for n in range(1, 9)]
+    names = ["localhost", "hostup", "all", "ungrouped", "hostup_running", "web", "web_" + ids[7], "web"]
+    specs = [{"id": vps_id, "name": name, "primaryIp": "127.0.0.%d" % (n + 2)}
+             for n, (vps_id, name) in enumerate(zip(ids, names))]
+    hosts = {ids[0]: "localhost_" + ids[0], ids[1]: ids[1], ids[2]: "all_" + ids[2], ids[3]: "ungrouped_" + ids[3],
+             ids[4]: ids[4], ids[5]: "web", ids[6]: "web_" + ids[7], ids[7]: ids[7]}
+    warnings = [
+        "HostUp VPS %s (name 'localhost') is the host 'localhost_%s': 'localhost' names the controller" % (ids[0], ids[0]),
+        "HostUp VPS %s (name 'hostup') is the host '%s': 'hostup' is a group name (all, ungrouped, hostup, hostup_*); "
+        "'hostup_%s' is a group name (all, ungrouped, hostup, hostup_*)" % (ids[1], ids[1], ids[1]),
+        "HostUp VPS %s (name 'all') is the host 'all_%s': 'all' is a group name (all, ungrouped, hostup, hostup_*)"
+        % (ids[2], ids[2]),
+        "HostUp VPS %s (name 'ungrouped') is the host 'ungrouped_%s': 'ungrouped' is a group name (all, ungrouped, "
+        "hostup, hostup_*)" % (ids[3], ids[3]),
+        "HostUp VPS %s (name 'hostup_running') is the host '%s': 'hostup_running' is a group name (all, ungrouped, "
+        "hostup, hostup_*); 'hostup_running_%s' is a group name (all, ungrouped, hostup, hostup_*)" % (ids[4], ids[4], ids[4]),
+        "HostUp VPS %s (name 'web') is the host '%s': 'web' is already the host of VPS %s; 'web_%s' is already the "
+        "host of VPS %s" % (ids[7], ids[7], ids[5], ids[7], ids[6]),
+    ]
+    return specs, hosts, warnings
+
+
+def test_names_that_are_reserved_or_taken_fall_back_and_never_fail_the_source(sim, tmp_path, parse):
+    specs, hosts, warnings = hostile_fleet()
+    # Listed in another order than their IDs': names are given in ascending ID order all the same.
+    seed(sim, *reversed(specs))
+
+    result = parse(config(tmp_path), hostup_env(sim))
+
+    assert result.rc == 0, result
+    assert {v["hostup_id"]: name for name, v in result.hostvars.items()} == hosts
+    assert sorted(result.hosts("hostup")) == sorted(hosts.values())
+    assert sorted(result.hosts("hostup_running")) == sorted(hosts.values())
+    for group in ("all", "ungrouped", "hostup", "hostup_running"):
+        assert result.children(group) == [] or group == "all", (group, result.children(group))
+    assert sorted(result.children("all")) == ["hostup", "hostup_running", "ungrouped"]
+    # localhost is Ansible's implicit one, the controller, not a VPS.
+    assert "localhost" not in result.manager.hosts
+    localhost = result.manager.get_host("localhost")
+    assert localhost.implicit and "hostup_id" not in localhost.vars
+    for spec in specs:
+        variables = result.hostvars[hosts[spec["id"]]]
+        assert variables["ansible_host"] == spec["primaryIp"], "hosts stay the VPS"
+        assert variables["hostup_name"] == spec["name"]
+        assert "ansible_connection" not in variables
+    for warning in warnings:
+        assert result.says(warning), warning
+    assert result.output.count("[WARNING]: HostUp VPS") == len(warnings), result.output
+
+
+def test_a_name_with_control_characters_is_not_a_host_and_is_shown_escaped(sim, tmp_path, parse):
+    evil, = seed(sim, {"name": "web\x1b[2J\nok: [db]"})
+    result = parse(config(tmp_path), hostup_env(sim))
+    assert result.rc == 0, result
+    assert result.hosts("hostup") == [evil["id"]]
+    assert result.says("HostUp VPS %s (name 'web\\x1b[2J\\nok: [db]') is the host '%s': its name holds characters "
+                       "that are not printable" % (evil["id"], evil["id"]))
+    assert "\x1b" not in result.output
+
+
+def test_composed_and_keyed_group_names_are_reserved_too(sim, tmp_path, parse):
+    db, web, other = seed(sim, {"name": "databases"}, {"name": "os_ubuntu_24_04"}, {"name": "web"})
+    path = config(tmp_path, groups={"databases": "true"},
+                  keyed_groups=[{"key": "hostup_operating_system.id", "prefix": "os"}])
+
+    result = parse(path, hostup_env(sim))
+
+    assert result.rc == 0, result
+    assert sorted(result.hosts("databases")) == sorted(["databases_" + db["id"], "os_ubuntu_24_04_" + web["id"], "web"])
+    assert sorted(result.hosts("os_ubuntu_24_04")) == sorted(result.hosts("databases"))
+    assert result.children("databases") == [] and result.children("os_ubuntu_24_04") == []
+    assert result.says("HostUp VPS %s (name 'databases') is the host 'databases_%s': 'databases' is a group name"
+                       % (db["id"], db["id"]))
+    assert result.says("HostUp VPS %s (name 'os_ubuntu_24_04') is the host 'os_ubuntu_24_04_%s': 'os_ubuntu_24_04' is "
+                       "a group name" % (web["id"], web["id"]))
+
+
+def test_a_keyed_group_made_of_the_host_name_is_not_made_rather_than_nest_or_fail(sim, tmp_path, parse):
+    web, db = seed(sim, {"name": "web"}, {"name": "db"})
+    # Each host would be the group of its own name, whatever name it is given.
+    path = config(tmp_path, leading_separator=False, keyed_groups=[{"key": "inventory_hostname"}],
+                  groups={"everything": "true"})
+
+    result = parse(path, hostup_env(sim))
+
+    assert result.rc == 0, result
+    hosts = sorted(result.hosts("hostup"))
+    assert len(hosts) == 2 and sorted(v["hostup_id"] for v in result.hostvars.values()) == sorted([web["id"], db["id"]])
+    assert sorted(result.hosts("everything")) == hosts and result.children("everything") == []
+    for host in hosts:
+        assert host not in result.manager.groups
+        assert result.says("HostUp inventory: the group %r (groups, keyed_groups) is not made: a host has that name" % host)
 
 
 def test_an_answer_of_the_wrong_shape_fails_readably(sim, tmp_path, parse):
@@ -698,6 +803,49 @@ def test_the_page_loop_is_bounded(tmp_path, parse):
     assert result.rc != 0
     assert result.says("more than 1000 pages of VPS; stopped after 1000 VPS. Narrow the inventory with filters")
     assert len(server.requests) == 1000
+
+
+def test_a_page_larger_than_asked_fails_naming_the_bound_and_reads_no_further(tmp_path, parse):
+    def pages(number, query):
+        return {"data": [vps(n) for n in range(1, 102)], "hasMore": True, "nextCursor": "next"}
+
+    with Scripted(pages) as server:
+        result = parse(config(tmp_path), scripted_env(server))
+    assert result.rc != 0
+    assert result.says("HostUp API GET /api/v2/vps failed: page 1 holds 101 VPS, more than the 100 asked for: "
+                       "stopped reading (at most 100000 VPS are read)")
+    assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize("cap, listed, message", [
+    (200, 200, None),
+    (200, 201, "the API lists more than 200 VPS, the most that are read: stopped after 2 pages (200 VPS)"),
+    (250, 300, "the API lists more than 250 VPS, the most that are read: stopped after 3 pages (300 VPS)"),
+])
+def test_more_vps_than_the_cap_fail_naming_it(tmp_path, parse, monkeypatch, cap, listed, message):
+    from ansible.plugins.loader import inventory_loader
+
+    # The module Ansible's loader runs (the cap itself, 100000 VPS, is checked in tests/unit).
+    monkeypatch.setattr(sys.modules[type(inventory_loader.get("jobctl.cloud.hostup")).__module__], "MAX_HOSTS", cap)
+
+    def pages(number, query):
+        first = (number - 1) * 100 + 1
+        last = min(first + 100, listed + 1)
+        more = last <= listed
+        return {"data": [vps(n) for n in range(first, last)], "hasMore": more,
+                "nextCursor": "cursor-%d" % number if more else None}
+
+    with Scripted(pages) as server:
+        result = parse(config(tmp_path), scripted_env(server))
+    if message is None:
+        assert result.rc == 0, result
+        assert len(result.hosts("hostup")) == listed
+        assert len(server.requests) == 2
+    else:
+        assert result.rc != 0
+        assert result.says("HostUp API GET /api/v2/vps failed: " + message + ". Narrow the inventory with filters")
+        pages_read = int(re.search(r"after (\d+) pages", message).group(1))
+        assert len(server.requests) == pages_read, "nothing is read after the page that reached the cap"
 
 
 # -- Ansible's own behaviour around the plugin: real ansible-inventory runs --------------------------
@@ -907,6 +1055,65 @@ def test_fleet_playbook_tags_and_guards(sim, tmp_path):
     allowed, dummy = fleet(tmp_path, config(tmp_path, filters={"name": "nothing-matches"}), env,
                            "-e", "hostup_fleet_prune=false", "-e", "hostup_fleet_allow_empty=true")
     assert allowed.returncode == 0, allowed.stdout + allowed.stderr
+
+
+def ssh_recorder(tmp_path):
+    """A directory with an ``ssh`` (and ``scp``, ``sftp``) that records each call in ``ssh-calls`` and fails."""
+    bin_dir = tmp_path / "fake-bin"
+    bin_dir.mkdir()
+    calls = tmp_path / "ssh-calls"
+    for name in ("ssh", "scp", "sftp"):
+        tool = bin_dir / name
+        tool.write_text("#!/bin/sh\necho \"%s $*\" >> '%s'\nexit 255\n" % (name, calls))
+        tool.chmod(0o755)
+    return bin_dir, calls
+
+
+def test_fleet_playbook_runs_every_api_call_on_the_controller_whatever_the_vps_are_named(sim, tmp_path):
+    """Issue 21: a VPS named localhost (and groups' names, the crafted trio) over hosts whose inventory says SSH."""
+    specs, hosts, warnings = hostile_fleet()
+    seed(sim, *(dict(spec, backups={"count": 2}, active_jobs=[{"jobType": "backup", "duration": 3600}])
+                for spec in specs), cancel_delay=3600)
+    bin_dir, calls = ssh_recorder(tmp_path)
+    fake_ssh = str(bin_dir / "ssh")
+    # Everything an inventory could say to log in to the VPS, which users' own plays rely on.
+    inventory = config(tmp_path, compose={
+        "ansible_connection": "'ssh'", "ansible_become": "true", "ansible_user": "'admin'",
+        "ansible_python_interpreter": "'/nonexistent/python3'", "ansible_ssh_executable": "'%s'" % fake_ssh})
+    env = env_for(sim, ANSIBLE_SSH_EXECUTABLE=fake_ssh,
+                  PATH=os.pathsep.join([str(bin_dir), str(BIN), os.environ.get("PATH", "")]))
+    extra = tmp_path / "extra.json"
+    extra.write_text(json.dumps({"vps_backup_prune_keep_last": 1}))
+    seq = last_seq(sim)
+
+    proc, results = fleet(tmp_path, inventory, env, "--forks", "2", "-e", "@%s" % extra, "-vvv")
+
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output
+    assert not calls.exists(), calls.read_text()
+    assert "ESTABLISH SSH CONNECTION" not in output
+    assert "/nonexistent/python3" not in output, "no module ran with the inventory's interpreter"
+    for warning in warnings:
+        assert said(output, warning), warning
+    # The checks ran on Ansible's own localhost, each VPS's work on its host.
+    assert {r["host"] for r in results if r["task"].startswith("Refuse")} == {"localhost"}
+    for task in ("Cancel the active jobs of type backup, restore", "Apply the retention policy to every VPS"):
+        acting = {r["host"] for r in results if r["task"].endswith(task) and r["status"] == "ok"}
+        assert acting == set(hosts.values()), (task, sorted(acting), sorted({r["task"] for r in results}))
+    # Every API call of the playbook reached the simulator: each VPS's cancels, backup list and deletion.
+    sent = sim.requests("hostup", since=seq)
+    by_vps = {}
+    for request in sent:
+        parts = request["path"].split("/")
+        if len(parts) > 5:
+            by_vps.setdefault(parts[5], []).append((request["method"], "/".join(parts[6:7])))
+    assert sorted(by_vps) == sorted(hosts), sorted(by_vps)
+    for vps_id, made in by_vps.items():
+        assert made.count(("DELETE", "active-jobs")) == 2, (vps_id, made)
+        assert ("GET", "backups") in made and ("DELETE", "backups") in made, (vps_id, made)
+    jobs, backups = jobs_and_backups(sim)
+    assert all(j == [("backup", "cancelling")] for j in jobs.values()), jobs
+    assert all(len(b) == 1 for b in backups.values()), backups
 
 
 def test_fleet_playbook_with_a_bad_key_fails_and_touches_nothing(sim, tmp_path):

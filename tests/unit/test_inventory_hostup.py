@@ -27,19 +27,39 @@ def test_each_vps_is_the_host_of_its_name():
     assert warnings == []
 
 
+def hosts_of(named):
+    return {v["id"]: host for host, v in named}
+
+
 def test_a_later_vps_of_the_same_name_gets_its_id_appended_with_a_warning():
     named, warnings = hostup.host_names([vps(WEB_1, "web"), vps(WEB_2, "web"), vps(WEB_3, "web")])
     assert [host for host, dummy in named] == ["web", "web_" + WEB_2, "web_" + WEB_3]
+    assert warnings == [
+        "HostUp VPS %s (name 'web') is the host 'web_%s': 'web' is already the host of VPS %s" % (WEB_2, WEB_2, WEB_1),
+        "HostUp VPS %s (name 'web') is the host 'web_%s': 'web' is already the host of VPS %s" % (WEB_3, WEB_3, WEB_1),
+    ]
+
+
+def test_names_are_given_in_ascending_id_order_whatever_order_the_api_lists():
+    named, warnings = hostup.host_names([vps(WEB_3, "web"), vps(WEB_1, "web"), vps(WEB_2, "web")])
+    assert [(host, v["id"]) for host, v in named] == [("web", WEB_1), ("web_" + WEB_2, WEB_2), ("web_" + WEB_3, WEB_3)]
     assert len(warnings) == 2
-    assert warnings[0] == ("HostUp VPS %s and %s are both named 'web': %s is the host 'web', %s is the host 'web_%s'"
-                           % (WEB_1, WEB_2, WEB_1, WEB_2, WEB_2))
 
 
 @pytest.mark.parametrize("name", [None, "", "   ", 42, {"first": "web"}])
 def test_a_vps_without_a_usable_name_is_the_host_of_its_id(name):
     named, warnings = hostup.host_names([vps(WEB_1, name)])
     assert named[0][0] == WEB_1
-    assert warnings == ["HostUp VPS %s has no name: it is the host %s" % (WEB_1, WEB_1)]
+    assert warnings == ["HostUp VPS %s (name %r) is the host '%s': it has no name" % (WEB_1, name, WEB_1)]
+
+
+@pytest.mark.parametrize("name", ["web\n1", "web\x1b[2J", "web\u202e1", "web\t"])
+def test_a_name_that_is_not_printable_is_not_used_and_shown_escaped(name):
+    named, warnings = hostup.host_names([vps(WEB_1, name)])
+    assert named[0][0] == WEB_1
+    assert warnings == ["HostUp VPS %s (name %r) is the host '%s': its name holds characters that are not printable"
+                        % (WEB_1, name, WEB_1)]
+    assert warnings[0].isprintable()
 
 
 def test_names_are_compared_exactly():
@@ -48,25 +68,61 @@ def test_names_are_compared_exactly():
     assert warnings == []
 
 
-def test_a_renamed_host_never_takes_another_vps_name():
-    # VPS 3 is literally named as VPS 2's renamed host: it gets its own ID appended in turn.
-    named, warnings = hostup.host_names([vps(WEB_1, "web"), vps(WEB_2, "web"), vps(WEB_3, "web_" + WEB_2)])
-    assert [host for host, dummy in named] == ["web", "web_" + WEB_2, "web_%s_%s" % (WEB_2, WEB_3)]
-    assert warnings[1] == ("HostUp VPS %s is named 'web_%s', which is already the host of VPS %s: it is the host "
-                           "'web_%s_%s'" % (WEB_3, WEB_2, WEB_2, WEB_2, WEB_3))
+def test_the_crafted_trio_names_every_vps_and_never_fails():
+    # VPS 2 is literally named as VPS 3's fallback: VPS 3 falls back to its ID.
+    named, warnings = hostup.host_names([vps(WEB_1, "web"), vps(WEB_2, "web_" + WEB_3), vps(WEB_3, "web")])
+    assert hosts_of(named) == {WEB_1: "web", WEB_2: "web_" + WEB_3, WEB_3: WEB_3}
+    assert warnings == ["HostUp VPS %s (name 'web') is the host '%s': 'web' is already the host of VPS %s; "
+                        "'web_%s' is already the host of VPS %s" % (WEB_3, WEB_3, WEB_1, WEB_3, WEB_2)]
 
 
-@pytest.mark.parametrize("listed, vps_id, host, holder", [
-    # The name VPS 2 would be renamed to is already another VPS's name.
-    ([vps(WEB_3, "web_" + WEB_2), vps(WEB_1, "web"), vps(WEB_2, "web")], WEB_2, "web_" + WEB_2, WEB_3),
-    # A VPS without a name would be named after its ID, which is another VPS's name.
-    ([vps(WEB_3, WEB_1), vps(WEB_1, None)], WEB_1, WEB_1, WEB_3),
+@pytest.mark.parametrize("listed, expected", [
+    # A name that is another VPS's ID is reserved, even for a VPS named before that one.
+    ([vps(WEB_1, WEB_3), vps(WEB_3, None)], {WEB_1: "%s_%s" % (WEB_3, WEB_1), WEB_3: WEB_3}),
+    # A VPS named after its own ID is the host of it.
+    ([vps(WEB_1, WEB_1)], {WEB_1: WEB_1}),
+    # The fallback of VPS 3 is the name of VPS 1, named first (lower ID).
+    ([vps(WEB_1, "web_" + WEB_3), vps(WEB_2, "web"), vps(WEB_3, "web")],
+     {WEB_1: "web_" + WEB_3, WEB_2: "web", WEB_3: WEB_3}),
 ])
-def test_a_host_name_that_cannot_be_made_unique_fails_rather_than_merge_two_vps(listed, vps_id, host, holder):
-    with pytest.raises(ValueError) as failure:
-        hostup.host_names(listed)
-    assert str(failure.value) == ("HostUp VPS %s cannot have a host name of its own: %r is already the host of VPS %s"
-                                  % (vps_id, host, holder))
+def test_no_two_vps_ever_share_a_host(listed, expected):
+    named, dummy = hostup.host_names(listed)
+    assert hosts_of(named) == expected
+
+
+@pytest.mark.parametrize("name, host, reason", [
+    ("localhost", "localhost_" + WEB_1, "'localhost' names the controller"),
+    ("LocalHost", "LocalHost_" + WEB_1, "'LocalHost' names the controller"),
+    ("127.0.0.1", "127.0.0.1_" + WEB_1, "'127.0.0.1' names the controller"),
+    ("::1", "::1_" + WEB_1, "'::1' names the controller"),
+    ("all", "all_" + WEB_1, "'all' is a group name (all, ungrouped, hostup, hostup_*)"),
+    ("ungrouped", "ungrouped_" + WEB_1, "'ungrouped' is a group name (all, ungrouped, hostup, hostup_*)"),
+    ("hostup", WEB_1, "'hostup' is a group name (all, ungrouped, hostup, hostup_*); 'hostup_%s' is a group name "
+                      "(all, ungrouped, hostup, hostup_*)" % WEB_1),
+    # Reserved also while no VPS is stopped: --limit hostup_stopped never picks a running VPS so named.
+    ("hostup_stopped", WEB_1, "'hostup_stopped' is a group name (all, ungrouped, hostup, hostup_*); "
+                              "'hostup_stopped_%s' is a group name (all, ungrouped, hostup, hostup_*)" % WEB_1),
+    ("databases", "databases_" + WEB_1, "'databases' is a group name"),
+])
+def test_reserved_names_fall_back_with_a_warning_naming_id_name_and_host(name, host, reason):
+    named, warnings = hostup.host_names([vps(WEB_1, name)], groups={"databases"})
+    assert named[0][0] == host
+    assert warnings == ["HostUp VPS %s (name %r) is the host %r: %s" % (WEB_1, name, host, reason)]
+
+
+def test_a_vps_whose_id_is_a_group_name_too_takes_the_next_free_number():
+    named, warnings = hostup.host_names([vps(WEB_1, "web"), vps(WEB_2, None)],
+                                        groups={"web", "web_" + WEB_1, WEB_1, WEB_1 + "_2", WEB_2})
+    assert hosts_of(named) == {WEB_1: WEB_1 + "_3", WEB_2: WEB_2 + "_2"}
+    assert len(warnings) == 2
+
+
+def test_warnings_show_long_names_cut():
+    name = "w" * 5000
+    named, warnings = hostup.host_names([vps(WEB_1, name), vps(WEB_2, name)])
+    assert named[1][0] == "%s_%s" % (name, WEB_2), "the host name itself is the name"
+    assert len(warnings) == 1 and len(warnings[0]) < 600, "each of the four names shown is cut"
+    assert "'%s'... (5000 characters)" % ("w" * hostup.SHOWN_CHARS) in warnings[0]
 
 
 @pytest.mark.parametrize("state, group", [
@@ -107,6 +163,8 @@ def test_the_documentation_names_what_the_code_reads():
     described = " ".join(doc["description"])
     for variable, field in hostup.HOST_VARS:
         assert "C(%s)" % variable in described and "C(%s)" % field in described
-    assert str(MAX_VPS_PAGES) in " ".join(doc["notes"])
+    notes = " ".join(doc["notes"])
+    assert str(MAX_VPS_PAGES) in notes and str(hostup.MAX_HOSTS) in notes
+    assert "C(localhost), C(127.0.0.1) and C(::1)" in described
     for example in hostup.EXAMPLES.split("\n---\n"):
         assert yaml.safe_load(example)["plugin"] == "jobctl.cloud.hostup"

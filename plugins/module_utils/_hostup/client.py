@@ -53,22 +53,37 @@ class HostupClient:
         self.http = http
 
     # -- VPS -----------------------------------------------------------------------------------
-    def list_vps(self, filters=None, advice=None):
-        """Every VPS ``GET /vps`` lists for ``filters`` (its query parameters), page after page, as the API gives them."""
-        pages = []
+    def list_vps(self, filters=None, advice=None, max_items=MAX_VPS_PAGES * VPS_PAGE_SIZE, fields=None):
+        """Every VPS ``GET /vps`` lists for ``filters`` (its query parameters), page after page, as the API gives them.
+
+        A page holding more VPS than asked for, or a list longer than ``max_items``, stops the reading at
+        that page with an error naming the bound, rather than hold what the API keeps sending. ``fields``:
+        only these keys of each VPS are kept, page by page.
+        """
+        read = {"pages": 0, "vps": 0}
+        tail = ". " + advice if advice else ""
 
         def fetch(cursor):
-            pages.append(cursor)
+            read["pages"] += 1
             params = dict(filters or {}, limit=VPS_PAGE_SIZE)
             if cursor is not None:
                 # A query parameter, encoded by requests: a cursor never becomes part of a path.
                 params["cursor"] = cursor
             page = self.http.request("GET", "/vps", params=params, ok=(200,)).model(VpsPage)
+            if len(page.data) > VPS_PAGE_SIZE:
+                raise self.http.error("GET", "/vps", "page %d holds %d VPS, more than the %d asked for: stopped reading "
+                                      "(at most %d VPS are read)" % (read["pages"], len(page.data), VPS_PAGE_SIZE,
+                                                                    max_items))
             more = page.has_more if page.has_more is not None else bool(page.next_cursor)
             if more and not page.next_cursor:
                 raise self.http.error("GET", "/vps", "page %d says hasMore but gives no nextCursor: the rest of the "
-                                      "list cannot be read" % len(pages))
-            return page.data, page.next_cursor if more else None
+                                      "list cannot be read" % read["pages"])
+            read["vps"] += len(page.data)
+            if read["vps"] > max_items or (more and read["vps"] >= max_items):
+                raise self.http.error("GET", "/vps", "the API lists more than %d VPS, the most that are read: stopped "
+                                      "after %d pages (%d VPS)%s" % (max_items, read["pages"], read["vps"], tail))
+            items = page.data if fields is None else [{field: item.get(field) for field in fields} for item in page.data]
+            return items, page.next_cursor if more else None
 
         return paginate(fetch, lambda text: self.http.error("GET", "/vps", text), "VPS", MAX_VPS_PAGES, advice)
 
