@@ -88,8 +88,16 @@ notes:
     C(POST), and the server may answer each with a new C(XSRF-TOKEN) that replaces the one before,
     so two calls in flight at once would race for the token.
   - >-
-    A failure that is not about one job (the API or Keycloak cannot be reached, credentials refused,
-    a wait that timed out) ends the run at once; the result still tells what was cancelled so far.
+    A failure of one job's requests (an HTTP 500 that outlasted the retries) is that job's failure:
+    every other job is still read and cancelled, and the module fails at the end naming the first
+    five failed jobs and counting the rest (RV(not_canceled) lists every one). A failure that is
+    not about one job (the API or Keycloak cannot be reached, credentials refused, a wait that timed
+    out) stops new requests at once; the result still tells what was cancelled so far, and lists the
+    jobs not reached as not attempted.
+  - >-
+    SIGTERM or SIGINT while the module cancels or waits (a kill, AWX's cancel) starts no new cancel;
+    the one under way is settled and the module fails with what it did. Each cancel is logged as it
+    happens through Ansible's module logging (see docs/outcomes.md, A kill, and the record of each change).
 """
 
 EXAMPLES = r"""
