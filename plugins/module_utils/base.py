@@ -26,11 +26,20 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import signal
+import threading
+
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.jobctl.cloud.plugins.module_utils import clock
 from ansible_collections.jobctl.cloud.plugins.module_utils.auth import choose_credential
-from ansible_collections.jobctl.cloud.plugins.module_utils.client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, HttpClient
+from ansible_collections.jobctl.cloud.plugins.module_utils.client import (
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+    HttpClient,
+    Watch,
+    watching,
+)
 from ansible_collections.jobctl.cloud.plugins.module_utils.errors import ApiError, Outcome, Secrets, SelectionError
 from ansible_collections.jobctl.cloud.plugins.module_utils.models import HAS_PYDANTIC, PYDANTIC_IMPORT_ERROR
 from ansible_collections.jobctl.cloud.plugins.module_utils.options import (
@@ -56,6 +65,20 @@ def _merge_constraints(*sources):
             else:
                 merged.setdefault(key, []).extend(value)
     return merged
+
+
+# How many failures a ``msg`` names; the rest are counted (the result lists every one).
+NAMED_FAILURES = 5
+
+
+def first_few(items, describe=str, separator="; ", limit=NAMED_FAILURES):
+    """``describe(item)`` of the first ``limit`` items joined, then "... and N more": a message whose
+    length does not grow with the number of items (only the first few are described)."""
+    items = list(items)
+    joined = separator.join(describe(item) for item in items[:limit])
+    if len(items) > limit:
+        joined += "%s... and %d more (the result lists them all)" % (separator, len(items) - limit)
+    return joined
 
 
 # -- the phases' types ---------------------------------------------------------------------------
@@ -143,6 +166,14 @@ class Results:
         """The API's words of the first failure that has them."""
         return next((item.problem for item in self.failed if item.problem is not None), None)
 
+    def named(self, describe, separator="; ", limit=NAMED_FAILURES):
+        """The failures for a ``msg``: ``describe(item)`` of the first ``limit``, then how many more.
+
+        Every module's failure message is built here, so that 600 failures make a message as long as 6:
+        the per-item lists of the result (``not_canceled``, ``errors``, ...) name them all.
+        """
+        return first_few(self.failed, describe, separator, limit)
+
     def warnings(self, label=None):
         """The warnings of the outcomes (answers lost, then found in place), each prefixed by ``label(item)``."""
         out = []
@@ -211,6 +242,7 @@ class JobctlModule:
         self.credential = None
         self._check_options()
         self._client = None
+        self._watch = None
 
     # -- input checks, before any request ----------------------------------------------------------
     def _check_options(self):
@@ -278,6 +310,12 @@ class JobctlModule:
             self.module.no_log_values.add(value)
             self.secrets.add(value)
 
+    def unmask(self, value):
+        """A secret of the run that no longer grants anything (a rotated XSRF token): Ansible stops masking
+        it in the result, so that its masking costs the same however many requests the run made. Messages
+        are still scrubbed of it."""
+        self.module.no_log_values.discard(value)
+
     def http_client(self, base_url, **kwargs):
         http = HttpClient(self.API.name, base_url, timeout=self.params["timeout"],
                           validate_certs=self.params["validate_certs"], ca_path=self.params["ca_path"],
@@ -322,25 +360,93 @@ class JobctlModule:
         """``(msg, problem)`` when the run must fail after its work (items that could not be handled), else None."""
         return None
 
+    # What a module's log lines call its change ("cancel", "delete"), and how they name an item.
+    CHANGE = "change"
+
+    def label(self, item):
+        return "%s/%s" % (item.parent, item.id) if item.parent is not None else str(item.id)
+
+    def record(self, item, done):
+        """Log one change as it happens (Ansible's module logging: syslog or journald where the module runs),
+        so that a run killed from above still leaves a record: IDs and outcomes only, never an answer's words."""
+        if done is None:
+            line = "%s %s: sending" % (self.CHANGE, self.label(item))
+        elif item.error is not None:
+            line = "%s %s: failed%s" % (self.CHANGE, self.label(item), " (answer lost)" if item.error.lost else "")
+        elif item.outcome is not None:
+            line = "%s %s: %s%s" % (self.CHANGE, self.label(item), item.outcome.kind,
+                                    ", changed" if item.outcome.changed else "")
+        else:
+            line = "%s %s: done" % (self.CHANGE, self.label(item))
+        try:
+            # The line holds IDs and outcome names only; Ansible masks the no_log values in it. (Not
+            # Secrets.scrub: its cost grows with the secrets learned, a VSP XSRF token per request.)
+            self.module.log(line)
+        except Exception:  # pylint: disable=broad-except
+            # A log that cannot be written (no syslog socket) never stops the work it records.
+            pass
+
+    def _catch_signals(self, watch):
+        """SIGTERM and SIGINT (a direct kill, AWX's cancel) set ``watch.reason``: no new change starts, those
+        in flight are settled, and the run reports what it did. Returns the handlers to put back."""
+        if threading.current_thread() is not threading.main_thread():
+            return {}
+
+        def stop(signum, frame):
+            watch.stop("the module received %s" % signal.Signals(signum).name)
+
+        previous = {}
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            try:
+                previous[signum] = signal.signal(signum, stop)
+            except (ValueError, OSError):  # pragma: no cover - not the main thread after all
+                pass
+        return previous
+
+    @staticmethod
+    def _restore_signals(previous):
+        for signum, handler in previous.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+
     def main(self):
-        """select -> decide -> act (unless check mode) -> wait (when asked) -> report."""
+        """select -> decide -> act (unless check mode) -> wait (when asked) -> report.
+
+        While act and wait run, SIGTERM and SIGINT stop the run between items (client.Watch): the
+        module then fails with what it did, in its usual keys. Each change is logged as it happens.
+        """
         state = None
         failure = None
+        self._watch = watch = Watch()
         try:
             state = self.select()
             state = self.decide(state)
-            if not self.check_mode:
-                state = self.act(state)
-            if self.params.get("wait") and not self.check_mode:
-                waited = self.wait(state)
-                if not waited.ok:
-                    failure = (waited.msg, None)
+            previous_watch = watching(watch)
+            previous_handlers = self._catch_signals(watch)
+            try:
+                if not self.check_mode:
+                    watch.record = self.record
+                    try:
+                        state = self.act(state)
+                    finally:
+                        watch.record = None
+                if self.params.get("wait") and not self.check_mode and watch.reason is None:
+                    waited = self.wait(state)
+                    if not waited.ok:
+                        failure = (waited.msg, None)
+            finally:
+                self._restore_signals(previous_handlers)
+                watching(previous_watch)
         except ApiError as error:
             failure = (error.msg, error.problem)
         except SelectionError as error:
             failure = (str(error), None)
         result = self.report(state) if state is not None else {"changed": False}
         failure = failure or self.failure(state)
+        if watch.reason is not None:
+            stopped = ("%s: it started no new change after it and settled those under way; the result lists "
+                       "what was done" % watch.reason)
+            failure = ("%s. %s" % (stopped, failure[0]) if failure is not None else stopped,
+                       failure[1] if failure is not None else None)
         if failure is not None:
             msg, problem = failure
             if problem is not None:
@@ -352,7 +458,10 @@ class JobctlModule:
         """Call ``poll()`` until it returns True, or wait_timeout passes; returns a Waited (never fails itself)."""
         timeout = self.params["wait_timeout"]
         deadline = clock.CLOCK.monotonic() + timeout
+        watch = self._watch
         while True:
+            if watch is not None and watch.reason is not None:
+                return Waited(False, msg="stopped while waiting for %s" % what)
             if poll():
                 return WAITED
             now = clock.CLOCK.monotonic()

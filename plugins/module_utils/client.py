@@ -408,8 +408,9 @@ class HttpClient:
         try:
             all_headers = dict(self.auth.headers(self)) if auth else {}
         except ApiError as error:
-            # The token or session request failed: the request itself was never sent.
+            # The token or session request failed: the request itself was never sent, and no other would be.
             error.lost = False
+            error.about_run = True
             raise
         all_headers.update(headers or {})
         url = self.url(path)
@@ -655,27 +656,86 @@ def paginate(fetch, error, what, max_pages, advice=None):
         max_pages, what, len(found), what, ". " + advice if advice else ""))
 
 
-def each(items, call, parallel=1, fatal=None):
+# The watch of the run on this thread (see ``watching``): what a module lets the bulk loop know.
+_RUN = threading.local()
+
+
+class Watch:
+    """What a module's run lets the bulk loop know while it makes changes.
+
+    ``reason`` says why no new call may start (the module received SIGTERM or SIGINT); ``record``,
+    while it is set, is told of every change as it happens: ``record(item, None)`` before the call
+    starts, ``record(item, item)`` once the call is over (its outcome or error is then in the item).
+    """
+
+    def __init__(self):
+        self.reason = None
+        self.record = None
+
+    def stop(self, reason):
+        if self.reason is None:
+            self.reason = reason
+
+
+def watching(watch):
+    """Make ``watch`` the one the bulk loops of this thread obey (None: none); returns the one before."""
+    previous = getattr(_RUN, "watch", None)
+    _RUN.watch = watch
+    return previous
+
+
+def not_about_item(error):
+    """Whether an error of one item's call is about the run, not the item: every other call would meet it too.
+
+    Nothing was sent (the API could not be reached, the TLS certificate was refused, a header or URL
+    that cannot be used), the credentials were refused (401, a token that could not be had), or the
+    API rate limits the run beyond what the module waits. A 5xx, a lost answer, a 403/404/409 of one
+    object are about that object: the loop goes on with the others.
+    """
+    if error.about_run:
+        return True
+    status = error.status
+    if status is None:
+        return not error.lost
+    return status in (401, 407, 429)
+
+
+NOT_ATTEMPTED = "not attempted: %s"
+
+
+def each(items, call, parallel=1, fatal=not_about_item):
     """``call(item)`` for every item, at most ``parallel`` at a time: the one bulk loop of the collection.
 
-    An ApiError of one call is kept in that item's ``error`` and the others go on, unless
-    ``fatal(error)`` says the error is not about the item (the API cannot be reached, the
-    credentials were refused): then no further call starts, the calls under way finish, and the
-    error is raised. Items come back in the order given.
+    An ApiError of one call is kept in that item's ``error`` and the others go on, whatever it is about
+    the item (a 5xx, a refusal), unless ``fatal(error)`` says the error is not about the item (by
+    default ``not_about_item``: the API cannot be reached, the credentials were refused): then no
+    further call starts, the calls under way finish, and the error is raised. A run the module is
+    told to stop (``Watch.reason``, a SIGTERM) starts no further call either; each item whose call
+    never started gets an ``error`` that says so. The cost is one call per item, nothing more: the
+    loop never reads the list again. Items come back in the order given.
     """
     items = list(items)
     stop = []
+    watch = getattr(_RUN, "watch", None)
 
     def one(item):
         if stop:
+            item.error = ApiError(NOT_ATTEMPTED % "the run stopped at an error that is not about one item (see msg)")
             return
+        if watch is not None and watch.reason is not None:
+            item.error = ApiError(NOT_ATTEMPTED % ("%s before this item's turn" % watch.reason))
+            return
+        record = watch.record if watch is not None else None
+        if record is not None:
+            record(item, None)
         try:
             call(item)
         except ApiError as error:
+            item.error = error
             if fatal is not None and fatal(error):
                 stop.append(error)
-            else:
-                item.error = error
+        if record is not None:
+            record(item, item)
 
     if parallel <= 1 or len(items) <= 1:
         for item in items:
@@ -692,4 +752,4 @@ def each(items, call, parallel=1, fatal=None):
 
 
 __all__ = ["ApiError", "Outcome", "HttpClient", "Reply", "HAS_REQUESTS", "REQUESTS_IMPORT_ERROR", "segment",
-           "url_problem", "is_http_url", "paginate", "each"]
+           "url_problem", "is_http_url", "paginate", "each", "not_about_item", "Watch", "watching"]

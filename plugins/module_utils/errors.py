@@ -72,6 +72,8 @@ class ApiError(Exception):
     a 5xx, a dropped or cut-off answer, a read timeout, or a 2xx whose body cannot be read. A 4xx,
     a 429 (refused before processing) or a connection that was never made is not lost: the API
     certainly did not act. Only the API clients look at it (to settle the outcome by a read).
+    ``about_run`` says the error is not about the object of the request (its token or session could not
+    be had): the bulk loop starts no further call (client.not_about_item).
     """
 
     def __init__(self, msg, problem=None, retries=0, lost=False):
@@ -80,6 +82,7 @@ class ApiError(Exception):
         self.problem = problem or dict(normalise(None, b""), detail=_text(msg))
         self.retries = retries
         self.lost = lost
+        self.about_run = False
 
     @property
     def status(self):

@@ -220,11 +220,12 @@ not_canceled:
 from ansible_collections.jobctl.cloud.plugins.module_utils._bigchange.client import settled
 from ansible_collections.jobctl.cloud.plugins.module_utils._bigchange.models import CANCELLED
 from ansible_collections.jobctl.cloud.plugins.module_utils._bigchange.module import BigChangeModule
-from ansible_collections.jobctl.cloud.plugins.module_utils.base import Item, Results
+from ansible_collections.jobctl.cloud.plugins.module_utils.base import NAMED_FAILURES, Item, Results
 from ansible_collections.jobctl.cloud.plugins.module_utils.errors import Outcome
 
 
 class BigchangeJob(BigChangeModule):
+    CHANGE = "cancel of job"
     ARGUMENT_SPEC = dict(
         job_id=dict(type="int"),
         job_ids=dict(type="list", elements="int"),
@@ -298,17 +299,20 @@ class BigchangeJob(BigChangeModule):
             job, reason = item.after, "job %s cannot be cancelled: %s. The job was left as it is." % (item.id, item.reason)
         return {"job_id": item.id, "status": job.get("status") if job else None, "reason": reason}
 
+    @staticmethod
+    def shown_status(failure):
+        return "status %s" % failure["status"] if failure["status"] else "not listed"
+
     def failure(self, items):
         results = Results(items)
         if not results.failed:
             return None
-        failures = [self.not_canceled(item) for item in results.failed]
         if self.single:
-            return failures[0]["reason"], results.problem
-        named = ", ".join("%s (%s)" % (f["job_id"], "status %s" % f["status"] if f["status"] else "not listed")
-                          for f in failures)
+            return self.not_canceled(results.failed[0])["reason"], results.problem
+        failures = [self.not_canceled(item) for item in results.failed[:NAMED_FAILURES]]
+        named = results.named(lambda item: "%s (%s)" % (item.id, self.shown_status(self.not_canceled(item))), ", ")
         return ("could not cancel %d of %d BigChange jobs: %s. Each was left as it was; every other job was handled. %s"
-                % (len(failures), len(items), named, " ".join(f["reason"] for f in failures)), results.problem)
+                % (len(results.failed), len(items), named, " ".join(f["reason"] for f in failures)), results.problem)
 
 
 def main():

@@ -242,7 +242,7 @@ canceled:
 from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry.client import settled
 from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry.models import ACTIVE_STATES, FINISHED_STATES, STATES
 from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry.module import CloudFoundryModule
-from ansible_collections.jobctl.cloud.plugins.module_utils.base import WAITED, Item, Results
+from ansible_collections.jobctl.cloud.plugins.module_utils.base import WAITED, Item, Results, first_few
 from ansible_collections.jobctl.cloud.plugins.module_utils.errors import SelectionError
 from ansible_collections.jobctl.cloud.plugins.module_utils.options import id_problem, wait_argument_spec
 
@@ -252,6 +252,7 @@ def brief(tasks):
 
 
 class CfTask(CloudFoundryModule):
+    CHANGE = "cancel of task"
     ARGUMENT_SPEC = dict(
         guid=dict(type="str"),
         guids=dict(type="list", elements="str"),
@@ -336,14 +337,13 @@ class CfTask(CloudFoundryModule):
             return WAITED
 
         def stopped():
-            for item in list(waiting):
+            for item in waiting:
                 item.after = self.client.task(item.id)
-                if item.after.state in FINISHED_STATES:
-                    waiting.remove(item)
+            waiting[:] = [item for item in waiting if item.after.state not in FINISHED_STATES]
             return not waiting
 
         return self.wait_for(stopped, "task%s %s to reach FAILED or SUCCEEDED"
-                             % ("s" if len(waiting) > 1 else "", ", ".join(item.id for item in waiting)))
+                             % ("s" if len(waiting) > 1 else "", first_few(waiting, lambda item: item.id, ", ")))
 
     def report(self, items):
         results = Results(items)
@@ -361,8 +361,8 @@ class CfTask(CloudFoundryModule):
         failed = Results(items).failed
         if not failed:
             return None
-        return ("could not cancel %d of %d tasks: %s" % (len(failed), len(self.to_cancel), "; ".join(
-            "%s: %s" % (item.id, item.reason) for item in failed)), Results(items).problem)
+        return ("could not cancel %d of %d tasks: %s" % (len(failed), len(self.to_cancel), Results(items).named(
+            lambda item: "%s: %s" % (item.id, item.reason))), Results(items).problem)
 
 
 def main():

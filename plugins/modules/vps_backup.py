@@ -160,6 +160,7 @@ from ansible_collections.jobctl.cloud.plugins.module_utils.errors import ApiErro
 
 
 class VpsBackup(HostupModule):
+    CHANGE = "delete of backup"
     ARGUMENT_SPEC = dict(
         vps_id=dict(type="str", required=True),
         backup_id=dict(type="str"),
@@ -217,7 +218,7 @@ class VpsBackup(HostupModule):
             return None
         # Named in the order requested; the first API error explains the rest.
         msg = "could not delete %d of %d backups of %s: %s" % (
-            len(results.failed), len(items), self.vps, "; ".join("%s: %s" % (i.id, i.reason) for i in results.failed))
+            len(results.failed), len(items), self.vps, results.named(lambda i: "%s: %s" % (i.id, i.reason)))
         return msg, results.problem or ApiError(msg).problem
 
 

@@ -189,7 +189,7 @@ deleted_count:
 from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.models import backup_id_problem
 from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.module import HostupModule
 from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.retention import plan_prune, policy_problem
-from ansible_collections.jobctl.cloud.plugins.module_utils.base import Item, Results
+from ansible_collections.jobctl.cloud.plugins.module_utils.base import Item, Results, first_few
 from ansible_collections.jobctl.cloud.plugins.module_utils.errors import ApiError
 from ansible_collections.jobctl.cloud.plugins.module_utils.options import number_problem
 
@@ -232,6 +232,7 @@ class Entry:
 
 
 class VpsBackupRetention(HostupModule):
+    CHANGE = "delete of backup"
     ARGUMENT_SPEC = dict(
         vps_ids=dict(type="list", elements="str", required=True),
         keep_last=dict(type="int"),
@@ -288,9 +289,10 @@ class VpsBackupRetention(HostupModule):
         """Delete what each VPS's plan says, concurrently; each deletion's outcome comes from the client."""
         self.client.delete_backups([d for entry in items for d in entry.deletions], parallel=MAX_PARALLEL)
         for entry in items:
-            trouble = ["%s: %s" % (d.id, d.reason) for d in entry.deletions if d.failed]
-            if trouble:
-                entry.fails("failed", "could not delete %d backup(s): %s" % (len(trouble), "; ".join(trouble)))
+            trouble = Results(entry.deletions)
+            if trouble.failed:
+                entry.fails("failed", "could not delete %d backup(s): %s" % (
+                    len(trouble.failed), trouble.named(lambda d: "%s: %s" % (d.id, d.reason))))
         return items
 
     def report(self, items):
@@ -313,7 +315,7 @@ class VpsBackupRetention(HostupModule):
         if not trouble:
             return None
         msg = "could not prune %d of %d VPS: %s" % (
-            len(trouble), len(items), "; ".join("%s: %s" % (e.vps.id, e.reason) for e in trouble))
+            len(trouble), len(items), first_few(trouble, lambda e: "%s: %s" % (e.vps.id, e.reason)))
         # The first API error explains the rest; a list refused as untrustworthy has none.
         problems = [e.vps.problem for e in items if e.vps.problem is not None]
         problems += [d.problem for e in items for d in e.deletions if d.problem is not None]

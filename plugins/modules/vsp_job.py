@@ -88,8 +88,16 @@ notes:
     C(POST), and the server may answer each with a new C(XSRF-TOKEN) that replaces the one before,
     so two calls in flight at once would race for the token.
   - >-
-    A failure that is not about one job (the API or Keycloak cannot be reached, credentials refused,
-    a wait that timed out) ends the run at once; the result still tells what was cancelled so far.
+    A failure of one job's requests (an HTTP 500 that outlasted the retries) is that job's failure:
+    every other job is still read and cancelled, and the module fails at the end naming the first
+    five failed jobs and counting the rest (RV(not_canceled) lists every one). A failure that is
+    not about one job (the API or Keycloak cannot be reached, credentials refused, a wait that timed
+    out) stops new requests at once; the result still tells what was cancelled so far, and lists the
+    jobs not reached as not attempted.
+  - >-
+    SIGTERM or SIGINT while the module cancels or waits (a kill, AWX's cancel) starts no new cancel;
+    the one under way is settled and the module fails with what it did. Each cancel is logged as it
+    happens through Ansible's module logging (see docs/outcomes.md, A kill, and the record of each change).
 """
 
 EXAMPLES = r"""
@@ -203,13 +211,15 @@ not_canceled:
 from ansible_collections.jobctl.cloud.plugins.module_utils._vsp.client import settled
 from ansible_collections.jobctl.cloud.plugins.module_utils._vsp.models import CANCELLED, RUNNING_STATES, STOPPING_STATES
 from ansible_collections.jobctl.cloud.plugins.module_utils._vsp.module import VspModule
-from ansible_collections.jobctl.cloud.plugins.module_utils.base import WAITED, Item, Results
+from ansible_collections.jobctl.cloud.plugins.module_utils.base import WAITED, Item, Results, first_few
+from ansible_collections.jobctl.cloud.plugins.module_utils.client import each
 from ansible_collections.jobctl.cloud.plugins.module_utils.options import wait_argument_spec
 
 STILL_GOING = RUNNING_STATES | STOPPING_STATES
 
 
 class VspJob(VspModule):
+    CHANGE = "cancel of job"
     ARGUMENT_SPEC = dict(
         job_id=dict(type="int"),
         job_ids=dict(type="list", elements="int"),
@@ -224,17 +234,16 @@ class VspJob(VspModule):
         self.job_ids = self.ids("job_ids", self.int32) if self.bulk else [self.int32("job_id")]
 
     def select(self):
-        """Each job's status, read once: what every decision rests on. An unknown job is its item's failure."""
-        items = []
-        for job_id in self.job_ids:
-            item = Item(job_id)
-            job, missing = self.client.find(job_id)
+        """Each job's status, read once: what every decision rests on. An unknown job, or one whose read
+        failed, is its item's failure; the others go on."""
+        def read(item):
+            job, missing = self.client.find(item.id)
             if job is None:
                 item.error = missing
             else:
                 item.before = item.after = job
-            items.append(item)
-        return items
+
+        return each([Item(job_id) for job_id in self.job_ids], read)
 
     def decide(self, items):
         """Running jobs are to be cancelled; the rest are left alone (a state not known is refused)."""
@@ -262,16 +271,18 @@ class VspJob(VspModule):
             return WAITED
 
         def stopped():
-            for item in list(pending):
+            still = []
+            for item in pending:
                 job, dummy = self.client.find(item.id)
                 if job is not None:
                     item.after = job
-                if job is None or job.job_state not in STILL_GOING:
-                    pending.remove(item)
+                if job is not None and job.job_state in STILL_GOING:
+                    still.append(item)
+            pending[:] = still
             return not pending
 
         return self.wait_for(stopped, "%s %s to stop" % ("job" if len(pending) == 1 else "jobs",
-                                                         ", ".join(str(item.id) for item in pending)))
+                                                         first_few(pending, lambda item: str(item.id), ", ")))
 
     def report(self, items):
         results = Results(items)
@@ -301,9 +312,9 @@ class VspJob(VspModule):
         if not self.bulk:
             return "job %s could not be cancelled: %s" % (failed[0].id, failed[0].reason), problem
         return "could not cancel %d of %d VSP jobs (the others were handled): %s" % (
-            len(failed), len(items), "; ".join(
-                "job %s%s: %s" % (item.id, " (%s)" % item.after.job_state if item.after is not None else "", item.reason)
-                for item in failed)), problem
+            len(failed), len(items), Results(items).named(
+                lambda item: "job %s%s: %s" % (
+                    item.id, " (%s)" % item.after.job_state if item.after is not None else "", item.reason))), problem
 
     def shown(self, item):
         """The job as the diff shows it after the run: in check mode, a job to be cancelled as CANCELLED."""

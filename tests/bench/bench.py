@@ -13,6 +13,8 @@ Measured side by side in one run, on this machine:
 - roles: the vsp_job_cancel, bigchange_job_cancel and cf_task_cancel roles over hundreds of jobs
   against the same cancels written with ``uri`` (tests/bench/playbooks/*_uri.yml);
 - rate limits: the prune and the three roles while the simulator allows N requests per second;
+- bulk: one vsp_job and one bigchange_job module run over thousands of jobs (5000 by default): the
+  cost per job must not grow with the list (issue 21: VSP's grew with its square);
 - memory: the peak RSS of one bigchange_job module process cancelling 500 jobs.
 
 Progress goes to stderr; the one table of results goes to stdout at the end (``--json`` also saves
@@ -55,7 +57,7 @@ from simulator.core import Simulator  # noqa: E402
 # The per-task loops of every API with a uri recipe, 20 items each: about 600 module runs, which keeps
 # `make bench` near ten minutes on an idle 2-core machine. `--loops all --loop-items 50` is the long run.
 DEFAULT_LOOPS = "cancel,delete,cf_cancel,vsp_cancel,bc_cancel"
-SECTIONS = ("startup", "requests", "loops", "scale", "roles", "rate", "memory")
+SECTIONS = ("startup", "requests", "loops", "scale", "roles", "rate", "bulk", "memory")
 
 # Targets of issue #13: per task in CPU (HostUp cancel and delete rows), roles at scale, rate limits, memory.
 TARGET_VS_PAIR = 0.5
@@ -64,6 +66,9 @@ TARGETED_LOOPS = ("cancel", "delete")
 TARGET_ROLE_SPEEDUP = 20.0
 TARGET_RATE_RATIO = 1.2
 TARGET_RSS_MB = 150.0
+# Issue 21: one bulk run over thousands of VSP jobs costs the same order per job as BigChange's (VSP
+# sends two requests per job, BigChange one and a read per 50).
+TARGET_BULK_RATIO = 3.0
 # Targets of issue #8, still standing: our own imports, the prune at scale.
 TARGET_OWN_IMPORT_MS = 20.0
 TARGET_PRUNE_S = 30.0
@@ -838,6 +843,41 @@ class Bench:
         self.rate_limited_roles()
 
     # -- memory -------------------------------------------------------------------------------------
+    # -- one module run over thousands of jobs ----------------------------------------------------
+    def bulk(self):
+        count = self.opts.bulk_jobs
+        area = "bulk: one module run over %d jobs" % count
+        measured = {}
+        for api, module, args in (("vsp", "vsp_job", {}), ("bigchange", "bigchange_job", {"reason": "benchmark"})):
+            self.ctl.reset()
+            if api == "vsp":
+                seeded = self.ctl.seed("vsp", {"jobs": [{"id": 100000 + n} for n in range(count)]})["jobs"]
+                ids = [j["jobId"]["id"] for j in seeded]
+            else:
+                seeded = self.ctl.seed("bigchange", {"jobs": [{"status": "scheduled", "moves": False}] * count})["jobs"]
+                ids = [j["id"] for j in seeded]
+            self.ctl.take()
+            log("bulk: %s over %d jobs in one run" % (module, count))
+            run = self.ansible.play([{"name": "measured", "jobctl.cloud.%s" % module: dict(args, job_ids=ids)}])
+            entries = [e for e in self.ctl.take() if e["api"] == api]
+            problems = [] if run.rc == 0 else [run.failure()]
+            state = self.ctl.state(api)["jobs"]
+            left = [j for j in state if (j.get("jobState") or j.get("status")) not in ("CANCELLED", "cancelled")]
+            if left:
+                problems.append("%d of %d jobs not cancelled" % (len(left), count))
+            task = run.seconds("measured")
+            measured[api] = {"jobs": count, "cpu": run.cpu, "wall": run.wall, "task": task,
+                             "requests": len(entries), "problems": problems}
+            self.row(area, "jobctl.cloud.%s, job_ids of %d" % (module, count),
+                     "%.1f s CPU, %.1f s wall (module task %.1f s, %.2f ms per job), %d requests" % (
+                         run.cpu, run.wall, task, 1000.0 * task / count, len(entries)),
+                     "", "FAIL: " + "; ".join(problems) if problems else "")
+        vsp, bigchange = measured["vsp"], measured["bigchange"]
+        ratio = vsp["task"] / bigchange["task"] if bigchange["task"] else float("nan")
+        self.row(area, "vsp_job / bigchange_job, module task per job", "%.2fx" % ratio,
+                 "<= %.0fx" % TARGET_BULK_RATIO, "yes" if ratio <= TARGET_BULK_RATIO else "no")
+        self.data["bulk"] = measured
+
     def memory(self):
         count = self.opts.memory_jobs
         wrapper = self.workdir / "rss_python.py"
@@ -917,6 +957,8 @@ def parse_args(argv):
                         "as many); the line through both gives the whole count (default 20, quick 10; --full: all)")
     parser.add_argument("--memory-jobs", type=int, default=500, help="jobs of the bigchange_job run whose peak RSS "
                         "is measured (default %(default)s)")
+    parser.add_argument("--bulk-jobs", type=int, help="jobs of the one vsp_job and one bigchange_job run of the "
+                        "bulk section (default 5000, quick 1000)")
     parser.add_argument("--full", action="store_true", help="run every uri loop on the whole count (slow: about "
                         "2000 more module runs)")
     parser.add_argument("--rate", type=float, help="requests per second the rate-limited runs allow (default 50, quick 20)")
@@ -933,10 +975,11 @@ def parse_args(argv):
     opts.uri_jobs = opts.uri_jobs or (10 if quick else 20)
     opts.rate = opts.rate or (20.0 if quick else 50.0)
     opts.reps = opts.reps or (3 if quick else 7)
+    opts.bulk_jobs = opts.bulk_jobs or (1000 if quick else 5000)
     opts.sections = [s.strip() for s in opts.sections.split(",") if s.strip()]
     opts.loops = [s.strip() for s in opts.loops.split(",") if s.strip()]
     for name in ("loop_items", "rounds", "vps", "uri_vps", "vsp_jobs", "bc_jobs", "cf_tasks", "uri_jobs",
-                 "memory_jobs", "rate", "reps"):
+                 "memory_jobs", "rate", "reps", "bulk_jobs"):
         if getattr(opts, name) <= 0:
             parser.error("--%s must be greater than 0" % name.replace("_", "-"))
     opts.rounds = min(opts.rounds, opts.loop_items)
@@ -963,7 +1006,7 @@ def main(argv=None):
                 log("skipped %s: %s" % (op.key, bench.available[op.key]))
         sections = {"startup": bench.startup, "requests": lambda: bench.requests_per_operation(ops),
                     "loops": lambda: bench.per_task_cost(ops), "scale": bench.scale, "roles": bench.roles,
-                    "rate": bench.rate_limited, "memory": bench.memory}
+                    "rate": bench.rate_limited, "bulk": bench.bulk, "memory": bench.memory}
         for name in SECTIONS:
             if name not in opts.sections:
                 continue

@@ -293,3 +293,16 @@ def test_two_runs_racing_for_one_job(sim, run, bigchange, second_cancel):
         assert "warnings" not in loser or not loser["warnings"]
     state = sim.state("bigchange")["jobs"][0]
     assert [h["status"] for h in state["statusHistory"]].count("cancelled") == 1
+
+
+def test_600_failures_make_a_msg_that_names_five_and_counts_the_rest(sim, cancel):
+    # Started jobs are refused before anything is sent: 600 failures, 12 list reads, no cancel.
+    ids = seed_jobs(sim, *[{"status": "started"}] * 600)
+    out = cancel(ids)
+    assert out.get("failed") is True and out["changed"] is False
+    assert [f["job_id"] for f in out["not_canceled"]] == ids, "the result lists every failure"
+    msg = out["msg"]
+    assert msg.startswith("could not cancel 600 of 600 BigChange jobs: %s, ... and 595 more (the result lists them "
+                          "all). Each was left as it was" % ", ".join("%d (status started)" % i for i in ids[:5]))
+    assert len(msg) < 3000, len(msg)
+    assert msg.count(REFUSED % "started") == 5

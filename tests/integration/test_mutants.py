@@ -40,6 +40,17 @@ MUTANTS = [
            'ACTIVE_JOBS_LIST_KEYS = ("data", "jobs", "activeJobs")\nACTIVE_JOB_TYPE_KEYS = ("jobType", "type")',
            'ACTIVE_JOBS_LIST_KEYS = ("data",)\nACTIVE_JOB_TYPE_KEYS = ("jobType",)',
            ["tests/integration/test_hostup.py"]),
+    Mutant("bulk-gives-up-early",  # any error of one item's call ends the run (VSP before issue 21)
+           "plugins/module_utils/client.py", "def each(items, call, parallel=1, fatal=not_about_item):",
+           "def each(items, call, parallel=1, fatal=lambda error: True):",
+           ["tests/integration/test_vsp.py", "-k", "bulk_a_job_whose_cancel_keeps_failing"]),
+    Mutant("msg-unbounded",  # every failure in msg, however many
+           "plugins/module_utils/base.py", "NAMED_FAILURES = 5\n", "NAMED_FAILURES = 10 ** 6\n",
+           ["tests/integration/test_bigchange_bulk.py", "-k", "600_failures"]),
+    Mutant("stop-ignored",  # a SIGTERM does not stop the bulk loop
+           "plugins/module_utils/client.py", "        if watch is not None and watch.reason is not None:\n",
+           "        if False:\n",
+           ["tests/integration/test_vsp.py", "-k", "stop_between_jobs_in_process"]),
 ]
 
 # What a copy of the collection needs: what Ansible loads from it.

@@ -636,3 +636,135 @@ def test_each_fidelity_switch_alone_changes_nothing_for_the_modules(sim, job, in
     assert [j["jobState"] for j in listed] == ["CANCELLED", "COMPLETE", "COMPLETE"]
     assert empty["jobs"] == []
     assert isinstance(listed[0]["startTime"], str if setting == {"epoch_times": False} else float)
+
+
+# -- bulk that never gives up early, and kills (issue 21) -------------------------------------------
+
+def cancels(sim, since=0):
+    """The job ID of each cancel the simulator received, in arrival order."""
+    entries = sorted(sim.requests("vsp", since=since), key=lambda r: r["arrival"])
+    return [r["body"]["jobId"]["id"] for r in entries if r["path"].endswith("/jobs/cancel")]
+
+
+def test_bulk_a_job_whose_cancel_keeps_failing_is_named_and_the_later_jobs_are_still_cancelled(sim, job):
+    seed(sim, *[{"id": i} for i in range(1, 6)])
+    # Job 3's cancel answers 500 however often it is sent: an error about that job, not about the run.
+    sim.fault(api="vsp", method="POST", path="/jobs/cancel$", body=r'"id": 3\}', kind="status", status=500, times=-1)
+    out = job(job_ids=[1, 2, 3, 4, 5])
+    assert out.get("failed") is True and out["changed"] is True
+    assert out["canceled"] == [1, 2, 4, 5]
+    assert [(p["job_id"], p["state"]) for p in out["not_canceled"]] == [(3, "EXECUTING")]
+    assert "HTTP 500" in out["not_canceled"][0]["reason"]
+    assert out["msg"].startswith("could not cancel 1 of 5 VSP jobs (the others were handled): job 3 (EXECUTING): "
+                                 "VSP One Object API POST /vsp/mapi/v1/jobs/cancel failed: HTTP 500")
+    assert {j: job_state(sim, j) for j in range(1, 6)} == {1: "CANCELLED", 2: "CANCELLED", 3: "EXECUTING",
+                                                            4: "CANCELLED", 5: "CANCELLED"}
+    sent = cancels(sim)
+    assert sent[:2] == [1, 2] and set(sent[2:-2]) == {3} and sent[-2:] == [4, 5], "4 and 5 tried after job 3"
+
+
+def test_bulk_a_failed_status_read_is_that_jobs_failure_only(sim, job):
+    seed(sim, *[{"id": i} for i in range(1, 4)])
+    sim.fault(api="vsp", method="POST", path="/jobs/status$", body=r'"id": 2\}', kind="status", status=500, times=-1)
+    out = job(job_ids=[1, 2, 3])
+    assert out.get("failed") is True and out["changed"] is True and out["canceled"] == [1, 3]
+    assert [p["job_id"] for p in out["not_canceled"]] == [2] and job_state(sim, 2) == "EXECUTING"
+
+
+def test_bulk_msg_names_five_failures_and_counts_the_rest(sim, job):
+    seed(sim, *[{"id": i, "refuse_cancel": True} for i in range(1, 13)], {"id": 13})
+    out = job(job_ids=list(range(1, 14)))
+    assert out.get("failed") is True and out["changed"] is True and out["canceled"] == [13]
+    assert [p["job_id"] for p in out["not_canceled"]] == list(range(1, 13)), "the result lists every failure"
+    msg = out["msg"]
+    assert msg.startswith("could not cancel 12 of 13 VSP jobs (the others were handled): job 1 (EXECUTING): ")
+    assert [n for n in range(1, 13) if "job %d (EXECUTING)" % n in msg] == [1, 2, 3, 4, 5]
+    assert msg.endswith("; ... and 7 more (the result lists them all)")
+
+
+def test_bulk_credentials_refused_midway_stop_new_cancels_and_name_the_jobs_not_attempted(sim, job):
+    seed(sim, *[{"id": i} for i in range(1, 5)])
+    sim.fault(api="vsp", method="POST", path="/jobs/cancel$", kind="status", status=401, times=-1)
+    out = job(job_ids=[1, 2, 3, 4])
+    assert out.get("failed") is True and out["changed"] is False
+    assert "HTTP 401" in out["msg"]
+    assert set(cancels(sim)) == {1}, "no job after the first was tried: every call would be refused"
+    assert [p["job_id"] for p in out["not_canceled"]] == [1, 2, 3, 4]
+    assert all(p["reason"].startswith("not attempted: ") for p in out["not_canceled"][1:])
+
+
+def test_every_change_is_logged_as_it_happens_ids_and_outcomes_only(sim, job, monkeypatch):
+    from ansible.module_utils.basic import AnsibleModule
+
+    lines = []
+    monkeypatch.setattr(AnsibleModule, "log", lambda self, msg, log_args=None: lines.append(msg))
+    seed(sim, {"id": 1}, {"id": 2, "refuse_cancel": True}, {"id": 3, "jobState": "COMPLETE"})
+    job(job_ids=[1, 2, 3])
+    ours = [line for line in lines if line.startswith("cancel of job")]
+    assert ours == ["cancel of job 1: sending", "cancel of job 1: acted, changed",
+                    "cancel of job 2: sending", "cancel of job 2: refused"]
+    assert not any("vsp-secret" in line for line in lines)
+
+
+def test_a_stop_between_jobs_in_process_starts_no_new_cancel_and_reports_what_was_done(sim, job, monkeypatch):
+    # The signal handler's effect, without a signal (this is the test process): the watch says stop
+    # once the second cancel is over.
+    from ansible_collections.jobctl.cloud.plugins.module_utils.base import JobctlModule
+
+    record = JobctlModule.record
+
+    def stop_after_two(self, item, done):
+        record(self, item, done)
+        if done is not None and item.id == 2:
+            self._watch.stop("the module received SIGTERM")
+
+    monkeypatch.setattr(JobctlModule, "record", stop_after_two)
+    seed(sim, *[{"id": i} for i in range(1, 6)])
+    out = job(job_ids=[1, 2, 3, 4, 5], wait=True)
+    assert out.get("failed") is True and out["changed"] is True and out["canceled"] == [1, 2]
+    assert out["msg"].startswith("the module received SIGTERM: it started no new change after it")
+    assert [p["job_id"] for p in out["not_canceled"]] == [3, 4, 5]
+    assert cancels(sim) == [1, 2]
+
+
+def test_sigterm_to_a_module_process_settles_the_cancel_in_flight_and_reports_what_it_did(sim, tmp_path):
+    ids = list(range(1, 41))
+    seed(sim, *[{"id": i} for i in ids])
+    # Every cancel is handled 0.5 s late: the run is mid-list, a cancel in flight, when the signal comes.
+    sim.fault(api="vsp", method="POST", path="/jobs/cancel$", kind="slow", delay=0.5, times=-1)
+    args = dict(urls(sim), username="vsp-admin", password="vsp-secret", job_ids=ids)
+    path = tmp_path / "args.json"
+    path.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
+    from harness import COLLECTIONS
+
+    with open(tmp_path / "stderr", "w+b") as errfile:
+        proc = subprocess.Popen([sys.executable, str(ROOT / "plugins" / "modules" / "vsp_job.py"), str(path)],
+                                stdout=subprocess.PIPE, stderr=errfile, env=dict(os.environ, PYTHONPATH=str(COLLECTIONS)))
+        try:
+            for dummy in range(600):
+                if len(cancels(sim)) >= 3:
+                    break
+                time.sleep(0.05)
+            else:
+                pytest.fail("no three cancels within 30 s")
+            proc.send_signal(15)
+            time.sleep(0.1)
+            with sim.simulator.lock:
+                arrived = sim.simulator._arrivals
+            out = proc.stdout.read()
+            proc.wait(60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        errfile.seek(0)
+        err = errfile.read().decode()
+    assert proc.returncode == 1, (proc.returncode, out, err[-2000:])
+    result = json.loads(out.decode())
+    assert result["failed"] is True and result["changed"] is True
+    assert result["msg"].startswith("the module received SIGTERM: it started no new change after it")
+    cancelled = [j["jobId"]["id"] for j in sim.state("vsp")["jobs"] if j["jobState"] == "CANCELLED"]
+    assert result["canceled"] == cancelled and 3 <= len(cancelled) < len(ids)
+    assert [p["job_id"] for p in result["not_canceled"]] == [i for i in ids if i not in cancelled]
+    late = [r for r in sim.requests("vsp") if r["path"].endswith("/jobs/cancel") and r["arrival"] > arrived]
+    assert late == [], "no cancel started after the signal"

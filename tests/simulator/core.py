@@ -605,18 +605,19 @@ class Simulator:
 
     # -- faults / rate limits -----------------------------------------------------------------
     def add_fault(self, kind, api=None, method=None, path=None, status=None, retry_after=None,
-                  delay=None, times=1, when="before", headers=None):
+                  delay=None, times=1, when="before", headers=None, body=None):
         if kind not in FAULT_KINDS:
             raise ValueError("kind must be one of %s" % ", ".join(FAULT_KINDS))
         if api is not None and api not in self.apis:
             raise ValueError("unknown API %r" % api)
         if when not in ("before", "after"):
             raise ValueError("when must be 'before' or 'after'")
-        if path is not None:
-            try:
-                re.compile(path)
-            except re.error as exc:
-                raise ValueError("path is not a valid regular expression: %s" % exc) from None
+        for name, pattern in (("path", path), ("body", body)):
+            if pattern is not None:
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    raise ValueError("%s is not a valid regular expression: %s" % (name, exc)) from None
         if headers is not None and not (isinstance(headers, dict)
                                         and all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items())):
             raise ValueError("headers must be an object of header names to text")
@@ -628,7 +629,7 @@ class Simulator:
             rule = {"id": self._fault_id, "api": api, "method": method.upper() if method else None, "path": path,
                     "kind": kind, "status": int(status) if status is not None else None,
                     "retry_after": retry_after, "delay": float(delay) if delay is not None else None,
-                    "times": times, "when": when, "hits": 0, "headers": dict(headers or {})}
+                    "times": times, "when": when, "hits": 0, "headers": dict(headers or {}), "body": body}
             self.faults.append(rule)
             return dict(rule)
 
@@ -673,6 +674,9 @@ class Simulator:
             if rule["method"] is not None and rule["method"] != req.method:
                 continue
             if rule["path"] is not None and not re.search(rule["path"], req.full_path):
+                continue
+            # A job ID that is in the body, not the path (VSP: POST /v1/jobs/cancel {"jobId": {"id": N}}).
+            if rule["body"] is not None and not re.search(rule["body"], req.body.decode("utf-8", "replace")):
                 continue
             if rule["times"] > 0:
                 rule["times"] -= 1
@@ -881,7 +885,7 @@ class Simulator:
         if sub == "/faults":
             if method == "POST":
                 allowed = {"api", "method", "path", "kind", "status", "retry_after", "delay", "times", "when",
-                           "headers"}
+                           "headers", "body"}
                 extra = set(data) - allowed
                 if extra:
                     return 400, {"error": "unknown fault field(s): %s" % ", ".join(sorted(extra))}

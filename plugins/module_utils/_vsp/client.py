@@ -143,9 +143,10 @@ class VspClient:
         """Cancel the job of every Item still to do (``id`` its job ID), one after the other: every job call
         is a POST, and the server may answer each with a new XSRF-TOKEN cookie that replaces the one
         before, so calls in flight at once would race for it. A job that vanished, or whose cancel the
-        API refused, is that item's outcome; any other failure ends the run (docs/outcomes.md)."""
-        return each([item for item in items if item.todo], lambda item: item.settle(self.cancel(item.id)),
-                    fatal=lambda error: True)
+        API refused, is that item's outcome; a failure of one job's calls (a 5xx that outlasted the
+        retries) is that item's error, and the others go on; only an error that is not about the job
+        (the API unreachable, credentials refused) ends the run (client.not_about_item)."""
+        return each([item for item in items if item.todo], lambda item: item.settle(self.cancel(item.id)))
 
     def list_jobs(self, bucket_name=None, user_id=None):
         """Every job the filters select, following pageToken to the last page."""

@@ -39,7 +39,8 @@ class VspModule(JobctlModule):
     CREDENTIALS = CREDENTIALS
 
     def make_client(self):
-        return VspClient(self.http_client(self.params["api_url"], auth=VspAuth(self.token(), on_secret=self.learn_secret)))
+        auth = VspAuth(self.token(), on_secret=self.learn_secret, on_replaced=self.unmask)
+        return VspClient(self.http_client(self.params["api_url"], auth=auth))
 
     def int32(self, option, value=None):
         """The option's value (or one of its list's), refused before any request unless it is a 32-bit integer."""
