@@ -136,6 +136,7 @@ from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.models import
 )
 from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.module import HostupModule
 from ansible_collections.jobctl.cloud.plugins.module_utils.base import WAITED, Item, Results
+from ansible_collections.jobctl.cloud.plugins.module_utils.client import each
 from ansible_collections.jobctl.cloud.plugins.module_utils.errors import Outcome
 from ansible_collections.jobctl.cloud.plugins.module_utils.options import wait_argument_spec
 
@@ -149,6 +150,10 @@ class VpsActiveJob(HostupModule):
         state=dict(type="str", default="canceled", choices=["canceled"]),
         **wait_argument_spec()
     )
+    CHANGE = "cancel"
+
+    def label(self, item):
+        return "of the %s job of VPS %s" % (item.id, self.vps)
 
     def __init__(self):
         super(VpsActiveJob, self).__init__()
@@ -172,10 +177,15 @@ class VpsActiveJob(HostupModule):
         return items
 
     def act(self, items):
-        """One DELETE; the client decides the outcome (and settles a lost answer)."""
-        for item in items:
-            if item.todo:
-                item.settle(self.client.cancel_active_job(self.vps, self.job_type))
+        """One DELETE; the client decides the outcome (and settles a lost answer).
+
+        Through the bulk loop, though it is one call: the change is logged as it happens, and a SIGTERM
+        that came first stops it. Its error ends the run, as a request that failed does."""
+        todo = [item for item in items if item.todo]
+        each(todo, lambda item: item.settle(self.client.cancel_active_job(self.vps, self.job_type)))
+        for item in todo:
+            if item.error is not None:
+                raise item.error
         return items
 
     def wait(self, items):

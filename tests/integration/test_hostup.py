@@ -142,6 +142,21 @@ def test_cancel_active_backup_check_real_rerun(sim, mod):
     assert ok(mod("vps_active_job", cancel_args(vid), check=True))["changed"] is False
 
 
+def test_the_cancel_is_logged_as_it_happens_ids_and_outcomes_only(sim, mod, monkeypatch):
+    # A run killed from above (AWX cancel, a task timeout) still leaves this record in the module log.
+    from ansible.module_utils.basic import AnsibleModule
+
+    lines = []
+    monkeypatch.setattr(AnsibleModule, "log", lambda self, msg, log_args=None: lines.append(msg))
+    vid = seed_vps(sim, active_jobs=[{"jobType": "backup", "duration": 600}])["id"]
+    ok(mod("vps_active_job", cancel_args(vid)))
+    ok(mod("vps_active_job", cancel_args(vid)))
+    assert [line for line in lines if line.startswith("cancel ")] == [
+        "cancel of the backup job of VPS %s: sending" % vid, "cancel of the backup job of VPS %s: acted, changed" % vid,
+        "cancel of the backup job of VPS %s: sending" % vid, "cancel of the backup job of VPS %s: already" % vid]
+    assert not any(KEY in line for line in lines)
+
+
 def test_cancel_with_diff_shows_before_and_after(sim, mod):
     vid = seed_vps(sim, active_jobs=[{"jobType": "restore", "duration": 600}])["id"]
     out = ok(mod("vps_active_job", cancel_args(vid, job_type="restore"), diff=True))
