@@ -73,7 +73,7 @@ options:
         C(RUNNING) or C(CANCELING).
       - Cloud Controller matches task names case-insensitively, so V(db-migrate) also selects C(DB-Migrate).
       - Every task the API lists is checked against what was asked (app, name as Cloud Controller compares
-        it, states, sequence_id) before it can be cancelled: one that does not match (a server that ignores
+        it, states, sequence_id) before it can be cancelled. One that does not match (a server that ignores
         a filter) is left alone, with a warning naming it.
       - Finished tasks of that name are not selected, so they do not appear in RV(tasks).
       - Mutually exclusive with O(sequence_id).

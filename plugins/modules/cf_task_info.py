@@ -97,7 +97,7 @@ extends_documentation_fragment:
 notes:
   - Cloud Foundry's list filters are comma-separated, so a name or GUID holding a comma is refused.
   - Every task the API lists is checked against every filter sent (app, space, org, names, states,
-    O(label_selector) in its equality and existence forms): one that does not match (a server that ignores
+    O(label_selector) in its equality and existence forms). One that does not match (a server that ignores
     a filter, such as a proxy or an older Cloud Controller) is not returned, and a warning names it.
     A space or org filter costs one more request for the listed tasks' apps
     (C(GET /v3/apps?guids=&include=space)). A O(label_selector) the module cannot read fails before any

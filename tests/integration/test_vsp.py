@@ -657,8 +657,8 @@ def test_bulk_a_job_whose_cancel_keeps_failing_is_named_and_the_later_jobs_are_s
     assert "HTTP 500" in out["not_canceled"][0]["reason"]
     assert out["msg"].startswith("could not cancel 1 of 5 VSP jobs (the others were handled): job 3 (EXECUTING): "
                                  "VSP One Object API POST /vsp/mapi/v1/jobs/cancel failed: HTTP 500")
-    assert {j: job_state(sim, j) for j in range(1, 6)} == {1: "CANCELLED", 2: "CANCELLED", 3: "EXECUTING",
-                                                            4: "CANCELLED", 5: "CANCELLED"}
+    assert {j: job_state(sim, j) for j in range(1, 6)} == {
+        1: "CANCELLED", 2: "CANCELLED", 3: "EXECUTING", 4: "CANCELLED", 5: "CANCELLED"}
     sent = cancels(sim)
     assert sent[:2] == [1, 2] and set(sent[2:-2]) == {3} and sent[-2:] == [4, 5], "4 and 5 tried after job 3"
 

@@ -72,8 +72,8 @@ class HostupClient:
             page = self.http.request("GET", "/vps", params=params, ok=(200,)).model(VpsPage)
             if len(page.data) > VPS_PAGE_SIZE:
                 raise self.http.error("GET", "/vps", "page %d holds %d VPS, more than the %d asked for: stopped reading "
-                                      "(at most %d VPS are read)" % (read["pages"], len(page.data), VPS_PAGE_SIZE,
-                                                                    max_items))
+                                      "(at most %d VPS are read)"
+                                      % (read["pages"], len(page.data), VPS_PAGE_SIZE, max_items))
             more = page.has_more if page.has_more is not None else bool(page.next_cursor)
             if more and not page.next_cursor:
                 raise self.http.error("GET", "/vps", "page %d says hasMore but gives no nextCursor: the rest of the "
