@@ -1071,8 +1071,14 @@ def ssh_recorder(tmp_path):
 
 
 def test_fleet_playbook_runs_every_api_call_on_the_controller_whatever_the_vps_are_named(sim, tmp_path):
-    """Issue 21: a VPS named localhost (and groups' names, the crafted trio) over hosts whose inventory says SSH."""
+    """Issue 21: a VPS named localhost (and a group's name) over hosts whose inventory says SSH.
+
+    Three of the hostile fleet (localhost, hostup_running, web): every name of it is checked in-process
+    above; here, what Ansible does with such hosts, each VPS costing its module processes."""
     specs, hosts, warnings = hostile_fleet()
+    specs = [specs[0], specs[4], specs[5]]
+    hosts = {spec["id"]: hosts[spec["id"]] for spec in specs}
+    warnings = [warnings[0], warnings[4]]
     seed(sim, *(dict(spec, backups={"count": 2}, active_jobs=[{"jobType": "backup", "duration": 3600}])
                 for spec in specs), cancel_delay=3600)
     bin_dir, calls = ssh_recorder(tmp_path)
@@ -1087,12 +1093,12 @@ def test_fleet_playbook_runs_every_api_call_on_the_controller_whatever_the_vps_a
     extra.write_text(json.dumps({"vps_backup_prune_keep_last": 1}))
     seq = last_seq(sim)
 
-    proc, results = fleet(tmp_path, inventory, env, "--forks", "2", "-e", "@%s" % extra, "-vvv")
+    # No -vvv: the fake ssh, first on PATH and the SSH executable of every host, records any connection.
+    proc, results = fleet(tmp_path, inventory, env, "--forks", "2", "-e", "@%s" % extra)
 
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, output
     assert not calls.exists(), calls.read_text()
-    assert "ESTABLISH SSH CONNECTION" not in output
     assert "/nonexistent/python3" not in output, "no module ran with the inventory's interpreter"
     for warning in warnings:
         assert said(output, warning), warning
