@@ -382,13 +382,17 @@ class HttpClient:
                 return outcome.after_lost(lost)
         raise lost
 
+    def _option_giving(self, url):
+        """The option that gives ``url`` when it lies under the base URL, else None (a discovered endpoint)."""
+        return self.url_option if (url + "/").startswith(self.base_url + "/") else None
+
     def _url_option_of(self, url):
-        return self.url_option if (url + "/").startswith(self.base_url + "/") else "the URL options"
+        return self._option_giving(url) or "the URL options"
 
     def _redirect_text(self, reply, path, url_option):
         url = self.url(path)
-        if url_option is None and (url + "/").startswith(self.base_url + "/"):
-            url_option = self.url_option
+        if url_option is None:
+            url_option = self._option_giving(url)
         location = safe_location(reply.headers.get("Location"), url, self.secrets.scrub)
         text = "HTTP %s %s: " % (reply.status, _status_phrase(reply.status))
         text += ("redirected to %s" % location) if location else "a redirect without a usable Location"
@@ -519,12 +523,21 @@ def _quiet_insecure(url):
     """No urllib3 InsecureRequestWarning per request to this host: the run warns once (insecure_warning).
 
     Only for this host, so other code in the same process (the inventory runs in Ansible's own)
-    keeps its warnings. ``filterwarnings`` replaces an identical filter: the list does not grow.
+    keeps its warnings. A filter is added only when the list does not already start with it (among
+    the filters of this kind, for each host): adding one resets the warnings machinery's caches, work
+    a request need not repeat. The list itself is read, not a memory of having added it, which would
+    go stale when code such as ``catch_warnings`` puts an older list back.
     """
     host = urlsplit(url).hostname
-    if host:
-        warnings.filterwarnings("ignore", message=r"Unverified HTTPS request is being made to host '%s'"
-                                % re.escape(host), category=InsecureRequestWarning)
+    if not host:
+        return
+    message = r"Unverified HTTPS request is being made to host '%s'" % re.escape(host)
+    for action, pattern, category, dummy, dummy in warnings.filters:
+        if action != "ignore" or category is not InsecureRequestWarning:
+            break  # a filter that may come first for this warning: ours goes (again) in front of it
+        if getattr(pattern, "pattern", None) == message:
+            return
+    warnings.filterwarnings("ignore", message=message, category=InsecureRequestWarning)
 
 
 # A Location is the server's text: shown bounded, as scheme, host and path only.
