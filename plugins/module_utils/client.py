@@ -64,12 +64,12 @@ from ansible_collections.jobctl.cloud.plugins.module_utils.errors import (
 )
 from ansible_collections.jobctl.cloud.plugins.module_utils.models import parse_time
 from ansible_collections.jobctl.cloud.plugins.module_utils.options import is_http_url, url_problem
+from ansible_collections.jobctl.cloud.plugins.module_utils.transport import DeadlineAdapter, attempt_begins, attempt_started
 
 REQUESTS_IMPORT_ERROR = None
 try:
     import requests
     import urllib3.exceptions
-    from requests.adapters import HTTPAdapter
     from urllib3.exceptions import ConnectTimeoutError, InsecureRequestWarning, MaxRetryError, ResponseError
     from urllib3.util.retry import Retry
 except ImportError:
@@ -97,23 +97,8 @@ RETRY_AFTER_CAP = 60
 
 REPEAT_SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
 
-# A body is read this much at a time at most, so the deadline of its request is checked as it comes.
+# A body is read this much at a time at most.
 READ_CHUNK = 65536
-# When the attempt under way in this thread began, on the real clock: ``timeout`` bounds each attempt
-# from connect to its last byte. Socket time is real time, whatever clock the collection's waits use
-# (a test's simulated clock moves on only when the code sleeps), so this deadline is never on
-# ``clock.CLOCK``. The transport's own retries start a new attempt after their backoff (_Retry.sleep).
-_ATTEMPT = threading.local()
-
-
-def _attempt_begins():
-    _ATTEMPT.started = time.monotonic()
-
-
-def _attempt_started():
-    return getattr(_ATTEMPT, "started", None) or time.monotonic()
-
-
 _DIGITS = re.compile(r"^\s*[0-9]+\s*$")
 # An epoch in seconds is larger than this; a smaller number of seconds is a delay from now.
 _EPOCH_FLOOR = 10 ** 9
@@ -183,7 +168,7 @@ class _Retry(Retry):
         # urllib3 sleeps with time.sleep; the collection's clock decides (a test's moves simulated time on).
         wait = asked_wait(response.status, response.headers) if response is not None else None
         clock.CLOCK.sleep(wait if wait else self.get_backoff_time())
-        _attempt_begins()
+        attempt_begins()
 
 
 class _RefusedOnlyRetry(_Retry):
@@ -299,7 +284,7 @@ class HttpClient:
     @staticmethod
     def _session(retry, pool_size):
         session = requests.Session()
-        adapter = HTTPAdapter(max_retries=retry, pool_connections=1, pool_maxsize=pool_size)
+        adapter = DeadlineAdapter(max_retries=retry, pool_connections=1, pool_maxsize=pool_size)
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         return session
@@ -447,10 +432,10 @@ class HttpClient:
     def _body(self, response):
         """The whole body, read as it comes, or _Overdue once the attempt has taken longer than ``timeout``.
 
-        The socket's own timeout bounds each read only: a server sending a byte a second would hold a
-        run for as long as it likes. So each read may wait no longer than the attempt has left.
+        Each receive waits no longer than the attempt has left (transport.py); a receive that ran out
+        is told from other failures by the deadline having passed.
         """
-        deadline = _attempt_started() + self.timeout
+        deadline = attempt_started() + self.timeout
         raw = response.raw
         chunks = []
         got = 0
@@ -458,7 +443,6 @@ class HttpClient:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise _Overdue(got, response.headers.get("Content-Length"))
-            _read_timeout(raw, min(left, self.timeout))
             try:
                 chunk = raw.read1(READ_CHUNK, decode_content=True)
             except _BODY_ERRORS:
@@ -478,7 +462,7 @@ class HttpClient:
     def _exchange(self, method, path, url, params, body, form, headers, repeat_safe):
         """One exchange (with the transport's retries); a failure becomes an ApiError that says whether it was lost."""
         retries = self.retries if repeat_safe else 0
-        _attempt_begins()
+        attempt_begins()
         if self.verify is False:
             _quiet_insecure(url)
         try:
@@ -499,6 +483,9 @@ class HttpClient:
             raise self.error(method, path, "no answer within %s seconds (timeout)" % self.timeout,
                              retries=retries, lost=True)
         except requests.exceptions.ConnectionError as e:
+            if _caused_by(e, urllib3.exceptions.ReadTimeoutError):  # the transport's retries ran out on a timeout
+                raise self.error(method, path, "no answer within %s seconds (timeout)" % self.timeout,
+                                 retries=retries, lost=True)
             if _never_connected(e):
                 raise self.error(method, path, "could not connect to %s: %s" % (host_of(url), _reason(e)),
                                  retries=self.retries)
@@ -592,16 +579,6 @@ def _seconds(value):
     return ("%d" % value) if float(value).is_integer() else ("%s" % value)
 
 
-def _read_timeout(raw, seconds):
-    """Let the next read of an answer's socket wait at most ``seconds``."""
-    sock = getattr(getattr(raw, "connection", None), "sock", None)
-    if sock is not None:
-        try:
-            sock.settimeout(max(0.001, seconds))
-        except OSError:
-            pass
-
-
 # What OpenSSL says when the other end answers a ClientHello with plain HTTP (or anything but TLS).
 _NOT_TLS = ("wrong version number", "wrong_version_number", "record layer failure", "unknown protocol",
             "http request", "packet length too long", "record_layer_failure")
@@ -614,9 +591,15 @@ def _not_tls(exc):
 
 def _never_connected(exc):
     """Whether a connection error happened before anything was sent (refused, unresolvable, connect timeout)."""
+    # NewConnectionError and NameResolutionError are ConnectTimeoutErrors
+    return _caused_by(exc, ConnectTimeoutError)
+
+
+def _caused_by(exc, kind):
+    """Whether a requests/urllib3 exception is, or wraps, an exception of ``kind``."""
     seen = exc
     for dummy in range(10):
-        if isinstance(seen, ConnectTimeoutError):  # NewConnectionError and NameResolutionError are ConnectTimeoutErrors
+        if isinstance(seen, kind):
             return True
         inner = getattr(seen, "reason", None)
         if inner is None:

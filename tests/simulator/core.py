@@ -63,7 +63,7 @@ API_CLASSES = []
 SEEDS = ("empty", "demo")
 
 FAULT_KINDS = ("status", "rate_limit", "slow", "drop", "drop_mid_body", "malformed", "html", "empty", "wrong_shape",
-               "advance", "echo", "restatus", "drip")
+               "advance", "echo", "restatus", "drip", "drip_head")
 # What each kind does (``when``: before the API handles the request, or after it acted):
 #   status        an error answer in the API's format (``status``, default 500; ``retry_after``)
 #   rate_limit    a 429 (or ``status``) with Retry-After (any text: ``"garbage"``, ``"-5"``, ``"1.5"``) and X-RateLimit-*
@@ -79,6 +79,7 @@ FAULT_KINDS = ("status", "rate_limit", "slow", "drop", "drop_mid_body", "malform
 #                 another JSON body); ``when: before``: that status, no body, nothing done
 #   drip          the real answer, its headers at once, then its body one byte every ``delay`` seconds (real
 #                 time; default 1): a server that keeps a connection busy without ever letting a read time out
+#   drip_head     the same from the first byte: the status line and headers, then the body, a byte every ``delay``
 #   echo          an error answer (``status``, default 401) whose detail quotes the request's
 #                 Authorization header, its body and its query, as a careless server would
 # Any kind takes ``headers``: extra headers on its answer (a ``status`` 301 with a Location).
@@ -734,16 +735,16 @@ class Simulator:
             if fault_kind == "advance":
                 self.advance(fault["delay"] or 0)
             # A rule's delay is slept before handling (when: before) or before answering (when: after).
-            elif fault and fault["delay"] and fault["when"] == "before" and fault_kind != "drip":
+            elif fault and fault["delay"] and fault["when"] == "before" and fault_kind not in ("drip", "drip_head"):
                 time.sleep(fault["delay"])
-            if fault is None or fault["when"] == "after" or fault_kind in ("slow", "advance", "drip"):
+            if fault is None or fault["when"] == "after" or fault_kind in ("slow", "advance", "drip", "drip_head"):
                 resp = self._call(api, req)
                 handled_status = resp.status
             else:
                 resp = None
-            if fault and fault["when"] == "after" and fault["delay"] and fault_kind not in ("advance", "drip"):
+            if fault and fault["when"] == "after" and fault["delay"] and fault_kind not in ("advance", "drip", "drip_head"):
                 time.sleep(fault["delay"])
-            if fault and fault_kind not in ("slow", "advance", "drip"):
+            if fault and fault_kind not in ("slow", "advance", "drip", "drip_head"):
                 resp = self._fault_response(api, req, fault, resp)
             if fault and fault.get("headers") and resp is not None:
                 for key, value in fault["headers"].items():
@@ -768,7 +769,7 @@ class Simulator:
                 self._seq += 1
                 entry["seq"] = self._seq
                 self.log.append(entry)
-        drip = (fault["delay"] if fault["delay"] is not None else 1.0) if fault_kind == "drip" else None
+        drip = (fault["delay"] if fault["delay"] is not None else 1.0) if fault_kind in ("drip", "drip_head") else None
         self._send(handler, method, resp, fault_kind, drip)
 
     def _fault_response(self, api, req, fault, handled):
@@ -815,12 +816,23 @@ class Simulator:
         declared = len(body)
         if fault_kind == "drop_mid_body":
             body = body[:max(1, len(body) // 2)]
-        handler.send_response(resp.status)
-        for key, value in resp.headers.items():
-            if key.lower() not in ("content-length", "connection"):
-                handler.send_header(key, value)
-        handler.send_header("Content-Length", str(declared))
-        handler.end_headers()
+        if fault_kind == "drip_head":
+            handler.log_request(resp.status)
+            head = ["%s %d %s" % (handler.protocol_version, resp.status, handler.responses.get(resp.status, ("",))[0])]
+            head += ["%s: %s" % (k, v) for k, v in resp.headers.items() if k.lower() not in ("content-length", "connection")]
+            head += ["Content-Length: %d" % declared, "", ""]
+            head = "\r\n".join(head).encode("latin-1")
+            for i in range(len(head)):
+                time.sleep(drip)
+                handler.wfile.write(head[i:i + 1])
+                handler.wfile.flush()
+        else:
+            handler.send_response(resp.status)
+            for key, value in resp.headers.items():
+                if key.lower() not in ("content-length", "connection"):
+                    handler.send_header(key, value)
+            handler.send_header("Content-Length", str(declared))
+            handler.end_headers()
         if method != "HEAD" and drip is not None:
             handler.wfile.flush()
             for i in range(len(body)):

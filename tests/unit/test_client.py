@@ -253,6 +253,32 @@ def test_a_dripped_read_is_tried_again_and_a_dripped_change_is_lost(sim):
     assert len(sim.requests("hostup")) == 1
 
 
+def test_a_server_that_drips_its_status_line_and_headers_is_cut_off_at_the_timeout(sim):
+    # Before the fix each byte of the head came within the socket's timeout: the answer's head took
+    # ~50 s, then its body was "overdue". Now the head itself is bounded by timeout.
+    sim.fault(api="hostup", kind="drip_head", delay=0.3, times=1)
+    started = time.monotonic()
+    with pytest.raises(ApiError) as err:
+        client(sim, retries=0, timeout=1).request("GET", "/vps")
+    assert "no answer within 1 seconds (timeout)" in err.value.msg
+    assert err.value.lost
+    assert time.monotonic() - started < 20, "bounded by timeout, not by the server's pace"
+    assert len(sim.requests("hostup")) == 1
+
+
+def test_a_dripped_head_is_read_again_for_a_read_and_lost_for_a_change(sim):
+    sim.fault(api="hostup", kind="drip_head", delay=0.3, times=1)
+    reply = client(sim, retries=1, timeout=1).request("GET", "/vps")
+    assert reply.status == 200 and reply.retries == 1
+    sim.clear_requests()
+    sim.fault(api="hostup", kind="drip_head", delay=0.3, times=1)
+    with pytest.raises(ApiError) as err:
+        client(sim, retries=3, timeout=1).request("DELETE", "/vps/vps_0000000000000000000000zzzz/active-jobs",
+                                                  body={"jobType": "backup"}, ok=(404,))
+    assert err.value.lost and "no answer within 1 seconds" in err.value.msg
+    assert len(sim.requests("hostup")) == 1
+
+
 def test_malformed_json_fails_readably(sim):
     sim.fault(api="hostup", kind="malformed", times=1)
     with pytest.raises(ApiError) as err:
