@@ -104,7 +104,7 @@ def test_cancel_lost_after_the_api_acted_is_settled_by_one_read(sim, running, fa
 def test_cancel_whose_answer_timed_out_is_settled_by_one_read(sim, running):
     sim.fault(api="hostup", method="DELETE", kind="slow", delay=1.5, when="after", times=1)
     outcome = make(sim, timeout=0.5).cancel_active_job(running, "backup")
-    assert outcome.kind == Outcome.ACTED and "timed out" in outcome.warning
+    assert outcome.kind == Outcome.ACTED and "no answer within 0.5 seconds (timeout)" in outcome.warning
     deadline = time.monotonic() + 5
     while len(log(sim)) < 2 and time.monotonic() < deadline:
         time.sleep(0.1)
