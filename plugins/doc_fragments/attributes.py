@@ -12,6 +12,16 @@ class ModuleDocFragment(object):
     DOCUMENTATION = r"""
 options: {}
 attributes:
+  action:
+    support: full
+    details: >-
+      A same-named action plugin runs the module's code in the controller's own process when the task
+      would run on the controller anyway: a local connection (C(delegate_to: localhost) included),
+      no C(become), no C(async), and the controller's own Python as the interpreter (as for the
+      implicit C(localhost) and the collection's roles). That saves a Python process per task; the
+      result is the same. Otherwise, or with the environment variable C(JOBCTL_CLOUD_IN_PROCESS=false)
+      on the controller or the variable C(jobctl_cloud_in_process=false), the module runs as a
+      process, as any module does. C(-vvv) shows which way each task ran, and why.
   platform:
     support: full
     platforms: posix

@@ -184,6 +184,16 @@ class Results:
         return out
 
 
+# Set while a module runs in the controller's process (plugins/plugin_utils/in_process.py): a callable
+# that shows a line of text at -v. A module process has no display to talk to, so it stays None there.
+PROGRESS = None
+
+
+def progress_every(timeout):
+    """Seconds between two progress lines of a wait: every 30 s, or a tenth of a shorter wait_timeout (5 s at least)."""
+    return min(30.0, max(5.0, timeout / 10.0))
+
+
 class Waited:
     """What a wait ended with (kubernetes.core's waiter returns the same): ``ok``, or the timeout's message.
 
@@ -457,7 +467,10 @@ class JobctlModule:
     def wait_for(self, poll, what):
         """Call ``poll()`` until it returns True, or wait_timeout passes; returns a Waited (never fails itself)."""
         timeout = self.params["wait_timeout"]
-        deadline = clock.CLOCK.monotonic() + timeout
+        started = clock.CLOCK.monotonic()
+        deadline = started + timeout
+        every = progress_every(timeout)
+        report_at = started + every
         watch = self._watch
         while True:
             if watch is not None and watch.reason is not None:
@@ -467,4 +480,7 @@ class JobctlModule:
             now = clock.CLOCK.monotonic()
             if now >= deadline:
                 return Waited(False, msg="timed out after %s seconds waiting for %s" % (timeout, what))
+            if PROGRESS is not None and now >= report_at:
+                PROGRESS("still waiting for %s: %d of at most %s seconds" % (what, now - started, timeout))
+                report_at = now + every
             clock.CLOCK.sleep(min(self.params["wait_sleep"], max(0.0, deadline - now)))

@@ -54,7 +54,6 @@ try:  # 2.19+: arguments and results are encoded by serialization profile
     from ansible.module_utils.common.json import Direction, get_module_encoder
 except ImportError:  # 2.16-2.18
     module_internal = Direction = get_module_encoder = None
-    from ansible.module_utils.common.json import AnsibleJSONEncoder
 
 try:  # 2.19+: a crashed module's result is made by the AnsiballZ loader, in the module's process
     from ansible.module_utils._internal._ansiballz import _loader as ansiballz_loader
@@ -167,7 +166,9 @@ class InProcessAction(ActionBase):
         raw = {}
         self._compute_environment_string(raw)
         environment.update(raw)
-        rc, stdout, stderr = _call_main(self.MODULE, encoded, environment)
+        host = self._host_name()
+        rc, stdout, stderr = _call_main(self.MODULE, encoded, environment,
+                                        progress=lambda text: display.v("%s: %s" % (name, text), host=host))
         return self._result_of(rc, stdout, stderr)
 
     def _result_of(self, rc, stdout, stderr):
@@ -206,12 +207,17 @@ def _encode_args(module_args):
     """The arguments as a module process gets them (executor/module_common.py encodes them so)."""
     params = dict(ANSIBLE_MODULE_ARGS=module_args)
     if get_module_encoder is None:
+        # Only here: 2.21 deprecates this name, and says so when it is imported.
+        from ansible.module_utils.common.json import AnsibleJSONEncoder
         return json.dumps(params, cls=AnsibleJSONEncoder, vault_to_text=True).encode("utf-8")
     return json.dumps(params, cls=get_module_encoder(PROFILE, Direction.CONTROLLER_TO_MODULE)).encode("utf-8")
 
 
-def _call_main(module, encoded, environment):
+def _call_main(module, encoded, environment, progress=None):
     """Run ``module.main()`` as a module process would run it; returns (rc, stdout, stderr).
+
+    ``progress`` is given the lines a long wait shows (module_utils/base.py's PROGRESS), which a
+    module process has no display to show.
 
     What a module process has of its own and this process shares is set for the run and put back:
     the arguments and profile in ansible.module_utils.basic, the warnings and deprecations gathered,
@@ -224,6 +230,7 @@ def _call_main(module, encoded, environment):
     saved_streams = (sys.stdout, sys.stderr)
     saved_signals = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
     saved_controller = getattr(module_internal, "is_controller", None)
+    module_base = sys.modules.get("ansible_collections.jobctl.cloud.plugins.module_utils.base")
     out, err = io.StringIO(), io.StringIO()
     rc = 0
     _reset_module_state()
@@ -234,6 +241,8 @@ def _call_main(module, encoded, environment):
             basic._ANSIBLE_PROFILE = PROFILE
             module_internal.is_controller = False
         sys.stdout, sys.stderr = out, err
+        if module_base is not None:
+            module_base.PROGRESS = progress
         try:
             module.main()
             raise RuntimeError("New-style module did not handle its own exit.")
@@ -250,6 +259,8 @@ def _call_main(module, encoded, environment):
                 err.write(traceback.format_exc())
     finally:
         sys.stdout, sys.stderr = saved_streams
+        if module_base is not None:
+            module_base.PROGRESS = None
         if module_internal is not None:
             module_internal.is_controller = saved_controller
         _reset_module_state()

@@ -63,6 +63,9 @@ SECTIONS = ("startup", "requests", "loops", "scale", "roles", "rate", "bulk", "m
 TARGET_VS_PAIR = 0.5
 TARGET_VS_SINGLE = 1.0
 TARGETED_LOOPS = ("cancel", "delete")
+# Issue 19: per task, in the controller's process against ping, as a module process against one uri task.
+TARGET_IN_PROCESS_VS_PING = 0.5
+TARGET_PROCESS_VS_URI = 1.0
 TARGET_ROLE_SPEEDUP = 20.0
 TARGET_RATE_RATIO = 1.2
 TARGET_RSS_MB = 150.0
@@ -393,9 +396,11 @@ class Bench:
         vars_ = {"bench_items": items}
         if op.api in BENCH_API_VARS:
             vars_["bench_api"] = BENCH_API_VARS[op.api]
-        if kind == "module":
+        if kind in ("module", "process"):
             tasks = [{"name": "module: %s" % op.module, "jobctl.cloud.%s" % op.module: op.args,
                       "loop": "{{ bench_items }}"}]
+            # In the controller's worker (the default for these local tasks), or as a module process.
+            vars_["jobctl_cloud_in_process"] = kind == "module"
         elif kind == "prelude":
             tasks = list(op.uri["prelude"])
         else:
@@ -403,7 +408,7 @@ class Bench:
         self.ctl.take()
         run = self.ansible.play(tasks, vars_)
         sent = [e for e in self.ctl.take() if e["api"] == op.api]
-        timed = [t["name"] for t in (op.uri[kind] if kind not in ("module", "prelude") else tasks)]
+        timed = [t["name"] for t in (op.uri[kind] if kind not in ("module", "process", "prelude") else tasks)]
         problems = [] if run.rc == 0 else [run.failure()]
         left = self.still_pending(op, items) if kind != "prelude" else []
         if left:
@@ -426,12 +431,12 @@ class Bench:
         self.empty_run_cpu()
         self.data["loops"] = {"items": n, "rounds": rounds}
         # The machine may be shared: the loops run in rounds, in opposite order each round
-        # (module, pair, single, ping, then back), so a load that drifts weighs on all alike.
+        # (module, process, pair, single, ping, then back), so a load that drifts weighs on all alike.
         sizes = [n // rounds + (1 if i < n % rounds else 0) for i in range(rounds)]
         area = "per task (%d items%s)" % (n, ", %d rounds" % rounds if rounds > 1 else "")
         self.data["loops"]["how"] = ("CPU: the ansible-playbook process tree less an empty playbook's, and for uri "
                                      "less the login prelude run alone; wall: the loop tasks' time; both per item")
-        kinds = ("module", "pair", "single", "ping")
+        kinds = ("module", "process", "pair", "single", "ping")
         for op in chosen:
             self.ctl.reset()
             results = dict((k, {"wall": 0.0, "cpu": 0.0, "run_wall": 0.0, "requests": 0, "problems": []}) for k in kinds)
@@ -461,7 +466,9 @@ class Bench:
                     results[kind]["login_requests"] = results[kind].get("login_requests", 0) + one.get("login_requests", 0)
             results["prelude"] = prelude
             self.data["loops"][op.key] = results
-            labels = (("ping", "ansible.builtin.ping (the floor)"), ("module", "jobctl.cloud.%s" % op.module),
+            labels = (("ping", "ansible.builtin.ping (the floor)"),
+                      ("module", "jobctl.cloud.%s in the controller's process" % op.module),
+                      ("process", "jobctl.cloud.%s as a module process" % op.module),
                       ("pair", "uri read + act (%d tasks)" % len(op.uri["pair"])),
                       ("single", "uri act only (%d task%s)" % (len(op.uri["single"]), "s" if len(op.uri["single"]) > 1 else "")))
             for kind, label in labels:
@@ -474,18 +481,25 @@ class Bench:
                 continue
             mod = results["module"]
 
-            def ratio(other):
-                return mod["cpu"] / other["cpu"], mod["wall"] / other["wall"]
+            def ratio(other, mine=mod):
+                return mine["cpu"] / other["cpu"], mine["wall"] / other["wall"]
+
+            # Issue 19: a task in the controller's process at most half a ping; as a process, at most one uri task.
+            in_ping, proc_uri = ratio(results["ping"]), ratio(results["single"], results["process"])
+            self.row(area, "%s: in-process / ping" % op.key, "%.2fx CPU, %.2fx wall" % in_ping,
+                     "<= %.1fx CPU" % TARGET_IN_PROCESS_VS_PING,
+                     "yes" if in_ping[0] <= TARGET_IN_PROCESS_VS_PING else "no")
+            self.row(area, "%s: process / uri single" % op.key, "%.2fx CPU, %.2fx wall" % proc_uri,
+                     "<= %.1fx CPU" % TARGET_PROCESS_VS_URI, "yes" if proc_uri[0] <= TARGET_PROCESS_VS_URI else "no")
 
             targeted = op.key in TARGETED_LOOPS
-            vs_pair, vs_single, vs_ping = ratio(results["pair"]), ratio(results["single"]), ratio(results["ping"])
+            vs_pair, vs_single = ratio(results["pair"]), ratio(results["single"])
             self.row(area, "%s: module / uri pair" % op.key, "%.2fx CPU, %.2fx wall" % vs_pair,
                      "<= %.1fx CPU" % TARGET_VS_PAIR if targeted else "",
                      ("yes" if vs_pair[0] <= TARGET_VS_PAIR else "no") if targeted else "")
             self.row(area, "%s: module / uri single" % op.key, "%.2fx CPU, %.2fx wall" % vs_single,
                      "<= %.1fx CPU" % TARGET_VS_SINGLE if targeted else "",
                      ("yes" if vs_single[0] <= TARGET_VS_SINGLE else "no") if targeted else "")
-            self.row(area, "%s: module / ping" % op.key, "%.2fx CPU, %.2fx wall" % vs_ping, "", "")
 
     # -- start-up -----------------------------------------------------------------------------------
     def keep_payloads(self):
@@ -521,7 +535,8 @@ class Bench:
         for task in tasks:
             task["ignore_errors"] = True
         remote = self.workdir / "remote_tmp"
-        run = self.ansible.play(tasks, {"bench_api": BENCH_API_VARS["hostup"]},
+        # As module processes: in-process, a module leaves no AnsiballZ file.
+        run = self.ansible.play(tasks, {"bench_api": BENCH_API_VARS["hostup"], "jobctl_cloud_in_process": False},
                                 env={"ANSIBLE_KEEP_REMOTE_FILES": "1", "ANSIBLE_REMOTE_TMP": str(remote)})
         kept = {}
         for path in glob.glob(str(remote / "ansible-tmp-*" / "AnsiballZ_*.py")):

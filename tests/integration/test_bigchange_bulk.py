@@ -228,7 +228,8 @@ def test_500_jobs_in_one_run_stay_well_under_150_mb(sim, creds, tmp_path):
     peak_file = tmp_path / "peak_kb"
     proc = subprocess.run([sys.executable, "-c", PEAK_RSS_WRAPPER, str(peak_file),
                            str(ROOT / "plugins" / "modules" / "bigchange_job.py"), str(path)],
-                          capture_output=True, env=dict(os.environ, PYTHONPATH=str(COLLECTIONS)), timeout=300)
+                          capture_output=True, env=dict(os.environ, PYTHONPATH=str(COLLECTIONS)), timeout=300,
+                          check=False)
     result = json.loads(proc.stdout.decode())
     assert proc.returncode == 0 and not result.get("failed"), (result.get("msg"), proc.stderr.decode()[-2000:])
     assert result["changed"] is True and len(result["canceled"]) == 500

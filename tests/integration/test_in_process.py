@@ -159,3 +159,38 @@ def test_a_module_that_crashes_reports_the_same_failure_either_way(tmp_path):
     assert "the module fell over" in one["msg"] + one.get("module_stderr", "")
     assert ("ZeroDivisionError" in one.get("module_stderr", "")) == ("ZeroDivisionError" in other.get("module_stderr", ""))
     assert "s3cr3t-value" not in here.stdout + here.stderr and "s3cr3t-value" not in str(one)
+
+
+def test_a_long_wait_in_the_worker_shows_progress_at_minus_v(sim, tmp_path):
+    # wait_timeout 60: a line every 6 s (a tenth of it); the job takes 8 s to stop after its cancel.
+    vps = sim.seed(hostup={"vps": [{"name": "slow", "active_jobs": [
+        {"jobType": "backup", "duration": 3600, "cancel_delay": 8}]}]})["hostup"]["vps"][0]["id"]
+    path = tmp_path / "wait.yml"
+    path.write_text(yaml.safe_dump([{"hosts": "localhost", "gather_facts": False, "connection": "local",
+                                     "module_defaults": APIS["hostup"].defaults(sim), "tasks": [
+        {"name": "wait", "jobctl.cloud.vps_active_job": {"vps_id": vps, "job_type": "backup", "wait": True,
+                                                         "wait_timeout": 60, "wait_sleep": 1}}]}]))
+    result = run_playbook(path, args=["-v"])
+    assert result.rc == 0, result
+    assert result.task("wait")["changed"] is True
+    lines = [line for line in result.stdout.splitlines() if "still waiting for" in line]
+    assert len(lines) == 1, result.stdout
+    assert "jobctl.cloud.vps_active_job: still waiting for the backup job of %s to stop: 6 of at most 60 seconds" \
+        % vps in lines[0]
+
+
+def test_a_wait_tells_its_progress_to_whoever_listens_every_tenth_of_its_timeout(sim, run):
+    from ansible_collections.jobctl.cloud.plugins.module_utils import base
+
+    vps = sim.seed(hostup={"vps": [{"name": "slower", "active_jobs": [
+        {"jobType": "backup", "duration": 3600, "cancel_delay": 100}]}]})["hostup"]["vps"][0]["id"]
+    heard = []
+    base.PROGRESS = heard.append
+    try:
+        out = run("vps_active_job", {"vps_id": vps, "job_type": "backup", "wait": True, "wait_timeout": 300,
+                                     "wait_sleep": 5})
+    finally:
+        base.PROGRESS = None
+    assert out["changed"] is True and not out.get("failed"), out
+    assert [line.split(": ")[-1] for line in heard] == ["30 of at most 300 seconds", "60 of at most 300 seconds",
+                                                        "90 of at most 300 seconds"]
