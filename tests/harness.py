@@ -169,3 +169,44 @@ def concurrently(*calls, timeout=300):
         thread.join(timeout)
     assert not any(thread.is_alive() for thread in threads), "a run did not finish within %s s" % timeout
     return results
+
+
+# Runs a module file as Ansible runs one (a fresh interpreter, its arguments in a file) and, as it
+# exits (exit_json and fail_json exit), writes what it had imported. ``prelude`` is run first: a
+# test may take a library away.
+PROCESS_WRAPPER = """
+import atexit, json, runpy, sys
+exec(sys.argv[2])
+def report(path=sys.argv[1]):
+    with open(path, "w") as out:
+        json.dump({"pydantic": "pydantic" in sys.modules, "modules": len(sys.modules)}, out)
+atexit.register(report)
+sys.argv = sys.argv[3:]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+def module_process(module, args, prelude="", collections=COLLECTIONS, timeout=120):
+    """Run ``plugins/modules/<module>.py`` of the collection under ``collections`` as a fresh process.
+
+    Returns (its result, what it had imported as it exited: ``{"pydantic": bool, "modules": count}``,
+    the completed process).
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        args_file = os.path.join(tmp, "args.json")
+        with open(args_file, "w") as out:
+            json.dump({"ANSIBLE_MODULE_ARGS": args}, out)
+        report_file = os.path.join(tmp, "imported.json")
+        module_file = Path(collections) / "ansible_collections" / "jobctl" / "cloud" / "plugins" / "modules" / (module + ".py")
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("HOSTUP_", "CF_", "VSP_", "BIGCHANGE_"))}
+        env["PYTHONPATH"] = str(collections)
+        proc = subprocess.run([sys.executable, "-c", PROCESS_WRAPPER, report_file, prelude, str(module_file), args_file],
+                              capture_output=True, text=True, env=env, timeout=timeout, check=False)
+        assert os.path.exists(report_file), proc.stderr[-3000:]
+        with open(report_file) as report:
+            imported = json.load(report)
+    try:
+        result = json.loads(proc.stdout)
+    except ValueError:
+        raise AssertionError("%s printed no result: %s %s" % (module, proc.stdout[-2000:], proc.stderr[-3000:]))
+    return result, imported, proc

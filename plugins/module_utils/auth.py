@@ -25,10 +25,7 @@ __metaclass__ = type
 
 import threading
 
-from typing import Optional
-
-from ansible_collections.jobctl.cloud.plugins.module_utils import clock
-from ansible_collections.jobctl.cloud.plugins.module_utils.models import ApiModel
+from ansible_collections.jobctl.cloud.plugins.module_utils import clock, models
 from ansible_collections.jobctl.cloud.plugins.module_utils.options import env_names, is_set
 
 # A token this close to its end is renewed before use rather than sent and refused: 30 seconds, but
@@ -66,12 +63,6 @@ class BearerAuth(Auth):
 
     def headers(self, client):
         return {"Authorization": "%s %s" % (self.scheme, self.token)}
-
-
-class TokenReply(ApiModel):
-    access_token: str
-    token_type: Optional[str] = None
-    expires_in: Optional[float] = None
 
 
 class OAuthToken:
@@ -122,7 +113,7 @@ class OAuthToken:
         # A grant creates nothing but a token: repeating it after a lost answer is harmless.
         reply = client.request("POST", url, form=self.form, headers=self.headers, auth=False, repeat_safe=True,
                                ok=(200,), url_option=self.url_option)
-        answer = reply.model(TokenReply)
+        answer = reply.model(models.TokenReply)
         self.token = answer.access_token
         self.on_secret(self.token)
         self.fetched += 1

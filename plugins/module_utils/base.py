@@ -41,7 +41,7 @@ from ansible_collections.jobctl.cloud.plugins.module_utils.client import (
     watching,
 )
 from ansible_collections.jobctl.cloud.plugins.module_utils.errors import ApiError, Outcome, Secrets, SelectionError
-from ansible_collections.jobctl.cloud.plugins.module_utils.models import HAS_PYDANTIC, PYDANTIC_IMPORT_ERROR
+from ansible_collections.jobctl.cloud.plugins.module_utils.models import HAS_PYDANTIC, PYDANTIC_IMPORT_ERROR, MissingPydantic
 from ansible_collections.jobctl.cloud.plugins.module_utils.options import (
     env_names,
     http_argument_spec,
@@ -248,11 +248,14 @@ class JobctlModule:
         if not HAS_REQUESTS:
             self.module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         if not HAS_PYDANTIC:
-            self.module.fail_json(msg=missing_required_lib("pydantic (version 2)"), exception=PYDANTIC_IMPORT_ERROR)
+            self.fail_pydantic(PYDANTIC_IMPORT_ERROR)
         self.credential = None
         self._check_options()
         self._client = None
         self._watch = None
+
+    def fail_pydantic(self, import_error):
+        self.module.fail_json(msg=missing_required_lib("pydantic (version 2)"), exception=import_error)
 
     # -- input checks, before any request ----------------------------------------------------------
     def _check_options(self):
@@ -450,6 +453,10 @@ class JobctlModule:
             failure = (error.msg, error.problem)
         except SelectionError as error:
             failure = (str(error), None)
+        except MissingPydantic as error:
+            # pydantic was on the import path when the run began (HAS_PYDANTIC), but importing it failed
+            # where the first model was needed: the same failure as a pydantic missing from the start.
+            self.fail_pydantic(error.import_error)
         result = self.report(state) if state is not None else {"changed": False}
         failure = failure or self.failure(state)
         if watch.reason is not None:

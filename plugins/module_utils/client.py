@@ -62,7 +62,7 @@ from ansible_collections.jobctl.cloud.plugins.module_utils.errors import (
     normalise,
     shorten_body,
 )
-from ansible_collections.jobctl.cloud.plugins.module_utils.models import parse_time
+from ansible_collections.jobctl.cloud.plugins.module_utils.models import MissingPydantic, parse_time
 from ansible_collections.jobctl.cloud.plugins.module_utils.options import is_http_url, url_problem
 from ansible_collections.jobctl.cloud.plugins.module_utils.transport import DeadlineAdapter, attempt_begins, attempt_started
 
@@ -208,7 +208,10 @@ class Reply:
 
     def model(self, model):
         """The body validated by a pydantic model; a shape the API never documented fails readably."""
-        from pydantic import ValidationError
+        try:
+            from pydantic import ValidationError
+        except ImportError:
+            raise MissingPydantic(traceback.format_exc())
 
         data = self.json()
         try:

@@ -5,7 +5,16 @@
 # Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
 # Do not use this from other collections or standalone plugins/modules!
 
-"""The base of every payload model: pydantic v2, tolerant of fields the APIs add."""
+"""What every API's payloads share: whether pydantic can model them, their base (``ApiModel``, in
+payloads.py) and ``parse_time``.
+
+pydantic is the largest import of a module process (some 60 modules, about 45 ms of CPU on an idle
+machine: docs/benchmark.md), and a run that reads no modelled answer does not need it: a failure on
+an option, a run that fails at its first request, a HostUp cancel in check mode. So nothing here
+imports it. ``ApiModel``, ``Field`` and the shared payloads are loaded from payloads.py the first
+time one is asked for (``__getattr__``), and each API's models.py does the same for its own payload
+models.
+"""
 
 from __future__ import absolute_import, division, print_function
 
@@ -14,35 +23,54 @@ __metaclass__ = type
 import traceback
 from datetime import datetime, timezone
 
-PYDANTIC_IMPORT_ERROR = None
-try:
-    from pydantic import BaseModel, ConfigDict, Field
-except ImportError:  # JobctlModule reports the missing library before any model is used.
-    PYDANTIC_IMPORT_ERROR = traceback.format_exc()
-    BaseModel = object
+from importlib.util import find_spec
 
-    def ConfigDict(**kwargs):
-        return kwargs
 
-    def Field(*args, **kwargs):
+def _pydantic_import_error():
+    """None when pydantic 2 is installed, else why not (the traceback of importing it).
+
+    Looked up on the import path, not imported, so the check costs a run nothing. pydantic_core is
+    pydantic 2's engine, which pydantic 1 does not have.
+    """
+    try:
+        if find_spec("pydantic") is not None and find_spec("pydantic_core") is not None:
+            return None
+    except ValueError:
+        # A module object without a spec stands in sys.modules under that name: it is there.
         return None
+    try:
+        from pydantic import BaseModel, ConfigDict, Field  # noqa: F401  pylint: disable=unused-import
+    except ImportError:
+        return traceback.format_exc()
+    return "pydantic is installed without pydantic_core: it is pydantic 1, and version 2 is needed"
 
 
+PYDANTIC_IMPORT_ERROR = _pydantic_import_error()
 HAS_PYDANTIC = PYDANTIC_IMPORT_ERROR is None
 
-__all__ = ["ApiModel", "Field", "HAS_PYDANTIC", "PYDANTIC_IMPORT_ERROR", "parse_time"]
+# The names payloads.py gives, loaded on first use.
+PAYLOADS = ("ApiModel", "Field", "TokenReply")
 
 
-class ApiModel(BaseModel):
-    # extra="allow": an API that adds a field must not break a module; the field is kept and
-    # returned, because results are the API's own objects.
-    # defer_build: a model's validator is built when it first validates, so a run pays only for
-    # the models it uses.
-    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
+class MissingPydantic(Exception):
+    """pydantic was found on the import path before the run (HAS_PYDANTIC), but importing it failed where
+    an answer was first read through a model (a broken install): ``client.Reply.model`` raises it, and
+    ``JobctlModule.main`` fails with the same message as for a missing pydantic."""
 
-    def raw(self):
-        """The object with the API's own key spelling and every field it sent."""
-        return self.model_dump(by_alias=True, exclude_unset=True, mode="json")
+    def __init__(self, import_error):
+        self.import_error = import_error
+        super(MissingPydantic, self).__init__("pydantic (version 2) cannot be imported: %s"
+                                              % import_error.strip().splitlines()[-1])
+
+
+def __getattr__(name):
+    if name in PAYLOADS:
+        from ansible_collections.jobctl.cloud.plugins.module_utils import payloads
+        return getattr(payloads, name)
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))
+
+
+__all__ = ["HAS_PYDANTIC", "PYDANTIC_IMPORT_ERROR", "MissingPydantic", "parse_time"]
 
 
 def parse_time(value):

@@ -47,6 +47,11 @@ MUTANTS = [
     Mutant("msg-unbounded",  # every failure in msg, however many
            "plugins/module_utils/base.py", "NAMED_FAILURES = 5\n", "NAMED_FAILURES = 10 ** 6\n",
            ["tests/integration/test_bigchange_bulk.py", "-k", "600_failures"]),
+    Mutant("pydantic-at-import",  # a module's import loads the payload models, and pydantic with them
+           "plugins/module_utils/_vsp/models.py", "def job_body(job_id):\n",
+           "from ansible_collections.jobctl.cloud.plugins.module_utils._vsp.payloads import JobPage  # noqa\n\n\n"
+           "def job_body(job_id):\n",
+           ["tests/unit/test_pydantic_on_demand.py", "-k", "importing_every_module"]),
     Mutant("stop-ignored",  # a SIGTERM does not stop the bulk loop
            "plugins/module_utils/client.py", "        if watch is not None and watch.reason is not None:\n",
            "        if False:\n",

@@ -27,6 +27,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.jobctl.cloud.plugins.module_utils._bigchange import models
 from ansible_collections.jobctl.cloud.plugins.module_utils._bigchange.models import (
     CANCEL_PATH,
     CANCEL_REASON_FIELD,
@@ -39,8 +40,6 @@ from ansible_collections.jobctl.cloud.plugins.module_utils._bigchange.models imp
     NOT_STARTED,
     REFUSAL_STATUSES,
     UNDER_WAY,
-    Job,
-    JobPage,
 )
 from ansible_collections.jobctl.cloud.plugins.module_utils.client import each, paginate, segment
 from ansible_collections.jobctl.cloud.plugins.module_utils.errors import ApiError, Outcome
@@ -95,7 +94,7 @@ class BigChangeClient:
 
     def job(self, job_id):
         """One job as the API's dict; a job that does not exist (or the customer cannot see) is a 404 ApiError."""
-        return self.http.request("GET", "/jobs/%s" % segment(job_id), ok=(200,)).model(Job).raw()
+        return self.http.request("GET", "/jobs/%s" % segment(job_id), ok=(200,)).model(models.Job).raw()
 
     def jobs(self, query, ids=None, page_size=MAX_PAGE_SIZE):
         """Every job ``query`` (GET /v1/jobs parameters) selects, reading every page of every batch.
@@ -114,7 +113,7 @@ class BigChangeClient:
         def fetch(page_number):
             page_number = page_number or 1
             page = self.http.request("GET", "/jobs", params=dict(params, pageNumber=page_number, pageSize=page_size),
-                                     ok=(200,)).model(JobPage)
+                                     ok=(200,)).model(models.JobPage)
             new = [job for job in page.items if job.id not in seen]
             if page.items and not new:
                 raise self.http.error("GET", "/jobs", "page %d repeats jobs already listed: the API does not seem to "

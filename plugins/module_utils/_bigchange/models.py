@@ -11,10 +11,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from typing import List, Optional
-
-from ansible_collections.jobctl.cloud.plugins.module_utils.models import ApiModel, Field
-
 # Confirmed: PUT /v1/jobs/{jobId}/cancel with {"reason": "..."}, 204 on success.
 CANCEL_PATH = "/jobs/%s/cancel"
 CANCEL_REASON_FIELD = "reason"
@@ -46,40 +42,14 @@ STATUSES = DOCUMENTED_STATUSES + INTERNAL_STATUSES
 # them again: a filter the API ignored must not widen what a module acts on or returns.
 CHECKED_FILTERS = ("id", "status", "contactId", "resourceId", "reference")
 
-
-class Job(ApiModel):
-    # Live data carries null in strings documented as non-nullable, and both timestamp spellings
-    # (...Z and ...+00:00): every field but the two a decision needs is optional, and times stay
-    # the strings BigChange sent, so results are its own objects.
-    id: int
-    status: str
-    reference: Optional[str] = None
-    description: Optional[str] = None
-    type_name: Optional[str] = Field(None, alias="typeName")
-    contact_name: Optional[str] = Field(None, alias="contactName")
-    # Confirmed: live jobs carry these five (the public client Ecaco/BigChangePythonAPI requires them);
-    # typed as it types them, optional so an answer without them validates too. An unset default is
-    # not dumped by raw(), so results hold exactly what BigChange sent.
-    contact_address: Optional[str] = Field(None, alias="contactAddress")
-    planned_duration: Optional[int] = Field(None, alias="plannedDuration")
-    is_confirmed: Optional[bool] = Field(None, alias="isConfirmed")
-    is_financially_complete: Optional[bool] = Field(None, alias="isFinanciallyComplete")
-    is_actioned: Optional[bool] = Field(None, alias="isActioned")
-    resource_name: Optional[str] = Field(None, alias="resourceName")
-    internal_comment: Optional[str] = Field(None, alias="internalComment")
-    resources_comment: Optional[str] = Field(None, alias="resourcesComment")
-    contact_comment: Optional[str] = Field(None, alias="contactComment")
-    office_notes: Optional[str] = Field(None, alias="officeNotes")
-    planned_start_at: Optional[str] = Field(None, alias="plannedStartAt")
-    planned_end_at: Optional[str] = Field(None, alias="plannedEndAt")
-    actual_start_at: Optional[str] = Field(None, alias="actualStartAt")
-    actual_end_at: Optional[str] = Field(None, alias="actualEndAt")
-    created_at: Optional[str] = Field(None, alias="createdAt")
-    status_modified_at: Optional[str] = Field(None, alias="statusModifiedAt")
+# The payload models (payloads.py), imported the first time one is asked for, and pydantic with
+# them: importing a module and checking its options never imports pydantic, nor does a run that
+# reads no modelled answer.
+PAYLOADS = ("Job", "JobPage")
 
 
-class JobPage(ApiModel):
-    items: List[Job]
-    page_number: Optional[int] = Field(None, alias="pageNumber")
-    page_size: Optional[int] = Field(None, alias="pageSize")
-    page_item_count: Optional[int] = Field(None, alias="pageItemCount")
+def __getattr__(name):
+    if name in PAYLOADS:
+        from ansible_collections.jobctl.cloud.plugins.module_utils._bigchange import payloads
+        return getattr(payloads, name)
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))

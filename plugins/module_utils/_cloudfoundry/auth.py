@@ -20,10 +20,10 @@ __metaclass__ = type
 import base64
 import threading
 
+from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry import models
 from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry.models import (
     INVALID_TOKEN_CODE,
     INVALID_TOKEN_TITLE,
-    Root,
 )
 from ansible_collections.jobctl.cloud.plugins.module_utils.auth import Credential, GivenToken, OAuthBearer, OAuthToken
 from ansible_collections.jobctl.cloud.plugins.module_utils.errors import normalise
@@ -64,7 +64,7 @@ class TokenEndpoint:
 
     @staticmethod
     def _discover(client):
-        root = client.request("GET", "/", auth=False, ok=(200,)).model(Root)
+        root = client.request("GET", "/", auth=False, ok=(200,)).model(models.Root)
         name, link = ("login", root.links.login) if root.links.login is not None else ("uaa", root.links.uaa)
         if link is None:
             raise client.error("GET", "/", "the root document has no links.login or links.uaa URL to get a token "

@@ -36,16 +36,13 @@ try:
 except ImportError:  # pragma: no cover - Python 2 is not supported, this keeps sanity's compile test quiet
     from urlparse import urlsplit  # type: ignore
 
+from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry import models
 from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry.models import (
     CANCELABLE_STATES,
     MAX_PAGES,
     PER_PAGE,
     STOPPING_STATES,
     UNPROCESSABLE_CODE,
-    Included,
-    NamedPage,
-    Task,
-    TaskPage,
     label_selector,
     was_cancelled,
 )
@@ -193,7 +190,7 @@ class CloudFoundryClient:
 
     # -- reads ---------------------------------------------------------------------------------
     def task(self, guid):
-        return self.http.request("GET", "/v3/tasks/%s" % segment(guid), ok=(200,)).model(Task)
+        return self.http.request("GET", "/v3/tasks/%s" % segment(guid), ok=(200,)).model(models.Task)
 
     def find_task(self, guid):
         """The task, or None when Cloud Controller says it does not exist (or these credentials cannot see it)."""
@@ -212,7 +209,7 @@ class CloudFoundryClient:
             except ValueError as e:
                 raise SelectionError("label_selector cannot be read: %s; nothing was read or changed" % e)
         path = "/v3/apps/%s/tasks" % segment(app_guid) if app_guid is not None else "/v3/tasks"
-        listed = self._pages(path, filters, TaskPage, "tasks")[0]
+        listed = self._pages(path, filters, models.TaskPage, "tasks")[0]
         places = {}
         if filters.get("space_guids") or filters.get("organization_guids"):
             places = self.places(task_app(t) for t in listed)
@@ -244,19 +241,19 @@ class CloudFoundryClient:
         return places
 
     def organizations(self, **filters):
-        return self._pages("/v3/organizations", filters, NamedPage, "organizations")
+        return self._pages("/v3/organizations", filters, models.NamedPage, "organizations")
 
     def spaces(self, **filters):
         """(spaces, included) for ``names``, ``organization_guids``, ``include``... ."""
-        return self._pages("/v3/spaces", filters, NamedPage, "spaces")
+        return self._pages("/v3/spaces", filters, models.NamedPage, "spaces")
 
     def apps(self, **filters):
-        return self._pages("/v3/apps", filters, NamedPage, "apps")
+        return self._pages("/v3/apps", filters, models.NamedPage, "apps")
 
     def _pages(self, path, filters, model, what):
         """(every resource of every page, the ``included`` resources of all pages merged)."""
         origin = _origin(self.http.url(path))
-        included = Included()
+        included = models.Included()
         read = []
 
         def fetch(url):
@@ -298,7 +295,7 @@ class CloudFoundryClient:
         def send():
             try:
                 # A 202 whose body cannot be read raises a lost ApiError: settled by the read below.
-                return Outcome(Outcome.ACTED, self.http.request("POST", path, ok=(200, 202)).model(Task))
+                return Outcome(Outcome.ACTED, self.http.request("POST", path, ok=(200, 202)).model(models.Task))
             except ApiError as error:
                 if error.status != 422 or not error.is_api_code(UNPROCESSABLE_CODE):
                     raise

@@ -13,9 +13,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
-from typing import List, Optional
-
-from ansible_collections.jobctl.cloud.plugins.module_utils.models import ApiModel
 
 # -- state names (cloud_controller_ng app/models/runtime/task_model.rb) ---------------------------
 STATES = ("PENDING", "RUNNING", "CANCELING", "SUCCEEDED", "FAILED")
@@ -47,76 +44,18 @@ UNPROCESSABLE_CODE = "10008"
 
 # -- models -----------------------------------------------------------------------------------
 
-class Link(ApiModel):
-    href: str
+# The payload models (payloads.py), imported the first time one is asked for, and pydantic with
+# them: importing a module and checking its options never imports pydantic, nor does a run that
+# reads no modelled answer.
+PAYLOADS = ("Link", "RootLinks", "Root", "TaskResult", "Task", "GuidRef", "ToOne", "Relationships", "Named",
+            "Pagination", "Included", "TaskPage", "NamedPage")
 
 
-class RootLinks(ApiModel):
-    login: Optional[Link] = None
-    uaa: Optional[Link] = None
-
-
-class Root(ApiModel):
-    links: RootLinks
-
-
-class TaskResult(ApiModel):
-    failure_reason: Optional[str] = None
-
-
-class Task(ApiModel):
-    guid: str
-    state: str
-    name: Optional[str] = None
-    sequence_id: Optional[int] = None
-    created_at: Optional[str] = None
-    result: Optional[TaskResult] = None
-
-
-class GuidRef(ApiModel):
-    guid: str
-
-
-class ToOne(ApiModel):
-    data: Optional[GuidRef] = None
-
-
-class Relationships(ApiModel):
-    space: Optional[ToOne] = None
-    organization: Optional[ToOne] = None
-
-
-class Named(ApiModel):
-    """An organization, space or app: what a lookup by name needs of it."""
-    guid: str
-    name: str
-    relationships: Optional[Relationships] = None
-
-    def parent(self, kind):
-        """The GUID of the related ``space`` or ``organization``, or None."""
-        one = getattr(self.relationships, kind, None) if self.relationships is not None else None
-        return one.data.guid if one is not None and one.data is not None else None
-
-
-class Pagination(ApiModel):
-    total_results: Optional[int] = None
-    next: Optional[Link] = None
-
-
-class Included(ApiModel):
-    spaces: List[Named] = []
-    organizations: List[Named] = []
-
-
-class TaskPage(ApiModel):
-    pagination: Pagination
-    resources: List[Task]
-
-
-class NamedPage(ApiModel):
-    pagination: Pagination
-    resources: List[Named]
-    included: Optional[Included] = None
+def __getattr__(name):
+    if name in PAYLOADS:
+        from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry import payloads
+        return getattr(payloads, name)
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))
 
 
 def was_cancelled(task):

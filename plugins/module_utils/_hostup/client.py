@@ -26,11 +26,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.jobctl.cloud.plugins.module_utils._hostup import models
 from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.models import (
     ACTIVE_JOBS_LIST_KEYS,
-    BackupList,
-    CancelResult,
-    VpsPage,
     active_jobs_from,
     backup_id_problem,
     cancellable,
@@ -69,7 +67,7 @@ class HostupClient:
             if cursor is not None:
                 # A query parameter, encoded by requests: a cursor never becomes part of a path.
                 params["cursor"] = cursor
-            page = self.http.request("GET", "/vps", params=params, ok=(200,)).model(VpsPage)
+            page = self.http.request("GET", "/vps", params=params, ok=(200,)).model(models.VpsPage)
             if len(page.data) > VPS_PAGE_SIZE:
                 raise self.http.error("GET", "/vps", "page %d holds %d VPS, more than the %d asked for: stopped reading "
                                       "(at most %d VPS are read)"
@@ -108,7 +106,7 @@ class HostupClient:
         path = "/vps/%s/active-jobs" % segment(vps_id)
 
         def send():
-            answer = self.http.request("DELETE", path, body={"jobType": job_type}, ok=(200,)).model(CancelResult)
+            answer = self.http.request("DELETE", path, body={"jobType": job_type}, ok=(200,)).model(models.CancelResult)
             if answer.cancelled:
                 return Outcome(Outcome.ACTED, answer.raw())
             return Outcome(Outcome.ALREADY, answer.raw(), answer.reason)
@@ -126,7 +124,7 @@ class HostupClient:
 
     # -- backups -------------------------------------------------------------------------------
     def backups(self, vps_id):
-        return self.http.request("GET", "/vps/%s/backups" % segment(vps_id), ok=(200,)).model(BackupList)
+        return self.http.request("GET", "/vps/%s/backups" % segment(vps_id), ok=(200,)).model(models.BackupList)
 
     def delete_backup(self, vps_id, backup_id):
         """Delete one backup. ACTED: deleted by this request. ALREADY: it was gone (404). REFUSED: the API

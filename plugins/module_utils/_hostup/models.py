@@ -11,9 +11,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from typing import Any, Dict, List, Optional
-
-from ansible_collections.jobctl.cloud.plugins.module_utils.models import ApiModel, Field
 from ansible_collections.jobctl.cloud.plugins.module_utils.options import id_problem
 
 # The observed form of IDs: a prefix and 26 lowercase base32 characters (vps_01hxa3b4c5d6e7f8g9h0j1k2m3).
@@ -38,52 +35,17 @@ FINISHED_STATES = frozenset(("cancelled", "canceled", "completed", "failed"))
 # A job in one of these states is already on its way out: the cancel DELETE will not act on it.
 STOPPING_STATES = FINISHED_STATES | frozenset(("cancelling", "canceling"))
 
-
-class CancelResult(ApiModel):
-    cancelled: bool
-    reason: Optional[str] = None
-
-
-class Backup(ApiModel):
-    """One backup of ``GET /vps/{id}/backups``; only ``id`` is required (it builds paths).
-
-    Confirmed (docs/api/hostup.md): ``createdAt`` and ``note`` may be null. Any value is kept as the
-    API gave it: an unreadable ``createdAt`` is the retention's business (such a backup is never
-    deleted by age), not a reason to refuse the whole list.
-    """
-
-    id: str
-    created_at: Any = Field(None, alias="createdAt")
-    backup_type: Any = Field(None, alias="backupType")
-    note: Any = None
+# The payload models (payloads.py), imported the first time one is asked for, and pydantic with
+# them: importing a module and checking its options never imports pydantic, nor does a run that
+# reads no modelled answer.
+PAYLOADS = ("CancelResult", "Backup", "BackupList", "VpsPage")
 
 
-class BackupList(ApiModel):
-    """``GET /vps/{id}/backups``: ``{backups, quotaInfo, actions}``.
-
-    Confirmed (docs/api/hostup.md): ``quotaInfo.limit`` and ``.remaining`` may be null, and
-    ``actions.canCreateBackup`` and ``actions.canRestore`` are objects ``{allowed, reason, code}``.
-    Both objects are passed on as the API gives them.
-    """
-
-    backups: List[Backup]
-    quota_info: Optional[Dict[str, Any]] = Field(None, alias="quotaInfo")
-    actions: Optional[Dict[str, Any]] = None
-
-    def quota_used(self):
-        """``quotaInfo.used`` when it is a number, else None (null, missing, or anything else)."""
-        used = (self.quota_info or {}).get("used")
-        if isinstance(used, bool) or not isinstance(used, (int, float)):
-            return None
-        return used
-
-
-class VpsPage(ApiModel):
-    """One page of ``GET /vps``: the VPS objects as the API gives them, and the cursor to the next."""
-
-    data: List[Dict[str, Any]]
-    has_more: Optional[bool] = Field(None, alias="hasMore")
-    next_cursor: Optional[str] = Field(None, alias="nextCursor")
+def __getattr__(name):
+    if name in PAYLOADS:
+        from ansible_collections.jobctl.cloud.plugins.module_utils._hostup import payloads
+        return getattr(payloads, name)
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))
 
 
 def job_type_of(job):

@@ -30,6 +30,7 @@ __metaclass__ = type
 
 import threading
 
+from ansible_collections.jobctl.cloud.plugins.module_utils._vsp import models
 from ansible_collections.jobctl.cloud.plugins.module_utils._vsp.models import (
     CANCEL_PATH,
     CANCELLED,
@@ -41,8 +42,6 @@ from ansible_collections.jobctl.cloud.plugins.module_utils._vsp.models import (
     RUNNING_STATES,
     STATUS_PATH,
     STOPPING_STATES,
-    JobPage,
-    StatusReply,
     job_body,
 )
 from ansible_collections.jobctl.cloud.plugins.module_utils.client import each, paginate
@@ -75,7 +74,7 @@ class VspClient:
             return self.http.request("POST", path, body=body, repeat_safe=repeat_safe, ok=(200,))
 
     def _job_of(self, reply, path, job_id):
-        job = reply.model(StatusReply).status
+        job = reply.model(models.StatusReply).status
         if job.job_id.id != job_id:
             raise self.http.error("POST", path, "the answer (HTTP %s) is about job %s, not job %s"
                                   % (reply.status, job.job_id.id, job_id), status=reply.status, lost=True)
@@ -159,7 +158,7 @@ class VspClient:
         def fetch(token):
             page_body = dict(body, pageToken=token) if token is not None else body
             reply = self._post(LIST_PATH, page_body, repeat_safe=True)
-            page = reply.model(JobPage)
+            page = reply.model(models.JobPage)
             if page.jobs is None and page.model_extra:
                 # No "jobs" is an empty page only when nothing else came instead.
                 raise self.http.error("POST", LIST_PATH, "the answer (HTTP %s) has an unexpected shape: jobs: missing, "

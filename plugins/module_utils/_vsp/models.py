@@ -12,10 +12,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from typing import Any, List, Optional
-
-from ansible_collections.jobctl.cloud.plugins.module_utils.models import ApiModel, Field
-
 JOB_STATES = ("EXAMINING", "PROCESSING", "EXECUTING", "COMPLETE", "FAILED", "CANCELLED")
 JOB_TYPES = ("BATCH_REPLICATE", "LIFECYCLE_UPDATE", "METRIC_RECONCILIATION", "TRIGGER_RECONCILIATION")
 # The states a cancel acts on.
@@ -50,30 +46,17 @@ LIST_PAGE_SIZE = 1000
 # A server that never stops handing out page tokens must not keep a pipeline busy forever.
 MAX_PAGES = 10000
 
-
-class JobId(ApiModel):
-    id: int
-
-
-class JobStatus(ApiModel):
-    job_id: JobId = Field(..., alias="jobId")
-    job_state: str = Field(..., alias="jobState")
-    job_type: Optional[str] = Field(None, alias="jobType")
-    bucket_name: Optional[str] = Field(None, alias="bucketName")
-    # Passed through as the API gives them: epoch seconds (floats) in the vendor's samples, date-time
-    # strings in the reference.
-    start_time: Optional[Any] = Field(None, alias="startTime")
-    complete_time: Optional[Any] = Field(None, alias="completeTime")
+# The payload models (payloads.py), imported the first time one is asked for, and pydantic with
+# them: importing a module and checking its options never imports pydantic, nor does a run that
+# reads no modelled answer.
+PAYLOADS = ("JobId", "JobStatus", "StatusReply", "JobPage")
 
 
-class StatusReply(ApiModel):
-    status: JobStatus
-
-
-class JobPage(ApiModel):
-    # The vendor reads "jobs" with a default of []: an empty page may come without it.
-    jobs: Optional[List[JobStatus]] = None
-    page_token: Optional[str] = Field(None, alias="pageToken")
+def __getattr__(name):
+    if name in PAYLOADS:
+        from ansible_collections.jobctl.cloud.plugins.module_utils._vsp import payloads
+        return getattr(payloads, name)
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))
 
 
 def job_body(job_id):
