@@ -74,14 +74,42 @@ PROFILE = "legacy"
 PREFIX = "jobctl.cloud"
 
 
+MODULE_UTILS = "ansible_collections.jobctl.cloud.plugins.module_utils"
+
+
 def import_module(name):
-    """The code of ``jobctl.cloud.<name>``, or None when it cannot be imported here (the module then runs as a process)."""
+    """The code of ``jobctl.cloud.<name>``, or None when it cannot be imported here (the module then runs as a process).
+
+    The payload models a run reads answers with are imported and built here too: a module process
+    loads them only when it first needs one (module_utils/models.py), but here this runs once in the
+    controller's main process, and every worker forked from it has them ready.
+    """
     try:
-        return importlib.import_module("ansible_collections.jobctl.cloud.plugins.modules.%s" % name)
+        code = importlib.import_module("ansible_collections.jobctl.cloud.plugins.modules.%s" % name)
     except Exception as e:  # whatever a module's import raises on this controller, a process may not
         display.vvv("%s: the %s module cannot be imported in the controller (%s): it runs as a module process"
                     % (PREFIX, name, e))
         return None
+    _warm_payloads()
+    return code
+
+
+def _warm_payloads():
+    try:
+        from pydantic import BaseModel
+    except ImportError:  # the module's own run says pydantic is missing
+        return
+    for package in ("", "._hostup", "._cloudfoundry", "._vsp", "._bigchange"):
+        try:
+            payloads = importlib.import_module(MODULE_UTILS + package + ".payloads")
+        except ImportError:
+            continue
+        for value in list(vars(payloads).values()):
+            if isinstance(value, type) and issubclass(value, BaseModel) and value is not BaseModel:
+                try:
+                    value.model_rebuild()
+                except Exception:  # a model that cannot be built yet is built at its first use, as in a process
+                    pass
 
 
 class InProcessAction(ActionBase):
