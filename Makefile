@@ -15,7 +15,7 @@ export ANSIBLE_INVENTORY_UNPARSED_WARNING := false
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export VENV
 
-.PHONY: demo test venv demo-venv link sim sim-stop shell matrix unit integration sanity lint molecule bench clean
+.PHONY: demo test venv demo-venv link sim sim-env sim-stop shell matrix unit integration sanity lint molecule bench clean
 
 # Two markers in one venv: the demo needs only ansible-core and requirements.txt (a few seconds to
 # install); the development toolchain (molecule, ansible-lint, galaxy-importer, Sphinx, ...) comes
@@ -49,6 +49,11 @@ demo: demo-venv link
 # The simulator in the background, for ad-hoc runs: eval "$(make sim)" (see README.md).
 sim: demo-venv link
 	@tests/utils/sim.sh start --seed $(SIM_SEED)
+
+# Only the simulator's API URLs and credentials, for a copy of the collection installed elsewhere:
+# eval "$(make sim-env)"
+sim-env: demo-venv
+	@tests/utils/sim.sh env --seed $(SIM_SEED)
 
 sim-stop:
 	@tests/utils/sim.sh stop

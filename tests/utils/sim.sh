@@ -4,6 +4,9 @@
 #                                                 print the `export` lines for this checkout: the venv,
 #                                                 the collection path and every module's variables.
 #                                                 Use it as: eval "$(make sim)"
+#   tests/utils/sim.sh env [--seed demo|empty]    the same, but print only the simulator's variables (each
+#                                                 API's URL and test credentials), for trying a copy of
+#                                                 the collection installed elsewhere: eval "$(make sim-env)"
 #   tests/utils/sim.sh stop                       stop the one `start` started
 #   tests/utils/sim.sh shell [--seed demo|empty]  an interactive bash with all of that; the simulator
 #                                                 stops when the shell exits
@@ -47,7 +50,7 @@ checkout_env() {
 }
 
 start() {
-  local pid base
+  local pid base what=${1:-start}
   mkdir -p "$dir"
   if pid=$(running_pid); then
     echo "# The API simulator is already running (pid $pid)." >&2
@@ -71,7 +74,11 @@ start() {
     checkout_env
     "$root/tests/utils/with-simulator.sh" --print-env "$base"
   } >"$dir/env"
-  cat "$dir/env"
+  if [ "$what" = env ]; then
+    "$root/tests/utils/with-simulator.sh" --print-env "$base"
+  else
+    cat "$dir/env"
+  fi
   echo "# It serves all four APIs at $base; these exports are also in $dir/env." >&2
   echo "# Stop it with: make sim-stop" >&2
 }
@@ -108,7 +115,8 @@ RC
 
 case "$command" in
   start) start ;;
+  env) start env ;;
   stop) stop ;;
   shell) shell ;;
-  *) echo "usage: $0 start|stop|shell [--seed demo|empty]" >&2; exit 2 ;;
+  *) echo "usage: $0 start|env|stop|shell [--seed demo|empty]" >&2; exit 2 ;;
 esac
