@@ -170,10 +170,10 @@ def test_a_long_wait_in_the_worker_shows_progress_at_minus_v(sim, tmp_path):
     vps = sim.seed(hostup={"vps": [{"name": "slow", "active_jobs": [
         {"jobType": "backup", "duration": 3600, "cancel_delay": 8}]}]})["hostup"]["vps"][0]["id"]
     path = tmp_path / "wait.yml"
+    args = {"vps_id": vps, "job_type": "backup", "wait": True, "wait_timeout": 60, "wait_sleep": 1}
+    task = {"name": "wait", "jobctl.cloud.vps_active_job": args}
     path.write_text(yaml.safe_dump([{"hosts": "localhost", "gather_facts": False, "connection": "local",
-                                     "module_defaults": APIS["hostup"].defaults(sim), "tasks": [
-        {"name": "wait", "jobctl.cloud.vps_active_job": {"vps_id": vps, "job_type": "backup", "wait": True,
-                                                         "wait_timeout": 60, "wait_sleep": 1}}]}]))
+                                     "module_defaults": APIS["hostup"].defaults(sim), "tasks": [task]}]))
     result = run_playbook(path, args=["-v"])
     assert result.rc == 0, result
     assert result.task("wait")["changed"] is True
