@@ -13,6 +13,7 @@ class ModuleDocFragment(object):
 options: {}
 attributes:
   action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
     support: full
     details: >-
       A same-named action plugin runs the module's code in the controller's own process when the task
