@@ -298,6 +298,34 @@ class VpsBackupRetention(Module):
         return []
 
 
+# Names and addresses unique across seeds: a name filter (a part of the name, to the simulator) must match
+# only its own case's VPS, whatever other modules seeded beside it.
+_vps_info_numbers = itertools.count(1)
+
+
+class VpsInfo(Module):
+    name = "vps_info"
+    api = "hostup"
+    changed = False
+    # A filter is not an ID: one that matches nothing lists nothing, and is no failure.
+    refusals = (("no match", lambda sim, obj: {"name": "no-such-vps-anywhere"}, False),)
+    targets = (target("list", "GET", r"/api/v2/vps$", shared=True),)
+
+    def seed(self, sim, count):
+        numbers = [next(_vps_info_numbers) for i in range(count)]
+        specs = [{"name": "info-%06d" % n, "primaryIp": "198.51.100.%d" % (1 + n % 250)} for n in numbers]
+        vps = sim.seed(hostup={"vps": specs})["hostup"]["vps"]
+        return [{"vps": v["id"], "name": v["name"], "ip": v["primaryIp"]} for v in vps]
+
+    def args(self, obj):
+        return {"name": obj["name"]}
+
+    def check(self, result, obj):
+        expected = [{"id": obj["vps"], "name": obj["name"], "primary_ip": obj["ip"], "power_state": "running",
+                     "service_status": "active"}]
+        return [] if result.get("vps") == expected else ["vps is %s, not %s" % (result.get("vps"), expected)]
+
+
 # Cloud Foundry
 
 def seed_cf(sim, count, tasks):
@@ -466,7 +494,7 @@ class BigchangeJobInfo(Module):
 
 
 MODULES = dict((m.name, m) for m in (
-    VpsActiveJob(), VpsActiveJobInfo(), VpsBackup(), VpsBackupInfo(), VpsBackupRetention(),
+    VpsActiveJob(), VpsActiveJobInfo(), VpsBackup(), VpsBackupInfo(), VpsBackupRetention(), VpsInfo(),
     CfTask(), CfTaskInfo(), VspJob(), VspJobInfo(), BigchangeJob(), BigchangeJobInfo()))
 
 

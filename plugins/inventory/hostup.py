@@ -16,7 +16,11 @@ description:
     C(vps_id: "{{ hostup_id }}") (the playbook C(jobctl.cloud.hostup_fleet) cancels jobs and prunes
     backups that way).'
   - 'Reads a configuration file whose name ends with C(hostup.yml) or C(hostup.yaml) and that holds
-    C(plugin: jobctl.cloud.hostup).'
+    C(plugin: jobctl.cloud.hostup). A file of another name that holds that line is not read, with a
+    warning that says why and proposes a name (Ansible itself only says the source "could not be verified").'
+  - 'A key of the file that is not an option of the plugin (C(filter:) mistyped for C(filters:), say) fails
+    the source before any request, naming the key and the nearest option, for example
+    C(unknown option ''filter'' (did you mean ''filters''?)). Ansible itself would ignore the key.'
   - 'Host names: the VPS are named in ascending order of their IDs, and each takes the first of its
     C(name), C(<name>_<id>) and its ID that is neither reserved nor the host name of a VPS named
     before it. Reserved are C(localhost), C(127.0.0.1) and C(::1) in any case (a VPS never takes over
@@ -157,9 +161,13 @@ cache_connection: ~/.cache/jobctl-hostup-inventory
 cache_timeout: 3600
 """
 
+import difflib
 import hashlib
 import json
+import os
+import re
 
+import ansible.constants as C
 from ansible.errors import AnsibleParserError
 from ansible.inventory.data import InventoryData
 from ansible.inventory.group import to_safe_group_name
@@ -167,7 +175,7 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.auth import bearer
-from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.client import MAX_VPS_PAGES, VPS_PAGE_SIZE, HostupClient
+from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.client import MAX_VPS, VPS_FILTERS, HostupClient
 from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.models import vps_id_problem
 from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.module import DEFAULT_URL, NAME
 from ansible_collections.jobctl.cloud.plugins.module_utils.auth import OAuthToken
@@ -183,7 +191,14 @@ from ansible_collections.jobctl.cloud.plugins.module_utils.options import (
 )
 
 # Option name -> the query parameter of GET /vps.
-FILTERS = {"name": "name", "primary_ip": "primaryIp"}
+FILTERS = VPS_FILTERS
+
+# The names of the configuration files the plugin reads (DOCUMENTATION).
+FILE_ENDINGS = ("hostup.yml", "hostup.yaml")
+# A file no larger than this is looked into when its name is refused, to say why when it is meant for this plugin.
+LOOKED_INTO_BYTES = 1024 * 1024
+# The line ``plugin: <name>`` of a configuration file (the name optionally quoted, a comment after it).
+PLUGIN_LINE = re.compile(r"^plugin[ \t]*:[ \t]*(['\"]?)([^'\"\s#]+)\1[ \t]*(?:#.*)?$", re.MULTILINE)
 
 GROUP = "hostup"
 # Host variable -> the VPS field it carries.
@@ -206,7 +221,7 @@ ANSIBLE_GROUPS = ("all", "ungrouped")
 # reserved, also while no VPS is in that state (so --limit hostup_stopped never picks a VPS so named).
 GROUP_PREFIX = GROUP + "_"
 # The most VPS the inventory holds: pages of VPS_PAGE_SIZE, at most MAX_VPS_PAGES of them.
-MAX_HOSTS = MAX_VPS_PAGES * VPS_PAGE_SIZE
+MAX_HOSTS = MAX_VPS
 # A warning shows at most this many characters of a name from the API.
 SHOWN_CHARS = 80
 # How often the groups of keyed_groups are worked out on a scratch inventory before the hosts are named
@@ -325,7 +340,73 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         self._secrets = Secrets()
 
     def verify_file(self, path):
-        return super(InventoryModule, self).verify_file(path) and path.endswith(("hostup.yml", "hostup.yaml"))
+        """A readable file whose name ends in hostup.yml or hostup.yaml.
+
+        A file of another name that says ``plugin: jobctl.cloud.hostup`` is refused with a warning giving the
+        reason (Ansible itself only says that the source "could not be verified").
+        """
+        if not super(InventoryModule, self).verify_file(path):
+            return False
+        if path.endswith(FILE_ENDINGS):
+            return True
+        if self._meant_for_this_plugin(path):
+            base = os.path.basename(path)
+            stem, extension = os.path.splitext(base)
+            renamed = stem + ".hostup" + extension if extension in (".yml", ".yaml") else base + ".hostup.yml"
+            self.display.warning("%s says plugin: %s but is not read: inventory file names for %s must end in %s or %s "
+                                 "(rename it, for example to %s)"
+                                 % (path, self.NAME, self.NAME, FILE_ENDINGS[0], FILE_ENDINGS[1], renamed))
+        return False
+
+    def _plugin_names(self):
+        return getattr(self, "_redirected_names", None) or [self.NAME]
+
+    def _meant_for_this_plugin(self, path):
+        """Whether the file at ``path`` has the line ``plugin: jobctl.cloud.hostup`` (a small file only; never fails)."""
+        try:
+            if not os.path.isfile(path) or os.path.getsize(path) > LOOKED_INTO_BYTES:
+                return False
+            with open(path, "rb") as handle:
+                text = handle.read().decode("utf-8", "replace")
+        except (OSError, ValueError):
+            return False
+        names = self._plugin_names()
+        return any(match.group(2) in names for match in PLUGIN_LINE.finditer(text))
+
+    def _read_config_data(self, path):
+        """The configuration file, read by Ansible; a key that is no option fails, naming it and the nearest option.
+
+        Ansible itself ignores such a key (a ``filter:`` typo for ``filters:`` would list every VPS).
+        """
+        config = super(InventoryModule, self)._read_config_data(path)
+        self._check_keys(config)
+        return config
+
+    def _option_names(self):
+        """Every option the plugin takes (its own and its doc fragments'), with their aliases."""
+        names = set(self._options or ())
+        try:
+            definitions = C.config.get_configuration_definitions("inventory", getattr(self, "_load_name", None) or self.NAME)
+        except Exception:  # pylint: disable=broad-except
+            # Only a fuller list of names is lost: the options Ansible set are still known.
+            definitions = {}
+        for name, definition in (definitions or {}).items():
+            names.add(name)
+            names.update((definition or {}).get("aliases") or ())
+        return names
+
+    def _check_keys(self, config):
+        valid = self._option_names()
+        unknown = [key for key in config if key not in valid]
+        if not unknown:
+            return
+        choices = sorted(valid)
+        told = []
+        for key in unknown:
+            near = difflib.get_close_matches(str(key), choices, n=1, cutoff=0.6)
+            told.append("%s (%s)" % (shown(key), "did you mean %s?" % shown(near[0]) if near
+                                     else "not an option of %s: see ansible-doc -t inventory %s" % (self.NAME, self.NAME)))
+        self._fail("unknown option%s %s" % ("s" if len(told) > 1 else "", ", ".join(told)))
 
     def parse(self, inventory, loader, path, cache=True):
         super(InventoryModule, self).parse(inventory, loader, path, cache)

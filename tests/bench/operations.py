@@ -136,6 +136,11 @@ HOSTUP = [
         item=_hostup_vps(lambda vps: vps["id"]),
         args={"vps_id": "{{ item }}"}, least=(1, 1, 1), changes=False),
     Operation(
+        "vps_info", "vps_info: list the VPS of one name", "hostup", "vps_info",
+        unit=lambda i: {"vps": [{"name": "bench-info-%06d" % i}]},
+        item=_hostup_vps(lambda vps: vps["name"]),
+        args={"name": "{{ item }}"}, least=(1, 1, 1), changes=False),
+    Operation(
         "retention", "vps_backup_retention: 3 VPS x 10, keep_last 2", "hostup", "vps_backup_retention",
         unit=lambda i: {"vps": [{"name": "bench-%d-%d" % (i, n), "backups": {"count": 10}} for n in range(3)]},
         item=lambda created: [vps["id"] for vps in created["vps"]],

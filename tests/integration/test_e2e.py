@@ -87,8 +87,9 @@ def differences(one, other, path="result"):
     return ["%s: %r != %r" % (path, one, other)]
 
 
-# A HostUp job's progress grows with time; the simulator derives a backup's size from its ID.
-VOLATILE_KEYS = (".progress", ".sizeGb")
+# A HostUp job's progress grows with time; the simulator derives a backup's size from its ID and its
+# displayId from its creation time (to the minute: two seeds a minute apart differ in it).
+VOLATILE_KEYS = (".progress", ".sizeGb", ".displayId")
 TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
 
 

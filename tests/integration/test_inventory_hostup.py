@@ -413,6 +413,87 @@ def test_an_unknown_filter_fails_before_any_request(sim, tmp_path, parse):
     assert sim.requests("hostup") == []
 
 
+# -- what is wrong with the file, said ----------------------------------------------------------------
+
+# Ansible itself ignores a key that is no option: a `filter:` typo would list every VPS.
+@pytest.mark.parametrize("options, message", [
+    ({"filter": {"name": "web"}}, "unknown option 'filter' (did you mean 'filters'?)"),
+    ({"api_key": "x"}, "unknown option 'api_key' (did you mean 'api_token'?)"),
+    ({"keyed_group": []}, "unknown option 'keyed_group' (did you mean 'keyed_groups'?)"),
+    ({"zzz_unrelated": 1}, "unknown option 'zzz_unrelated' (not an option of jobctl.cloud.hostup: see ansible-doc "
+                           "-t inventory jobctl.cloud.hostup)"),
+    ({"filter": {"name": "web"}, "stric": True}, "unknown options 'filter' (did you mean 'filters'?), 'stric' (did you "
+                                                  "mean 'strict'?)"),
+])
+def test_an_unknown_option_fails_naming_it_and_the_nearest_option(sim, tmp_path, parse, options, message):
+    seed(sim, {"name": "web-1"}, {"name": "db-1"})
+    result = parse(config(tmp_path, **options), hostup_env(sim))
+    assert result.rc != 0
+    assert result.says(message), result
+    assert sim.requests("hostup") == []
+
+
+def test_every_documented_option_is_accepted(sim, tmp_path, parse):
+    seed(sim, {"name": "web-1"})
+    # Options of the plugin and of its doc fragments (constructed, inventory_cache, http_options).
+    result = parse(config(tmp_path, filters={"name": "web"}, strict=False, compose={}, groups={}, keyed_groups=[],
+                          leading_separator=True, use_extra_vars=False, cache=False, timeout=10, retries=1,
+                          validate_certs=True, cache_timeout=60, cache_prefix="jobctl_"), hostup_env(sim))
+    assert result.rc == 0, result
+    assert result.hosts("hostup") == ["web-1"]
+
+
+def test_ansible_inventory_says_which_option_is_unknown(sim, tmp_path):
+    seed(sim, {"name": "web-1"}, {"name": "db-1"})
+    result = listing(config(tmp_path, filter={"name": "web"}), env_for(sim))
+    assert result.rc != 0, result
+    assert result.says("unknown option 'filter' (did you mean 'filters'?)"), result
+    assert sim.requests("hostup") == []
+    # Ansible's default (a failed source is a warning): still said, and no VPS is listed.
+    result = listing(config(tmp_path, filter={"name": "web"}), env_for(sim, ANSIBLE_INVENTORY_UNPARSED_FAILED="false"))
+    assert result.rc == 0, result
+    assert result.says("unknown option 'filter' (did you mean 'filters'?)"), result
+    assert "hostup" not in result.data
+
+
+NAME_RULE = "inventory file names for jobctl.cloud.hostup must end in hostup.yml or hostup.yaml"
+
+
+@pytest.mark.parametrize("name, renamed", [("fleet.yml", "fleet.hostup.yml"), ("fleet.yaml", "fleet.hostup.yaml"),
+                                           ("hostup-fleet.yml", "hostup-fleet.hostup.yml")])
+def test_a_file_for_the_plugin_with_a_name_it_does_not_read_is_refused_with_the_reason(sim, tmp_path, parse, name,
+                                                                                        renamed):
+    seed(sim, {"name": "web-1"})
+    path = config(tmp_path, name=name)
+    result = parse(path, hostup_env(sim))
+    assert result.rc != 0
+    assert result.says("%s says plugin: jobctl.cloud.hostup but is not read: %s (rename it, for example to %s)"
+                       % (path, NAME_RULE, renamed)), result
+    assert sim.requests("hostup") == []
+    # Renamed so, it is read.
+    renamed_path = path.rename(tmp_path / renamed)
+    result = parse(renamed_path, hostup_env(sim))
+    assert result.rc == 0, result
+    assert result.hosts("hostup") == ["web-1"] and not result.says(NAME_RULE)
+
+
+def test_another_plugins_file_gets_no_word_about_hostup_names(sim, tmp_path, parse):
+    path = tmp_path / "hosts.yml"
+    path.write_text(yaml.safe_dump({"all": {"hosts": {"web-1": {"note": "plugin: jobctl.cloud.hostup is not this"}}}}))
+    result = parse(path, hostup_env(sim))
+    assert result.rc == 0, result
+    assert not result.says(NAME_RULE) and not result.says("jobctl.cloud.hostup but is not read")
+
+
+def test_ansible_inventory_says_why_a_file_name_is_refused(sim, tmp_path):
+    seed(sim, {"name": "web-1"})
+    path = config(tmp_path, name="fleet.yml")
+    result = listing(path, env_for(sim, ANSIBLE_INVENTORY_UNPARSED_FAILED="false"))
+    assert result.says(NAME_RULE), result
+    assert result.says("rename it, for example to fleet.hostup.yml"), result
+    assert sim.requests("hostup") == []
+
+
 def test_a_rate_limited_page_is_retried(sim, tmp_path, parse):
     seed(sim, *({"name": "vm-%d" % n} for n in range(150)))
     sim.fault(kind="rate_limit", api="hostup", path="/vps$", retry_after="1", times=1)

@@ -168,3 +168,27 @@ def test_the_documentation_names_what_the_code_reads():
     assert "C(localhost), C(127.0.0.1) and C(::1)" in described
     for example in hostup.EXAMPLES.split("\n---\n"):
         assert yaml.safe_load(example)["plugin"] == "jobctl.cloud.hostup"
+
+
+@pytest.mark.parametrize("text, meant", [
+    ("plugin: jobctl.cloud.hostup\n", True),
+    ("---\nplugin: 'jobctl.cloud.hostup'  # the HostUp fleet\nfilters: {}\n", True),
+    ('plugin: "jobctl.cloud.hostup"\n', True),
+    ("# plugin: jobctl.cloud.hostup\nplugin: amazon.aws.aws_ec2\n", False),
+    ("plugin: jobctl.cloud.hostup_other\n", False),
+    ("all:\n  hosts:\n    web-1:\n      plugin: jobctl.cloud.hostup\n", False),
+    ("", False),
+])
+def test_a_file_is_meant_for_the_plugin_when_its_plugin_line_names_it(tmp_path, text, meant):
+    path = tmp_path / "fleet.yml"
+    path.write_text(text)
+    assert hostup.InventoryModule()._meant_for_this_plugin(str(path)) is meant
+
+
+def test_a_file_too_large_or_not_a_file_is_not_looked_into(tmp_path, monkeypatch):
+    path = tmp_path / "fleet.yml"
+    path.write_text("plugin: jobctl.cloud.hostup\n")
+    monkeypatch.setattr(hostup, "LOOKED_INTO_BYTES", 10)
+    assert hostup.InventoryModule()._meant_for_this_plugin(str(path)) is False
+    assert hostup.InventoryModule()._meant_for_this_plugin(str(tmp_path)) is False
+    assert hostup.InventoryModule()._meant_for_this_plugin(str(tmp_path / "missing.yml")) is False

@@ -44,6 +44,10 @@ MAX_PARALLEL_DELETES = 4
 VPS_PAGE_SIZE = 100
 # A bound on the page loop, so a server that never says "no more" cannot keep a run going forever.
 MAX_VPS_PAGES = 1000
+# The most VPS one listing reads (the inventory's hosts, vps_info's list): pages of VPS_PAGE_SIZE, at most MAX_VPS_PAGES.
+MAX_VPS = MAX_VPS_PAGES * VPS_PAGE_SIZE
+# The filters of GET /vps: option name (the inventory's filters, vps_info's options) -> query parameter.
+VPS_FILTERS = {"name": "name", "primary_ip": "primaryIp"}
 
 
 class HostupClient:
@@ -51,7 +55,7 @@ class HostupClient:
         self.http = http
 
     # -- VPS -----------------------------------------------------------------------------------
-    def list_vps(self, filters=None, advice=None, max_items=MAX_VPS_PAGES * VPS_PAGE_SIZE, fields=None):
+    def list_vps(self, filters=None, advice=None, max_items=MAX_VPS, fields=None):
         """Every VPS ``GET /vps`` lists for ``filters`` (its query parameters), page after page, as the API gives them.
 
         A page holding more VPS than asked for, or a list longer than ``max_items``, stops the reading at
