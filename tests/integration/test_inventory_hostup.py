@@ -420,10 +420,10 @@ def test_an_unknown_filter_fails_before_any_request(sim, tmp_path, parse):
     ({"filter": {"name": "web"}}, "unknown option 'filter' (did you mean 'filters'?)"),
     ({"api_key": "x"}, "unknown option 'api_key' (did you mean 'api_token'?)"),
     ({"keyed_group": []}, "unknown option 'keyed_group' (did you mean 'keyed_groups'?)"),
-    ({"zzz_unrelated": 1}, "unknown option 'zzz_unrelated' (not an option of jobctl.cloud.hostup: see ansible-doc "
-                           "-t inventory jobctl.cloud.hostup)"),
-    ({"filter": {"name": "web"}, "stric": True}, "unknown options 'filter' (did you mean 'filters'?), 'stric' (did you "
-                                                  "mean 'strict'?)"),
+    ({"zzz_unrelated": 1},
+     "unknown option 'zzz_unrelated' (not an option of jobctl.cloud.hostup: see ansible-doc -t inventory jobctl.cloud.hostup)"),
+    ({"filter": {"name": "web"}, "stric": True},
+     "unknown options 'filter' (did you mean 'filters'?), 'stric' (did you mean 'strict'?)"),
 ])
 def test_an_unknown_option_fails_naming_it_and_the_nearest_option(sim, tmp_path, parse, options, message):
     seed(sim, {"name": "web-1"}, {"name": "db-1"})
@@ -461,8 +461,8 @@ NAME_RULE = "inventory file names for jobctl.cloud.hostup must end in hostup.yml
 
 @pytest.mark.parametrize("name, renamed", [("fleet.yml", "fleet.hostup.yml"), ("fleet.yaml", "fleet.hostup.yaml"),
                                            ("hostup-fleet.yml", "hostup-fleet.hostup.yml")])
-def test_a_file_for_the_plugin_with_a_name_it_does_not_read_is_refused_with_the_reason(sim, tmp_path, parse, name,
-                                                                                        renamed):
+def test_a_file_for_the_plugin_with_a_name_it_does_not_read_is_refused_with_the_reason(
+        sim, tmp_path, parse, name, renamed):
     seed(sim, {"name": "web-1"})
     path = config(tmp_path, name=name)
     result = parse(path, hostup_env(sim))
