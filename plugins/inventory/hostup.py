@@ -522,17 +522,13 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             # The client's message has the status and the API's words, with every secret removed.
             raise AnsibleParserError(self._secrets.scrub(error.msg)) from None
         found = []
-        seen_ids = set()
+        # A VPS listed twice is given once by the client (list_vps).
         for item in listed:
             problem = vps_problem(item)
             if problem:
                 self.display.warning("HostUp inventory: a VPS (name %s) is left out: its ID %s"
                                      % (shown(item.get("name")), problem))
                 continue
-            if item["id"] in seen_ids:
-                self.display.vvv("HostUp inventory: VPS %s was listed twice; it is one host" % item["id"])
-                continue
-            seen_ids.add(item["id"])
             found.append(item)
         self.display.vvv("HostUp inventory: %d VPS" % len(found))
         return found

@@ -140,19 +140,9 @@ class VpsInfo(HostupModule):
                             if self.params.get(option))
 
     def select(self):
-        listed = self.client.list_vps(self.filters, advice="Narrow the listing with name or primary_ip",
-                                      max_items=MAX_VPS, fields=FIELDS)
-        found = []
-        seen = set()
-        for item in listed:
-            vps_id = item.get("id")
-            key = vps_id if isinstance(vps_id, str) else repr(vps_id)
-            if vps_id is not None and key in seen:
-                # Listed twice: the list changed while it was being read.
-                continue
-            seen.add(key)
-            found.append(item)
-        return found
+        # A VPS listed twice (the list changed while it was read) comes once from list_vps.
+        return self.client.list_vps(self.filters, advice="Narrow the listing with name or primary_ip",
+                                    max_items=MAX_VPS, fields=FIELDS)
 
     def report(self, items):
         return {"changed": False, "vps": [dict((key, item.get(field)) for key, field in KEYS) for item in items]}

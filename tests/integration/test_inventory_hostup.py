@@ -24,17 +24,14 @@ import os
 import re
 import subprocess
 import sys
-import threading
 import traceback
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
 import yaml
 
-from harness import COLLECTIONS, LINK, ROOT, ansible_env
+from harness import COLLECTIONS, LINK, ROOT, Scripted, ansible_env
 from ansible_collections.jobctl.cloud.plugins.module_utils import clock
 from simulator.core import Simulator
 
@@ -760,60 +757,6 @@ def test_tls_is_verified_and_ca_path_and_validate_certs_are_honoured(tmp_path, p
 
 
 # -- answers the simulator never gives: a scripted server -------------------------------------------
-
-class Scripted:
-    """A loopback HTTP server answering GET /api/v2/vps with ``pages(number, query) -> body``."""
-
-    def __init__(self, pages):
-        self.pages = pages
-        self.requests = []
-        self.tunnels = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            # Headers and body leave in two writes: without this, each answer of a kept-alive
-            # connection waits for the client's delayed ACK.
-            disable_nagle_algorithm = True
-
-            def do_GET(self):  # noqa: N802 - the name http.server calls
-                parts = urlsplit(self.path)
-                outer.requests.append((parts.path, parse_qs(parts.query)))
-                body = json.dumps(outer.pages(len(outer.requests), parse_qs(parts.query))).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def do_CONNECT(self):  # noqa: N802 - a client asking this server, as its proxy, for a tunnel
-                outer.tunnels.append(self.path)
-                self.send_response(403)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):  # noqa: A002 - quiet
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def base(self):
-        return "http://127.0.0.1:%d" % self.server.server_address[1]
-
-    @property
-    def url(self):
-        return self.base + "/api/v2"
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-
 
 def vps(n, name=None):
     return {"id": "vps_%026d" % n, "name": name or "vm-%d" % n, "primaryIp": "192.0.2.%d" % (n % 250 + 1),

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import ROOT, ansible_env
+from harness import ROOT, Scripted, ansible_env
 
 KEY = "hostup-test-key"
 KEYS = ["id", "name", "primary_ip", "power_state", "service_status"]
@@ -191,3 +191,21 @@ def test_ad_hoc_without_a_key_says_to_set_hostup_api_key(sim):
                           env=env, capture_output=True, text=True, timeout=120, cwd=str(ROOT), check=False)
     assert proc.returncode != 0
     assert "FAILED" in proc.stdout and "HOSTUP_API_KEY" in proc.stdout, proc.stdout + proc.stderr
+
+
+def listed(n):
+    return {"id": "vps_%026d" % n, "name": "vm-%d" % n, "primaryIp": "192.0.2.%d" % n,
+            "serviceStatus": "active", "powerState": "running"}
+
+
+def test_a_vps_listed_again_on_a_later_page_is_listed_once(run):
+    # The list changed between two pages (one VPS came before the cursor): the API gives vm-1 twice.
+    def pages(number, query):
+        if number == 1:
+            return {"data": [listed(1)], "hasMore": True, "nextCursor": "c2"}
+        return {"data": [listed(1), listed(2)], "hasMore": False, "nextCursor": None}
+
+    with Scripted(pages) as server:
+        out = ok(run("vps_info", {"api_url": server.url, "api_token": KEY, "retries": 0}))
+    assert [v["name"] for v in out["vps"]] == ["vm-1", "vm-2"]
+    assert [path for path, dummy in server.requests] == ["/api/v2/vps", "/api/v2/vps"]

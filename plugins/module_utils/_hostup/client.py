@@ -60,9 +60,22 @@ class HostupClient:
 
         A page holding more VPS than asked for, or a list longer than ``max_items``, stops the reading at
         that page with an error naming the bound, rather than hold what the API keeps sending. ``fields``:
-        only these keys of each VPS are kept, page by page.
+        only these keys of each VPS are kept, page by page. A VPS listed again (the list changed while it
+        was being read) is given once.
         """
         read = {"pages": 0, "vps": 0}
+        seen = set()
+
+        def first_time(item):
+            vps_id = item.get("id")
+            if vps_id is None:
+                return True
+            key = vps_id if isinstance(vps_id, str) else repr(vps_id)
+            if key in seen:
+                return False
+            seen.add(key)
+            return True
+
         tail = ". " + advice if advice else ""
 
         def fetch(cursor):
@@ -84,7 +97,8 @@ class HostupClient:
             if read["vps"] > max_items or (more and read["vps"] >= max_items):
                 raise self.http.error("GET", "/vps", "the API lists more than %d VPS, the most that are read: stopped "
                                       "after %d pages (%d VPS)%s" % (max_items, read["pages"], read["vps"], tail))
-            items = page.data if fields is None else [{field: item.get(field) for field in fields} for item in page.data]
+            items = [item if fields is None else {field: item.get(field) for field in fields}
+                     for item in page.data if first_time(item)]
             return items, page.next_cursor if more else None
 
         return paginate(fetch, lambda text: self.http.error("GET", "/vps", text), "VPS", MAX_VPS_PAGES, advice)
