@@ -71,6 +71,11 @@ def _merge_constraints(*sources):
 NAMED_FAILURES = 5
 
 
+def plural(count, noun, nouns=None):
+    """"1 job", "2 jobs" (``nouns`` where adding an s is wrong)."""
+    return "%d %s" % (count, noun if count == 1 else (nouns or noun + "s"))
+
+
 def first_few(items, describe=str, separator="; ", limit=NAMED_FAILURES):
     """``describe(item)`` of the first ``limit`` items joined, then "... and N more": a message whose
     length does not grow with the number of items (only the first few are described)."""
@@ -173,6 +178,30 @@ class Results:
         the per-item lists of the result (``not_canceled``, ``errors``, ...) name them all.
         """
         return first_few(self.failed, describe, separator, limit)
+
+    def summary(self, verbs, noun, check_mode, label=str, why=None, nouns=None):
+        """The ``msg`` of a successful run, one line whatever the number of items: what was done to how many of
+        how many, naming the first few, then how many were left alone and why.
+
+        ``verbs`` is (past, infinitive), e.g. ("canceled", "cancel"); ``why(item)`` says why an item this run left
+        alone needed nothing ("already CANCELLED"); items with the same reason are counted together.
+        E.g. "canceled 2 of 4 jobs (4211, 4212); 1 already CANCELLED; 1 already ended (COMPLETE)".
+        """
+        if not self.items:
+            return "nothing to %s: no %s given" % (verbs[1], nouns or noun + "s")
+        acted = self.acted
+        done = ("would %s" % verbs[1]) if check_mode else verbs[0]
+        text = "%s %d of %s" % (done, len(acted), plural(len(self.items), noun, nouns))
+        if acted:
+            text += " (%s)" % first_few(acted, lambda item: label(item), ", ")
+        groups = {}
+        for item in self.items:
+            if not item.changed and not item.failed:
+                phrase = why(item) if why is not None else "needed nothing"
+                groups[phrase] = groups.get(phrase, 0) + 1
+        for phrase, count in groups.items():
+            text += "; %d %s" % (count, phrase)
+        return text
 
     def warnings(self, label=None):
         """The warnings of the outcomes (answers lost, then found in place), each prefixed by ``label(item)``."""
@@ -373,6 +402,10 @@ class JobctlModule:
         """``(msg, problem)`` when the run must fail after its work (items that could not be handled), else None."""
         return None
 
+    def summary(self, items):
+        """The ``msg`` of a successful run: what it did, in one line (a mutating module's; None for _info modules)."""
+        return None
+
     # What a module's log lines call its change ("cancel", "delete"), and how they name an item.
     CHANGE = "change"
 
@@ -469,6 +502,10 @@ class JobctlModule:
             if problem is not None:
                 result["problem"] = problem
             self.fail(msg, **result)
+        if "msg" not in result and state is not None:
+            msg = self.summary(state)
+            if msg:
+                result["msg"] = self.secrets.scrub(msg)
         self.module.exit_json(**result)
 
     def wait_for(self, poll, what):
