@@ -177,7 +177,7 @@ from ansible.utils.unsafe_proxy import wrap_var
 from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.auth import bearer
 from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.client import MAX_VPS, VPS_FILTERS, HostupClient
 from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.models import vps_id_problem
-from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.module import DEFAULT_URL, NAME
+from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.module import API, DEFAULT_URL, NAME
 from ansible_collections.jobctl.cloud.plugins.module_utils.auth import OAuthToken
 from ansible_collections.jobctl.cloud.plugins.module_utils.client import HAS_REQUESTS, HttpClient
 from ansible_collections.jobctl.cloud.plugins.module_utils.errors import ApiError, Secrets
@@ -461,7 +461,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             self._fail(problem)
 
         url = self._templated("api_url") or DEFAULT_URL
-        problem = url_problem(url)
+        problem = url_problem(url) or API.api_url_problem(url)
         if problem:
             self._fail("api_url %s (the value is not shown)" % problem)
 
@@ -511,7 +511,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         """
         http = HttpClient(NAME, settings["url"], timeout=settings["timeout"], validate_certs=settings["validate_certs"],
                           ca_path=settings["ca_path"], retries=settings["retries"],
-                          auth=bearer(OAuthToken(token=settings["token"])), secrets=self._secrets)
+                          auth=bearer(OAuthToken(token=settings["token"])), secrets=self._secrets,
+                          not_found=API.not_found, url_hint=API.url_hint)
         if http.insecure_warning:
             self.display.warning("HostUp inventory: %s" % http.insecure_warning)
         try:

@@ -179,19 +179,21 @@ class Results:
         """
         return first_few(self.failed, describe, separator, limit)
 
-    def summary(self, verbs, noun, check_mode, label=str, why=None, nouns=None):
+    def summary(self, verbs, noun, check_mode, label=str, why=None, nouns=None, also=()):
         """The ``msg`` of a successful run, one line whatever the number of items: what was done to how many of
         how many, naming the first few, then how many were left alone and why.
 
         ``verbs`` is (past, infinitive), e.g. ("canceled", "cancel"); ``why(item)`` says why an item this run left
         alone needed nothing ("already CANCELLED"); items with the same reason are counted together.
         E.g. "canceled 2 of 4 jobs (4211, 4212); 1 already CANCELLED; 1 already ended (COMPLETE)".
+        ``also`` counts objects asked for that never became items: (phrase, count) pairs.
         """
-        if not self.items:
+        total = len(self.items) + sum(count for dummy, count in also)
+        if not total:
             return "nothing to %s: no %s given" % (verbs[1], nouns or noun + "s")
         acted = self.acted
         done = ("would %s" % verbs[1]) if check_mode else verbs[0]
-        text = "%s %d of %s" % (done, len(acted), plural(len(self.items), noun, nouns))
+        text = "%s %d of %s" % (done, len(acted), plural(total, noun, nouns))
         if acted:
             text += " (%s)" % first_few(acted, lambda item: label(item), ", ")
         groups = {}
@@ -199,6 +201,9 @@ class Results:
             if not item.changed and not item.failed:
                 phrase = why(item) if why is not None else "needed nothing"
                 groups[phrase] = groups.get(phrase, 0) + 1
+        for phrase, count in also:
+            if count:
+                groups[phrase] = groups.get(phrase, 0) + count
         for phrase, count in groups.items():
             text += "; %d %s" % (count, phrase)
         return text
@@ -304,6 +309,8 @@ class JobctlModule:
             value = self.params.get(option)
             if value is not None:
                 problem = url_problem(value)
+                if problem is None and option == "api_url":
+                    problem = self.API.api_url_problem(value)
                 if problem:
                     # A refused URL may carry a password or a signed query: masked wherever Ansible
                     # would show it (the invocation in the result included).
@@ -361,7 +368,8 @@ class JobctlModule:
     def http_client(self, base_url, **kwargs):
         http = HttpClient(self.API.name, base_url, timeout=self.params["timeout"],
                           validate_certs=self.params["validate_certs"], ca_path=self.params["ca_path"],
-                          retries=self.params["retries"], secrets=self.secrets, **kwargs)
+                          retries=self.params["retries"], secrets=self.secrets, not_found=self.API.not_found,
+                          url_hint=self.API.url_hint, **kwargs)
         if http.insecure_warning:
             # One warning of the run, instead of urllib3's InsecureRequestWarning for every request.
             self.warn(http.insecure_warning)

@@ -58,6 +58,7 @@ from ansible_collections.jobctl.cloud.plugins.module_utils.errors import (
     Outcome,
     Secrets,
     describe,
+    json_of,
     no_userinfo,
     normalise,
     shorten_body,
@@ -247,8 +248,13 @@ def host_of(url):
 
 class HttpClient:
     def __init__(self, api_name, base_url, timeout=30, validate_certs=True, ca_path=None, retries=5,
-                 auth=None, headers=None, pool_size=10, secrets=None, url_option="api_url"):
+                 auth=None, headers=None, pool_size=10, secrets=None, url_option="api_url", not_found=None,
+                 url_hint=None):
         self.api_name = api_name
+        # Whether a 404's JSON body is the API's own "no such object" (an ApiSpec's not_found), and what
+        # to say about the base URL when it is not: a 404 from elsewhere is never taken for a missing object.
+        self.not_found = not_found
+        self.url_hint = url_hint
         self.base_url = base_url.rstrip("/")
         # The option that gives base_url, named when the API moved (a redirect).
         self.url_option = url_option
@@ -299,14 +305,28 @@ class HttpClient:
     def url(self, path):
         return path if is_http_url(path, allow_query=True) else self.base_url + path
 
-    def error(self, method, path, text, status=None, retries=0, problem=None, lost=False):
+    def error(self, method, path, text, status=None, retries=0, problem=None, lost=False, foreign=False):
         text = no_userinfo(self.secrets.scrub(text))
         if problem is None:
             problem = dict(normalise(status, b""), detail=text)
         msg = "%s %s %s failed: %s" % (self.api_name, method, urlsplit(self.url(path)).path, text)
         if retries:
             msg += " (after %d retries)" % retries
-        return ApiError(msg, problem, retries, lost)
+        return ApiError(msg, problem, retries, lost, foreign)
+
+    def _foreign_404(self, reply, path):
+        """Whether a 404 came from somewhere else than the API (a wrong base URL): its body is not the API's
+        own "no such object". Only for the API's own paths (not a token or discovered endpoint)."""
+        return (reply.status == 404 and self.not_found is not None
+                and self._option_giving(self.url(path)) is not None and not self.not_found(json_of(reply.content)))
+
+    def _foreign_404_text(self, path, problem):
+        parts = urlsplit(self.url(path))
+        text = ("HTTP 404 from %s://%s%s: no such path on the %s (not the API saying that an object does not "
+                "exist)" % (parts.scheme, parts.netloc, parts.path, self.api_name))
+        if self.url_hint is not None:
+            text += "; %s" % self.url_hint(self.base_url)
+        return "%s. The answer: %s" % (text, describe(problem))
 
     def request(self, method, path, params=None, body=None, form=None, headers=None, auth=True,
                 repeat_safe=None, ok=(200, 201, 202, 204), url_option=None):
@@ -336,6 +356,9 @@ class HttpClient:
             if 300 <= reply.status < 400:
                 text = self._redirect_text(reply, path, url_option)
                 problem = dict(problem, title=_status_phrase(reply.status), detail=text, errors=[])
+            if self._foreign_404(reply, path):
+                raise self.error(method, path, self._foreign_404_text(path, problem), retries=reply.retries,
+                                 problem=problem, foreign=True)
             wait = asked_wait(reply.status, reply.headers)
             if wait is not None and wait > RETRY_AFTER_CAP:
                 resets = datetime.fromtimestamp(clock.CLOCK.time() + wait, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -74,19 +74,27 @@ class ApiError(Exception):
     certainly did not act. Only the API clients look at it (to settle the outcome by a read).
     ``about_run`` says the error is not about the object of the request (its token or session could not
     be had): the bulk loop starts no further call (client.not_about_item).
+    ``foreign`` says a 404 did not come from the API (its body is not the API's own "not found"): a
+    wrong base URL, never a missing object.
     """
 
-    def __init__(self, msg, problem=None, retries=0, lost=False):
+    def __init__(self, msg, problem=None, retries=0, lost=False, foreign=False):
         super(ApiError, self).__init__(msg)
         self.msg = msg
         self.problem = problem or dict(normalise(None, b""), detail=_text(msg))
         self.retries = retries
         self.lost = lost
         self.about_run = False
+        self.foreign = foreign
 
     @property
     def status(self):
         return self.problem.get("status")
+
+    @property
+    def not_found(self):
+        """The API itself said the object does not exist: a 404 in the API's own words, not a web server's."""
+        return self.status == 404 and not self.foreign
 
     def is_api_code(self, code=None, title=None):
         """Whether the API answered with this error code or title (matched as strings, never on detail)."""
@@ -95,11 +103,12 @@ class ApiError(Exception):
 
 
 def missing_as_none(call, *args, **kwargs):
-    """``call(...)``, or None when the API answers 404: the one place "not found" means "not there"."""
+    """``call(...)``, or None when the API answers that the object does not exist (its own 404, never a web
+    server's): the one place "not found" means "not there"."""
     try:
         return call(*args, **kwargs)
     except ApiError as error:
-        if error.status == 404:
+        if error.not_found:
             return None
         raise
 
@@ -326,6 +335,16 @@ def _from_json(data, problem, scrub):
         problem.update(code=text("error"), title=text("error"), detail=text("error_description"))
         return True
     return False
+
+
+def is_problem_details(data):
+    """Whether JSON data is an RFC 7807/9457 Problem Details object (HostUp's and BigChange's errors)."""
+    return isinstance(data, dict) and any(key in data for key in ("type", "title", "detail"))
+
+
+def json_of(body):
+    """A body as JSON data, or None when it is not JSON (an HTML page, text, nothing)."""
+    return _decode(body)
 
 
 def normalise(status, body, headers=None, reason=None, scrub=None):

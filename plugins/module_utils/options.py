@@ -81,15 +81,53 @@ class ApiSpec:
     ``url_options`` must be plain http(s) URLs; ``header_secrets`` are sent in HTTP headers, so
     they must be visible ASCII; ``needed`` must be set, as an option or through its environment
     variable (the spec cannot say ``required``: a value from the environment would not count).
+
+    What a right ``api_url`` looks like, for the messages about a wrong one: ``base_path`` is how its
+    path ends (HostUp's ``/api/v2``), ``example`` a right one, ``added_paths`` the path endings the
+    modules add to it themselves (Cloud Foundry's ``/v3``), refused before any request, and
+    ``not_found(data)`` whether a 404's JSON body is the API's own "no such object" (else the 404
+    came from somewhere else than the API: a wrong base URL).
     """
 
-    def __init__(self, name, argument_spec, url_options=("api_url",), header_secrets=(), needed=(), **constraints):
+    def __init__(self, name, argument_spec, url_options=("api_url",), header_secrets=(), needed=(),
+                 base_path="", example=None, added_paths=(), not_found=None, **constraints):
         self.name = name
         self.argument_spec = argument_spec
         self.url_options = url_options
         self.header_secrets = header_secrets
         self.needed = needed
+        self.base_path = base_path
+        self.example = example
+        self.added_paths = added_paths
+        self.not_found = not_found
         self.constraints = constraints
+
+    def api_url_problem(self, value):
+        """Why ``value`` (a valid URL) cannot be the API's base URL as given, or None: its path ends in what
+        the modules add themselves, or repeats the base path."""
+        path = urlsplit(value).path.rstrip("/")
+        for added in self.added_paths:
+            if path.lower().endswith(added.lower()):
+                return ("ends in %s, which the modules add to every path themselves: give the base URL without "
+                        "it (%s)" % (added, self.url_advice()))
+        if self.base_path and path.endswith(self.base_path * 2):
+            return "repeats %s in its path: give it once (%s)" % (self.base_path, self.url_advice())
+        return None
+
+    def url_advice(self):
+        """What a right api_url looks like, in words: "it ends in /api/v2, as https://cloud.hostup.se/api/v2"."""
+        if self.base_path:
+            return "the %s's base URL ends in %s, as %s" % (self.name, self.base_path, self.example)
+        return "the %s's base URL is its root, as %s" % (self.name, self.example)
+
+    def url_hint(self, base_url):
+        """What is wrong with ``base_url``, when the API's paths were not found under it."""
+        path = urlsplit(base_url).path.rstrip("/")
+        if self.base_path and path.endswith(self.base_path * 2):
+            return "api_url repeats %s in its path; %s" % (self.base_path, self.url_advice())
+        if self.base_path and not path.endswith(self.base_path):
+            return "api_url's path does not end in %s; %s" % (self.base_path, self.url_advice())
+        return "check api_url: %s" % self.url_advice()
 
 
 def is_set(value):

@@ -290,6 +290,10 @@ class BigchangeJob(BigChangeModule):
             result.update(self.diff({"jobs": before}, {"jobs": statuses}))
         return result
 
+    def summary(self, items):
+        return Results(items).summary(("canceled", "cancel"), "BigChange job", self.check_mode,
+                                      why=lambda item: "already %s" % item.after["status"])
+
     def not_canceled(self, item):
         if item.error is not None:
             job, reason = item.before, item.error.msg

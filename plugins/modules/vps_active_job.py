@@ -217,6 +217,14 @@ class VpsActiveJob(HostupModule):
         return result
 
 
+    def summary(self, items):
+        item = items[0]
+        if item.changed:
+            return "%s the %s job of VPS %s" % ("would cancel" if self.check_mode else "canceled", self.job_type, self.vps)
+        reason = item.outcome.reason if item.outcome is not None and item.outcome.reason else NOTHING % self.job_type
+        return "nothing to cancel on VPS %s: %s" % (self.vps, reason)
+
+
 def main():
     VpsActiveJob().main()
 

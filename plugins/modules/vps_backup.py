@@ -156,7 +156,7 @@ errors:
 
 from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.module import HostupModule
 from ansible_collections.jobctl.cloud.plugins.module_utils.base import Item, Results
-from ansible_collections.jobctl.cloud.plugins.module_utils.errors import ApiError
+from ansible_collections.jobctl.cloud.plugins.module_utils.errors import ApiError, Outcome
 
 
 class VpsBackup(HostupModule):
@@ -177,12 +177,15 @@ class VpsBackup(HostupModule):
             self.wanted = [self.backup_id("backup_id", self.params["backup_id"])]
         else:
             self.wanted = self.ids("backup_ids", self.backup_id)
+        # The requested backups the VPS's list does not hold: nothing to delete, said in the result and a warning.
+        self.absent = []
 
     def select(self):
         """The requested backups the VPS's list holds, in the order requested; nothing is read when nothing is."""
         if not self.wanted:
             return []
         by_id = dict((b.id, b) for b in self.client.backups(self.vps).backups)
+        self.absent = [backup_id for backup_id in self.wanted if backup_id not in by_id]
         return [Item(backup_id, by_id[backup_id].raw(), parent=self.vps) for backup_id in self.wanted
                 if backup_id in by_id]
 
@@ -202,15 +205,27 @@ class VpsBackup(HostupModule):
         results = Results(items)
         for warning in results.warnings():
             self.warn(warning)
+        gone = [i.id for i in items if i.outcome is not None and i.outcome.kind == Outcome.ALREADY]
+        for backup_id in self.absent:
+            self.warn("backup %s is not among the backups of VPS %s: nothing to delete (it was deleted before, or "
+                      "the ID is not one of this VPS's backups)" % (backup_id, self.vps))
+        for backup_id in gone:
+            self.warn("backup %s of VPS %s was gone when the delete arrived: nothing to delete" % (backup_id, self.vps))
         refused = [{"id": i.id, "reason": i.reason} for i in items if i.error is None and i.failed]
         errors = [{"id": i.id, "reason": i.reason} for i in items if i.error is not None]
         trouble = set(i.id for i in results.failed)
         present = [i.id for i in items]
         result = dict(changed=results.changed, backups=[i.before for i in items],
-                      deleted=[i.id for i in results.acted], refused=refused, errors=errors)
+                      deleted=[i.id for i in results.acted], refused=refused, errors=errors,
+                      already_absent=[b for b in self.wanted if b in self.absent or b in gone])
         result.update(self.diff({"backups": present},
                                 {"backups": [] if self.check_mode else [b for b in present if b in trouble]}))
         return result
+
+    def summary(self, items):
+        return "VPS %s: %s" % (self.vps, Results(items).summary(
+            ("deleted", "delete"), "backup", self.check_mode, why=lambda item: "already gone",
+            also=[("already gone", len(self.absent))]))
 
     def failure(self, items):
         results = Results(items)

@@ -189,7 +189,7 @@ deleted_count:
 from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.models import backup_id_problem
 from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.module import HostupModule
 from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.retention import plan_prune, policy_problem
-from ansible_collections.jobctl.cloud.plugins.module_utils.base import Item, Results, first_few
+from ansible_collections.jobctl.cloud.plugins.module_utils.base import Item, Results, first_few, plural
 from ansible_collections.jobctl.cloud.plugins.module_utils.errors import ApiError
 from ansible_collections.jobctl.cloud.plugins.module_utils.options import number_problem
 
@@ -309,6 +309,20 @@ class VpsBackupRetention(HostupModule):
         result.update(self.diff(dict((e.vps.id, sorted(e.considered_before())) for e in items),
                                 dict((e.vps.id, sorted(e.considered_after())) for e in items)))
         return result
+
+    def summary(self, items):
+        shown = [entry.shown() for entry in items]
+        deleted = sum(len(e["deleted"]) for e in shown)
+        if self.check_mode:
+            deleted = sum(len([d for d in entry.deletions if d.changed]) for entry in items)
+        text = "%s %s of %s" % ("would delete" if self.check_mode else "deleted", plural(deleted, "backup"),
+                                plural(len(items), "VPS", "VPS"))
+        kept = sum(len(e["kept"]) for e in shown)
+        left = sum(len(e["left_alone"]) for e in shown)
+        text += "; %d kept by the policy" % kept
+        if left:
+            text += "; %d left alone (see the warnings)" % left
+        return text
 
     def failure(self, items):
         trouble = [e for e in items if e.status in ("failed", "skipped")]

@@ -289,20 +289,22 @@ class VspJob(VspModule):
         for warning in results.warnings((lambda item: "job %s" % item.id) if self.bulk else None):
             self.warn(warning)
         known = [item for item in items if item.after is not None]
-        result = dict(changed=results.changed)
         before = [item.before.raw() for item in known]
         after = [self.shown(item) for item in known]
+        result = dict(changed=results.changed, canceled=[item.id for item in results.acted],
+                      not_canceled=[{"job_id": item.id, "state": item.after.job_state if item.after is not None else None,
+                                     "reason": item.reason} for item in results.failed])
         if self.bulk:
-            result.update(
-                jobs=[item.after.raw() for item in known],
-                canceled=[item.id for item in results.acted],
-                not_canceled=[{"job_id": item.id, "state": item.after.job_state if item.after is not None else None,
-                               "reason": item.reason} for item in results.failed])
+            result["jobs"] = after
             result.update(self.diff({"jobs": before}, {"jobs": after}))
         elif known:
-            result["job"] = known[0].after.raw()
+            result["job"] = after[0]
             result.update(self.diff({"job": before[0]}, {"job": after[0]}))
         return result
+
+    def summary(self, items):
+        return Results(items).summary(("canceled", "cancel"), "VSP job", self.check_mode,
+                                      why=lambda item: "already %s" % item.after.job_state)
 
     def failure(self, items):
         failed = Results(items).failed
@@ -317,7 +319,7 @@ class VspJob(VspModule):
                     item.id, " (%s)" % item.after.job_state if item.after is not None else "", item.reason))), problem
 
     def shown(self, item):
-        """The job as the diff shows it after the run: in check mode, a job to be cancelled as CANCELLED."""
+        """The job as the run leaves it: in check mode, a job to be cancelled as CANCELLED."""
         job = item.after.raw()
         if self.check_mode and item.changed:
             job = dict(job, jobState=CANCELLED)

@@ -651,9 +651,19 @@ def test_wrong_password_fails_with_uaas_words(sim, cancel, cf):
 
 
 def test_api_url_that_is_not_cloud_controller_fails_readably(sim, cancel, cf):
-    cf["group/jobctl.cloud.cloudfoundry"]["api_url"] = sim.url + "/hostup/api/v2"
+    cf["group/jobctl.cloud.cloudfoundry"]["api_url"] = sim.url + "/console"
     out = cancel(guid=UNKNOWN)
-    assert out.get("failed") and "GET /hostup/api/v2/ failed" in out["msg"]
+    assert out.get("failed") and "GET /console/ failed" in out["msg"], out["msg"]
+    assert "HTTP 404 from %s/console/: no such path on the Cloud Foundry API" % sim.url in out["msg"]
+    assert "the Cloud Foundry API's base URL is its root" in out["msg"]
+
+
+def test_api_url_of_the_v2_or_v3_root_is_refused_before_any_request(sim, cancel, cf):
+    for suffix in ("/v2", "/v3/"):
+        cf["group/jobctl.cloud.cloudfoundry"]["api_url"] = sim.url + "/cf" + suffix
+        out = cancel(guid=UNKNOWN)
+        assert out.get("failed") and out["msg"].startswith("api_url ends in %s, which the modules add" % suffix.rstrip("/"))
+    assert sim.requests("cloudfoundry") == []
 
 
 def play_cancel(**args):

@@ -85,11 +85,12 @@ def test_cancel_by_ids_check_real_rerun(sim, playbook, env):
     assert check.rc == 0, check
     s = summary(check)
     assert s["check_mode"] is True and s["selected_by"] == "job_ids"
-    assert [(j["job_id"], j["state"]) for j in s["canceled"]] == [(1, "EXECUTING"), (-2, "PROCESSING")]
+    # Check mode shows the state a real run would leave.
+    assert [(j["job_id"], j["state"]) for j in s["canceled"]] == [(1, "CANCELLED"), (-2, "CANCELLED")]
     assert [(j["job_id"], j["reason"]) for j in s["left"]] == [(3, "already COMPLETE")]
     assert s["failed"] == []
     assert report(check)[:2] == ["Check mode: nothing was cancelled; a real run would cancel what is listed.",
-                                 "Would cancel job 1 (BATCH_REPLICATE on b1), EXECUTING"]
+                                 "Would cancel job 1 (BATCH_REPLICATE on b1), leaving it CANCELLED"]
     assert sent(sim, CANCEL) == [] and states(sim) == {1: "EXECUTING", -2: "PROCESSING", 3: "COMPLETE"}
 
     seq = last_seq(sim)

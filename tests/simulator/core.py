@@ -351,9 +351,11 @@ class API:
 
     def dispatch(self, req):
         """Match ``req.path`` (below ``self.base``) against the routes: call the handler, or
-        answer 404 (no pattern matches) / 405 (a pattern matches, not the method)."""
+        answer 404 (no pattern matches) / 405 (a pattern matches, not the method). A path outside the
+        API's base (a wrong base URL: /api/v2 doubled or cut) never reaches the API's router: the web
+        server in front answers, with its own page (front_404), not in the API's error form."""
         if not (req.path == self.base or req.path.startswith(self.base + "/") or not self.base):
-            return self.error(404, req=req)
+            return front_404()
         sub = req.path[len(self.base):] or "/"
         allowed = []
         for method, regex, handler in self._routes:
@@ -367,6 +369,13 @@ class API:
         if allowed:
             return self.error(405, req=req, allow=sorted(set(allowed)))
         return self.error(404, req=req)
+
+
+def front_404():
+    """The 404 page of the web server in front of an API (nginx's), for paths outside every API's base."""
+    return Response(404, b"<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found"
+                         b"</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
+                    content_type="text/html")
 
 
 def generic_error(status, req=None, detail=None, retry_after=None, allow=None, **_kw):
@@ -698,7 +707,7 @@ class Simulator:
     def _call(self, api, req):
         try:
             if api is None:
-                return generic_error(404, req=req, detail="No simulated API under this path.")
+                return front_404()
             with self.lock:
                 return api.handle(req)
         except InvalidJSON as exc:

@@ -11,6 +11,17 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.jobctl.cloud.plugins.module_utils.errors import is_problem_details
+
+DEFAULT_URL = "https://api.bigchange.com/v1"
+BASE_PATH = "/v1"
+
+
+def is_not_found(data):
+    """BigChange says "no such job" in Problem Details; a 404 in any other form is not the API's."""
+    return is_problem_details(data)
+
+
 # Confirmed: PUT /v1/jobs/{jobId}/cancel with {"reason": "..."}, 204 on success.
 CANCEL_PATH = "/jobs/%s/cancel"
 CANCEL_REASON_FIELD = "reason"

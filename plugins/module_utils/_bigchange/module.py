@@ -13,11 +13,11 @@ __metaclass__ = type
 
 from ansible_collections.jobctl.cloud.plugins.module_utils._bigchange.auth import CREDENTIALS, bearer
 from ansible_collections.jobctl.cloud.plugins.module_utils._bigchange.client import BigChangeClient
+from ansible_collections.jobctl.cloud.plugins.module_utils._bigchange.models import BASE_PATH, DEFAULT_URL, is_not_found
 from ansible_collections.jobctl.cloud.plugins.module_utils.base import JobctlModule
 from ansible_collections.jobctl.cloud.plugins.module_utils.models import parse_time
 from ansible_collections.jobctl.cloud.plugins.module_utils.options import ApiSpec, env_fallback
 
-DEFAULT_URL = "https://api.bigchange.com/v1"
 # Confirmed (docs/api/bigchange.md, Confirmed: the public clients and BigChange's auth-proxy page).
 DEFAULT_TOKEN_URL = "https://api.bigchange.com/auth/tokens"
 
@@ -36,6 +36,10 @@ API = ApiSpec(
     url_options=("api_url", "token_url"),
     header_secrets=("access_token",),
     needed=("customer_id",),
+    base_path=BASE_PATH,
+    example=DEFAULT_URL,
+    added_paths=("/jobs",),
+    not_found=is_not_found,
 )
 
 

@@ -35,6 +35,20 @@ PER_PAGE = 5000
 # A server whose next links never end must not keep a pipeline busy for ever.
 MAX_PAGES = 1000
 
+# The Cloud Controller's base URL is its root (what `cf api` shows); the modules add /v3/... themselves.
+EXAMPLE_URL = "https://api.sys.example.com"
+# "No such object" (CF-ResourceNotFound, 10010). Cloud Controller answers a path it does not know with
+# CF-NotFound (10000, "Unknown request"): that 404 says the URL is wrong, not that an object is missing.
+RESOURCE_NOT_FOUND = ("10010", "CF-ResourceNotFound")
+
+
+def is_not_found(data):
+    """Whether a 404's body is Cloud Controller's own "no such object" (not "Unknown request", not a web server's)."""
+    errors = data.get("errors") if isinstance(data, dict) else None
+    first = errors[0] if isinstance(errors, list) and errors and isinstance(errors[0], dict) else {}
+    return str(first.get("code")) == RESOURCE_NOT_FOUND[0] or first.get("title") == RESOURCE_NOT_FOUND[1]
+
+
 # Cloud Controller's answer to an expired or revoked token (anything else that is a 401 is final).
 INVALID_TOKEN_CODE = "1000"
 INVALID_TOKEN_TITLE = "CF-InvalidAuthToken"

@@ -13,6 +13,7 @@ __metaclass__ = type
 
 from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry.auth import CREDENTIALS, bearer
 from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry.client import CloudFoundryClient
+from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry.models import EXAMPLE_URL, is_not_found
 from ansible_collections.jobctl.cloud.plugins.module_utils.base import JobctlModule
 from ansible_collections.jobctl.cloud.plugins.module_utils.options import ApiSpec, env_fallback
 
@@ -30,6 +31,9 @@ API = ApiSpec(
     # go into a form body, where any character can be encoded.
     header_secrets=("access_token",),
     needed=("api_url",),
+    example=EXAMPLE_URL,
+    added_paths=("/v3", "/v2"),
+    not_found=is_not_found,
 )
 
 

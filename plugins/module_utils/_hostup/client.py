@@ -162,7 +162,7 @@ class HostupClient:
                 # Any other 2xx is settled by a read, like a lost answer (HttpClient.request).
                 self.http.request("DELETE", path, ok=(204,))
             except ApiError as error:
-                if error.status == 404:
+                if error.not_found:
                     return Outcome(Outcome.ALREADY, reason="already gone")
                 if error.status == 409:
                     return Outcome(Outcome.REFUSED, reason=error.msg, error=error)

@@ -11,7 +11,17 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.jobctl.cloud.plugins.module_utils.errors import is_problem_details
 from ansible_collections.jobctl.cloud.plugins.module_utils.options import id_problem
+
+DEFAULT_URL = "https://cloud.hostup.se/api/v2"
+BASE_PATH = "/api/v2"
+
+
+def is_not_found(data):
+    """HostUp says "no such VPS/backup" in Problem Details; a 404 in any other form is not the API's."""
+    return is_problem_details(data)
+
 
 # The observed form of IDs: a prefix and 26 lowercase base32 characters (vps_01hxa3b4c5d6e7f8g9h0j1k2m3).
 # HostUp shows it by example and never states it; IDs given by the user must match it, and so must

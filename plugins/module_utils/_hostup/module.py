@@ -16,13 +16,15 @@ from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.client import
 from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.models import (
     BACKUP_ID,
     BACKUP_ID_EXAMPLE,
+    BASE_PATH,
+    DEFAULT_URL,
     VPS_ID,
     VPS_ID_EXAMPLE,
+    is_not_found,
 )
 from ansible_collections.jobctl.cloud.plugins.module_utils.base import JobctlModule
 from ansible_collections.jobctl.cloud.plugins.module_utils.options import ApiSpec, env_fallback
 
-DEFAULT_URL = "https://cloud.hostup.se/api/v2"
 NAME = "HostUp API"
 
 API = ApiSpec(
@@ -32,6 +34,9 @@ API = ApiSpec(
         api_url=dict(type="str", default=DEFAULT_URL, fallback=(env_fallback, ["HOSTUP_API_URL"])),
     ),
     header_secrets=("api_token",),
+    base_path=BASE_PATH,
+    example=DEFAULT_URL,
+    not_found=is_not_found,
 )
 
 

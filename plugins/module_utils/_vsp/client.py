@@ -89,7 +89,7 @@ class VspClient:
         try:
             return self.status(job_id), None
         except ApiError as error:
-            if error.status == 404:
+            if error.not_found:
                 return None, error
             raise
 
@@ -114,7 +114,7 @@ class VspClient:
             try:
                 reply = self._post(CANCEL_PATH, job_body(job_id), repeat_safe=False)
             except ApiError as error:
-                if error.status == 404:
+                if error.not_found:
                     return Outcome(Outcome.REFUSED, reason=error.msg, error=error)
                 if error.status not in REFUSAL_STATUSES:
                     raise

@@ -12,6 +12,17 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+# The MAPI's base URL ends in /mapi; the modules add /v1/... themselves.
+BASE_PATH = "/mapi"
+EXAMPLE_URL = "https://admin.eu-1.cluster.example.com/mapi"
+
+
+def is_not_found(data):
+    """VSP says "job not found" as {"code", "message", "details"}; a 404 in any other form (a web server's page,
+    Keycloak's {"error"}) is not the MAPI's."""
+    return isinstance(data, dict) and ("message" in data or "details" in data)
+
+
 JOB_STATES = ("EXAMINING", "PROCESSING", "EXECUTING", "COMPLETE", "FAILED", "CANCELLED")
 JOB_TYPES = ("BATCH_REPLICATE", "LIFECYCLE_UPDATE", "METRIC_RECONCILIATION", "TRIGGER_RECONCILIATION")
 # The states a cancel acts on.

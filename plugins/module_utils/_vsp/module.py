@@ -13,7 +13,13 @@ __metaclass__ = type
 
 from ansible_collections.jobctl.cloud.plugins.module_utils._vsp.auth import CREDENTIALS, DEFAULT_CLIENT_ID, VspAuth
 from ansible_collections.jobctl.cloud.plugins.module_utils._vsp.client import VspClient
-from ansible_collections.jobctl.cloud.plugins.module_utils._vsp.models import INT32_MAX, INT32_MIN
+from ansible_collections.jobctl.cloud.plugins.module_utils._vsp.models import (
+    BASE_PATH,
+    EXAMPLE_URL,
+    INT32_MAX,
+    INT32_MIN,
+    is_not_found,
+)
 from ansible_collections.jobctl.cloud.plugins.module_utils.base import JobctlModule
 from ansible_collections.jobctl.cloud.plugins.module_utils.options import ApiSpec, env_fallback
 
@@ -31,6 +37,10 @@ API = ApiSpec(
     url_options=("api_url", "token_url"),
     header_secrets=("access_token",),
     needed=("api_url",),
+    base_path=BASE_PATH,
+    example=EXAMPLE_URL,
+    added_paths=("/v1",),
+    not_found=is_not_found,
 )
 
 

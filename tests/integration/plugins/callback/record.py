@@ -50,7 +50,8 @@ class CallbackModule(CallbackBase):
         self._add("ok", result)
 
     def v2_runner_on_failed(self, result, ignore_errors=False):
-        self._add("failed", result)
+        # A failure the task's ignore_errors held back (a role's acting task) is told from one that counts.
+        self._add("ignored" if ignore_errors else "failed", result)
 
     def v2_runner_on_skipped(self, result):
         self._add("skipped", result)
