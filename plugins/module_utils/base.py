@@ -179,11 +179,12 @@ class Results:
         """
         return first_few(self.failed, describe, separator, limit)
 
-    def summary(self, verbs, noun, check_mode, label=str, why=None, nouns=None, also=()):
+    def summary(self, verbs, noun, check_mode, label=None, why=None, nouns=None, also=()):
         """The ``msg`` of a successful run, one line whatever the number of items: what was done to how many of
         how many, naming the first few, then how many were left alone and why.
 
-        ``verbs`` is (past, infinitive), e.g. ("canceled", "cancel"); ``why(item)`` says why an item this run left
+        ``verbs`` is (past, infinitive), e.g. ("canceled", "cancel"); ``label(item)`` names an item (its ID by
+        default); ``why(item)`` says why an item this run left
         alone needed nothing ("already CANCELLED"); items with the same reason are counted together.
         E.g. "canceled 2 of 4 jobs (4211, 4212); 1 already CANCELLED; 1 already ended (COMPLETE)".
         ``also`` counts objects asked for that never became items: (phrase, count) pairs.
@@ -195,7 +196,7 @@ class Results:
         done = ("would %s" % verbs[1]) if check_mode else verbs[0]
         text = "%s %d of %s" % (done, len(acted), plural(total, noun, nouns))
         if acted:
-            text += " (%s)" % first_few(acted, lambda item: label(item), ", ")
+            text += " (%s)" % first_few(acted, label or (lambda item: str(item.id)), ", ")
         groups = {}
         for item in self.items:
             if not item.changed and not item.failed:

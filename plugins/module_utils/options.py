@@ -38,6 +38,8 @@ _HEADER_SAFE = re.compile(r"^[\x21-\x7e]+$")
 MAX_TIMEOUT = 3600
 MAX_WAIT = 7 * 24 * 3600
 MAX_RETRIES = 50
+# The oldest age a selection by age can ask for (older_than_minutes): ten years.
+MAX_AGE_MINUTES = 10 * 366 * 24 * 60
 
 
 def env_fallback(*names):

@@ -16,7 +16,8 @@ description:
     gives an empty list.
   - Without it, lists jobs with C(POST /v1/jobs/list), optionally only those of O(bucket_name) or
     O(user_id), and follows C(pageToken) until the last page, so the list is whole however long.
-  - O(job_states) and O(job_types) then keep only the jobs in those states or of those types.
+  - O(job_states), O(job_types) and O(older_than_minutes) then keep only the jobs in those states, of
+    those types, or started long enough ago.
 author:
   - jobctl.cloud maintainers (@jobctl)
 options:
@@ -47,6 +48,15 @@ options:
     type: list
     elements: str
     choices: [BATCH_REPLICATE, LIFECYCLE_UPDATE, METRIC_RECONCILIATION, TRIGGER_RECONCILIATION]
+  older_than_minutes:
+    description:
+      - Keep only jobs that started more than this many minutes ago (C(startTime), in either of its
+        forms, epoch seconds or a date-time string; a time without an offset is read as UTC).
+      - A job whose C(startTime) is missing or cannot be read is left out, and a warning names it:
+        its age is not known.
+      - The API cannot filter by age, so the module does, after reading every page.
+    type: float
+    version_added: 0.2.0
 extends_documentation_fragment:
   - jobctl.cloud.attributes
   - jobctl.cloud.attributes.info_module
@@ -82,6 +92,12 @@ EXAMPLES = r"""
 - name: Cancel them in one run
   jobctl.cloud.vsp_job:
     job_ids: "{{ running.jobs | map(attribute='jobId.id') | list }}"
+
+- name: List the jobs still running after two hours
+  jobctl.cloud.vsp_job_info:
+    job_states: [EXAMINING, PROCESSING, EXECUTING]
+    older_than_minutes: 120
+  register: stuck
 """
 
 RETURN = r"""
@@ -107,8 +123,13 @@ jobs:
       bucketName: backups-eu
 """
 
-from ansible_collections.jobctl.cloud.plugins.module_utils._vsp.models import JOB_STATES, JOB_TYPES
+from datetime import datetime, timedelta, timezone
+
+from ansible_collections.jobctl.cloud.plugins.module_utils import clock
+from ansible_collections.jobctl.cloud.plugins.module_utils._vsp.models import JOB_STATES, JOB_TYPES, started_at
 from ansible_collections.jobctl.cloud.plugins.module_utils._vsp.module import VspModule
+from ansible_collections.jobctl.cloud.plugins.module_utils.base import first_few
+from ansible_collections.jobctl.cloud.plugins.module_utils.options import MAX_AGE_MINUTES, number_problem
 
 
 class VspJobInfo(VspModule):
@@ -118,6 +139,7 @@ class VspJobInfo(VspModule):
         user_id=dict(type="int"),
         job_states=dict(type="list", elements="str", choices=list(JOB_STATES)),
         job_types=dict(type="list", elements="str", choices=list(JOB_TYPES)),
+        older_than_minutes=dict(type="float"),
     )
     CONSTRAINTS = dict(mutually_exclusive=[("job_id", "bucket_name"), ("job_id", "user_id")])
 
@@ -125,6 +147,9 @@ class VspJobInfo(VspModule):
         super(VspJobInfo, self).__init__()
         self.job_id = self.int32("job_id")
         self.user_id = self.int32("user_id")
+        problem = number_problem("older_than_minutes", self.params["older_than_minutes"], low=0, high=MAX_AGE_MINUTES)
+        if problem:
+            self.fail(problem)
 
     def select(self):
         """One job's status, or every page of the list the API filters."""
@@ -136,8 +161,27 @@ class VspJobInfo(VspModule):
     def decide(self, items):
         """The filters the API cannot apply itself."""
         states, types = self.params["job_states"], self.params["job_types"]
-        return [job for job in items
+        jobs = [job for job in items
                 if (states is None or job.job_state in states) and (types is None or job.job_type in types)]
+        return self.old_enough(jobs)
+
+    def old_enough(self, jobs):
+        """The jobs that started before now - older_than_minutes; a job of unknown age is left out, with a warning."""
+        minutes = self.params["older_than_minutes"]
+        if minutes is None:
+            return jobs
+        before = datetime.fromtimestamp(clock.CLOCK.time(), timezone.utc) - timedelta(minutes=minutes)
+        kept, unknown = [], []
+        for job in jobs:
+            started = started_at(job.start_time)
+            if started is None:
+                unknown.append(job)
+            elif started < before:
+                kept.append(job)
+        if unknown:
+            self.warn("older_than_minutes: %d job(s) left out because their startTime is missing or cannot be read "
+                      "(their age is not known): %s" % (len(unknown), first_few(unknown, lambda job: str(job.job_id.id), ", ")))
+        return kept
 
     def report(self, items):
         return {"changed": False, "jobs": [job.raw() for job in items]}

@@ -12,6 +12,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import math
+from datetime import datetime, timezone
+
+from ansible_collections.jobctl.cloud.plugins.module_utils.models import parse_time
+
 # The MAPI's base URL ends in /mapi; the modules add /v1/... themselves.
 BASE_PATH = "/mapi"
 EXAMPLE_URL = "https://admin.eu-1.cluster.example.com/mapi"
@@ -21,6 +26,25 @@ def is_not_found(data):
     """VSP says "job not found" as {"code", "message", "details"}; a 404 in any other form (a web server's page,
     Keycloak's {"error"}) is not the MAPI's."""
     return isinstance(data, dict) and ("message" in data or "details" in data)
+
+
+def started_at(value):
+    """A job's ``startTime`` as an aware datetime, from either of its forms: epoch seconds (a number, as the
+    vendor's samples show it, or such a number as text) or a date-time string (as the reference says). None
+    when it is missing or cannot be read."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return parse_time(value)
+    if not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    try:
+        return datetime.fromtimestamp(value, timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 JOB_STATES = ("EXAMINING", "PROCESSING", "EXECUTING", "COMPLETE", "FAILED", "CANCELLED")
