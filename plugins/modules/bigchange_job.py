@@ -140,6 +140,13 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+msg:
+  description:
+    - What the run did, in one line (in check mode, what a real run would do), naming the first few
+      objects and counting the rest by reason; on failure, what went wrong.
+  returned: always
+  type: str
+  sample: "canceled 1 of 2 BigChange jobs (480101); 1 already cancelled"
 job:
   description:
     - With O(job_id), the job as after the run, as the API returns it with BigChange's own key names.

@@ -99,6 +99,13 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+msg:
+  description:
+    - What the run did, in one line (in check mode, what a real run would do), naming the first few
+      objects and counting the rest by reason; on failure, what went wrong.
+  returned: always
+  type: str
+  sample: "canceled the backup job of VPS vps_01hxa3b4c5d6e7f8g9h0j1k2m3"
 canceled:
   description:
     - Whether this run cancelled a job (in check mode, whether it would).
@@ -215,7 +222,6 @@ class VpsActiveJob(HostupModule):
             result.update(self.diff({"active_jobs": item.before},
                                     {"active_jobs": predicted if self.after is None else self.after}))
         return result
-
 
     def summary(self, items):
         item = items[0]

@@ -97,6 +97,13 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+msg:
+  description:
+    - What the run did, in one line (in check mode, what a real run would do), naming the first few
+      objects and counting the rest by reason; on failure, what went wrong.
+  returned: always
+  type: str
+  sample: "VPS vps_01hxa3b4c5d6e7f8g9h0j1k2m3: deleted 1 of 2 backups (bkp_01hxa3b4c5d6e7f8g9h0j1k2m4); 1 already gone"
 backups:
   description:
     - The requested backups that existed, as the API listed them before the deletion.
@@ -112,6 +119,16 @@ backups:
       sizeGb: 18.4
       backupType: manual
       note: before upgrade
+already_absent:
+  description:
+    - The requested backups that were not there (not in the VPS's backup list, or gone when the delete
+      arrived), in the order requested. Nothing was sent for them, and a warning names each one: an ID
+      from another VPS or a typo looks the same as a backup deleted before.
+  returned: when the backup list was read
+  type: list
+  elements: str
+  sample: [bkp_01hxa3b4c5d6e7f8g9h0j1k2m5]
+  version_added: 0.2.0
 deleted:
   description:
     - IDs of the backups this run deleted (in check mode, would delete), in the order requested.

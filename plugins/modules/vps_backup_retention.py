@@ -109,6 +109,13 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+msg:
+  description:
+    - What the run did, in one line (in check mode, what a real run would do), naming the first few
+      objects and counting the rest by reason; on failure, what went wrong.
+  returned: always
+  type: str
+  sample: "deleted 3 backups of 2 VPS; 4 kept by the policy"
 vps:
   description:
     - One entry per VPS, in the order of O(vps_ids).

@@ -132,11 +132,19 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+msg:
+  description:
+    - What the run did, in one line (in check mode, what a real run would do), naming the first few
+      objects and counting the rest by reason; on failure, what went wrong.
+  returned: always
+  type: str
+  sample: "canceled 2 of 3 VSP jobs (4211, -17); 1 already COMPLETE"
 job:
   description:
     - With O(job_id), the job's status object as the API showed it last, with the API's own keys.
     - After a cancel, the cancel's answer (or the last status read when O(wait=true)); when nothing
-      was sent, the status as read. In check mode, always the status as read.
+      was sent, the status as read. In check mode, the state a real run would leave (C(CANCELLED) for
+      a job to be cancelled).
     - C(startTime) and C(completeTime) are passed on as the API gives them, epoch seconds (as in
       the vendor's samples) or date-time strings (as in the reference).
   returned: success, with O(job_id)
@@ -157,7 +165,7 @@ job:
 jobs:
   description:
     - With O(job_ids), each job's status object as the API showed it last (as RV(job) above), in
-      the order of O(job_ids). A job that does not exist is left out (and named in the failure).
+      the order of O(job_ids); in check mode, as a real run would leave it. A job that does not exist is left out (and named in the failure).
   returned: with O(job_ids)
   type: list
   elements: dict
@@ -178,17 +186,17 @@ jobs:
       bucketName: backups-eu
 canceled:
   description:
-    - With O(job_ids), the IDs of the jobs this run cancelled (in check mode, would cancel), in
-      the order of O(job_ids).
-  returned: with O(job_ids)
+    - The IDs of the jobs this run cancelled (in check mode, would cancel), in the order of O(job_ids);
+      with O(job_id), that job's ID or an empty list.
+  returned: when the jobs were read
   type: list
   elements: int
   sample: [4211]
 not_canceled:
   description:
-    - With O(job_ids), the jobs that could not be cancelled, each with its state as last read
+    - The jobs that could not be cancelled (with O(job_id) too), each with its state as last read
       (null when the job does not exist) and why. The module fails when this list is not empty.
-  returned: with O(job_ids)
+  returned: when the jobs were read
   type: list
   elements: dict
   contains:

@@ -60,8 +60,8 @@ def test_the_apis_own_404_is_still_a_missing_object(sim, run):
 
 def test_a_doubled_base_path_is_refused_before_any_request(sim, run):
     sim.clear_requests()
-    out = run("bigchange_job", {"job_id": 480101, "reason": "moved"}, defaults=defaults(sim, "bigchange",
-                                                                     api_url=sim.url + "/bigchange/v1/v1"))
+    doubled = defaults(sim, "bigchange", api_url=sim.url + "/bigchange/v1/v1")
+    out = run("bigchange_job", {"job_id": 480101, "reason": "moved"}, defaults=doubled)
     assert out.get("failed") is True, out
     assert out["msg"].startswith("api_url repeats /v1 in its path: give it once"), out["msg"]
     assert "https://api.bigchange.com/v1" in out["msg"]
@@ -70,8 +70,8 @@ def test_a_doubled_base_path_is_refused_before_any_request(sim, run):
 
 def test_cf_api_url_ending_in_v3_is_refused_before_any_request(sim, run):
     sim.clear_requests()
-    out = run("cf_task_info", {"org": "o", "space": "s"}, defaults=defaults(sim, "cloudfoundry",
-                                                                           api_url=sim.url + "/cf/v3"))
+    v3 = defaults(sim, "cloudfoundry", api_url=sim.url + "/cf/v3")
+    out = run("cf_task_info", {"org": "o", "space": "s"}, defaults=v3)
     assert out.get("failed") is True, out
     assert out["msg"].startswith("api_url ends in /v3, which the modules add to every path themselves"), out["msg"]
     assert sim.requests() == []
