@@ -393,7 +393,9 @@ def test_delete_backups_check_real_rerun(sim, mod):
     seq = last_seq(sim)
     real = ok(mod("vps_backup", args, diff=True))
     assert real["changed"] is True and real["deleted"] == ids[:3], "what check mode predicted, in the order asked"
-    assert real["diff"] == check["diff"] and not real.get("warnings")
+    assert real["diff"] == check["diff"] and real["already_absent"] == [target[3]]
+    assert real["warnings"] == ["backup %s is not among the backups of VPS %s: nothing to delete (it was deleted "
+                                "before, or the ID is not one of this VPS's backups)" % (target[3], vid)]
     assert {"createdAt", "backupType", "sizeGb"} <= set(real["backups"][0])
     sent = calls(sim, seq)
     assert sent[0] == ("GET", "/vps/%s/backups" % vid)

@@ -119,7 +119,8 @@ def test_cancel_executing_job_check_real_rerun(sim, job, rotation):
     seed(sim, {"id": -42, "jobState": "EXECUTING", "bucketName": "b1"}, csrf_rotation=rotation)
 
     out = ok(job(job_id=-42, check=True))
-    assert out["changed"] is True and out["job"]["jobState"] == "EXECUTING"
+    # Check mode shows the state a real run would leave; the job itself is untouched.
+    assert out["changed"] is True and out["job"]["jobState"] == "CANCELLED"
     assert calls(sim) == [TOKEN, CSRF, STATUS], "check mode reads only"
     assert job_state(sim, -42) == "EXECUTING"
 
@@ -496,9 +497,10 @@ def test_bulk_cancel_check_real_rerun(sim, job, rotation):
     out = ok(job(job_ids=ids, check=True, diff=True))
     assert out["changed"] is True and out["canceled"] == [1, -2, 5] and out["not_canceled"] == []
     assert [(j["jobId"]["id"], j["jobState"]) for j in out["jobs"]] == [
-        (1, "EXECUTING"), (-2, "PROCESSING"), (3, "COMPLETE"), (4, "CANCELLED"), (5, "EXAMINING")]
+        (1, "CANCELLED"), (-2, "CANCELLED"), (3, "COMPLETE"), (4, "CANCELLED"), (5, "CANCELLED")]
     assert [j["jobState"] for j in out["diff"]["after"]["jobs"]] == ["CANCELLED"] * 2 + ["COMPLETE"] + ["CANCELLED"] * 2
-    assert [j["jobState"] for j in out["diff"]["before"]["jobs"]] == [j["jobState"] for j in out["jobs"]]
+    assert [j["jobState"] for j in out["diff"]["before"]["jobs"]] == [
+        "EXECUTING", "PROCESSING", "COMPLETE", "CANCELLED", "EXAMINING"]
     assert calls(sim) == [TOKEN, CSRF] + [STATUS] * 5, "check mode reads each job once, duplicates once"
 
     seq = last_seq(sim)
