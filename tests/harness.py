@@ -73,7 +73,10 @@ class SimClient(sim_client.SimClient):
         try:
             return super()._call(*args, **kwargs)
         except sim_client.SimError as exc:
-            raise requests.HTTPError(str(exc)) from exc
+            response = requests.Response()
+            response.status_code = exc.status
+            response._content = json.dumps(exc.answer).encode("utf-8")
+            raise requests.HTTPError(str(exc), response=response) from exc
 
 
 class PlayResult:
