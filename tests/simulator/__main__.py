@@ -12,7 +12,9 @@ from .core import SEEDS, Simulator
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m simulator", description="jobctl.cloud API simulator")
+    # Installed (jobctl-cloud-sim, docs/simulator.md) or run from the collection's tests.
+    prog = "jobctl-cloud-sim" if __package__ == "jobctl_cloud_sim" else "python -m simulator"
+    parser = argparse.ArgumentParser(prog=prog, description="jobctl.cloud API simulator")
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8765, help="port (0 picks a free one; default 8765)")
     parser.add_argument("--seed", choices=SEEDS, default="empty", help="initial data (default empty)")
@@ -27,7 +29,7 @@ def main(argv=None):
 
     try:
         sim = Simulator(host=args.host, port=args.port, seed=args.seed, verbose=args.verbose, tls=args.tls)
-    except ValueError as exc:
+    except (ValueError, RuntimeError) as exc:  # RuntimeError: --tls without cryptography
         parser.error(str(exc))
     if args.ca_file:
         shutil.copyfile(sim.ca_file, args.ca_file)

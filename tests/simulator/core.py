@@ -599,6 +599,17 @@ class Simulator:
                 raise ValueError("unknown API(s): %s" % ", ".join(unknown))
             return {name: self.apis[name].seed(body or {}) for name, body in data.items()}
 
+    def set_state(self, data):
+        """Replace the named APIs' objects with ``data``'s (seed bodies); the other APIs, the log,
+        faults, rate limits and the clock stay (a reset would clear them all)."""
+        with self.lock:
+            unknown = [name for name in data if name not in self.apis]
+            if unknown:
+                raise ValueError("unknown API(s): %s" % ", ".join(unknown))
+            for name in data:
+                self.apis[name].reset()
+            return {name: self.apis[name].seed(body or {}) for name, body in data.items()}
+
     def state(self, api=None):
         with self.lock:
             if api is not None:
@@ -877,7 +888,7 @@ class Simulator:
 
     def _control(self, method, sub, q, data):
         routes = {
-            "/health": ("GET",), "/reset": ("POST",), "/seed": ("POST",), "/state": ("GET",),
+            "/health": ("GET",), "/reset": ("POST",), "/seed": ("POST",), "/state": ("GET", "PUT"),
             "/requests": ("GET", "DELETE"), "/faults": ("GET", "POST", "DELETE"),
             "/rate_limit": ("GET", "POST"), "/clock": ("GET", "POST"),
         }
@@ -894,6 +905,8 @@ class Simulator:
         if sub == "/seed":
             return 200, self.seed(data)
         if sub == "/state":
+            if method == "PUT":
+                return 200, self.set_state(data)
             api = q.get("api")
             if api and api not in self.apis:
                 return 404, {"error": "unknown API %r" % api}
