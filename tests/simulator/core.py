@@ -473,7 +473,7 @@ class _Plan:
 # --------------------------------------------------------------------------------------------
 
 class Simulator:
-    def __init__(self, host="127.0.0.1", port=0, seed="empty", verbose=False, tls=False):
+    def __init__(self, host="127.0.0.1", port=0, seed="empty", verbose=False, tls=False, client_certs=False):
         if host == "localhost":
             host = "127.0.0.1"
         try:
@@ -502,6 +502,15 @@ class Simulator:
             self._tls_dir = tempfile.TemporaryDirectory(prefix="jobctl-sim-tls-")
             self.ca_file, cert_file, key_file = make_certificates(self._tls_dir.name, host)
             self._tls = server_context(cert_file, key_file)
+            # client_certs: the server asks for a client certificate and refuses a handshake without
+            # one its own client CA signed; the files for clients are in client_certs (tls.py).
+            self.client_certs = None
+            if client_certs:
+                from .tls import make_client_certificates, require_client_certificates
+                self.client_certs = make_client_certificates(self._tls_dir.name)
+                require_client_certificates(self._tls, self.client_certs["ca"])
+        elif client_certs:
+            raise ValueError("client_certs needs tls")
         for cls in load_apis():
             self.apis[cls.name] = cls(self)
         self.reset(seed)

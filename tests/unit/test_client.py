@@ -89,6 +89,7 @@ def test_a_wait_longer_than_a_minute_fails_at_once_saying_when_the_limit_resets(
         client(sim).request("GET", "/vps")
     assert time.monotonic() - start < 5, "no sleep"
     assert "rate limited" in err.value.msg and "in 3540 seconds" in err.value.msg
+    assert "longer than rate_limit_max_wait (60 seconds)" in err.value.msg, "names the option that would allow it"
     assert re.search(r"until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", err.value.msg)
     assert err.value.status == 429 and not err.value.lost
     assert len(sim.requests("hostup")) == 1
