@@ -814,6 +814,9 @@ def _caused_by(exc, kind):
     return False
 
 
+_CONNECTION_REPR = re.compile(r"^\w*Connection\(host=[^)]*\): ")
+
+
 def _reason(exc):
     """The innermost cause of a requests/urllib3 exception, without the noise of wrapper reprs."""
     seen = exc
@@ -829,6 +832,9 @@ def _reason(exc):
     # urllib3 prefixes pool reprs ("<urllib3.connection.HTTPConnection object at 0x..>: ..."); drop them.
     if text.startswith("<") and ">: " in text:
         text = text.split(">: ", 1)[1]
+    # urllib3 2 names its connection object instead ("HTTPConnection(host='127.0.0.1', port=9): ..."): the
+    # message says which host already, in words.
+    text = _CONNECTION_REPR.sub("", text)
     return no_userinfo(text)
 
 
