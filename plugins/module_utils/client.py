@@ -690,6 +690,11 @@ class HttpClient:
         if "certificate required" in text or "certificate_required" in text:
             return ("the server %s refused the TLS handshake: it requires a client certificate (%s): give one with %s "
                     "and %s" % (host_of(url), reason, self._env("client_cert"), self._env("client_key")))
+        if "eof occurred in violation of protocol" in text or "unexpected eof" in text:
+            # The server hung up without a word: some servers do so instead of sending an alert.
+            return ("the server %s closed the connection during the TLS handshake (%s): it may require a client "
+                    "certificate (%s, %s) or refuse the one given%s" % (host_of(url), reason, self._env("client_cert"),
+                                                                        self._env("client_key"), via))
         if "alert" in text and "certificate_verify_failed" not in text and "certificate verify failed" not in text:
             # An alert is the server's word on the handshake, sent after it saw what this client sent.
             if self.cert:

@@ -43,6 +43,7 @@ import importlib
 import ipaddress
 import json
 import math
+import os
 import re
 import socket
 import ssl
@@ -950,6 +951,26 @@ class _Server6(_Server):
     address_family = socket.AF_INET6
 
 
+def _drain(connection):
+    """Read what a refused client still sends (its request follows a TLS 1.3 handshake at once) before the
+    socket closes: closed with unread data, it would be reset, and the client could lose the alert that says
+    why it was refused (a client certificate missing or refused). Bounded: 64 reads, 2 s of silence."""
+    try:
+        raw = socket.socket(fileno=os.dup(connection.fileno()))
+    except OSError:
+        return
+    try:
+        raw.settimeout(2)
+        raw.shutdown(socket.SHUT_WR)
+        for dummy in range(64):
+            if not raw.recv(65536):
+                break
+    except OSError:
+        pass
+    finally:
+        raw.close()
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "jobctl-api-simulator/1.0"
@@ -965,6 +986,7 @@ class _Handler(BaseHTTPRequestHandler):
             except (ssl.SSLError, OSError):
                 with self.server.sim.lock:
                     self.server.sim.tls_refused += 1
+                _drain(self.connection)
                 raise
 
     def version_string(self):
