@@ -793,8 +793,8 @@ PROXY_PASSWORD = "inv-pr0xy-S3cret"
 def test_the_proxy_option_carries_the_listing_and_wins_over_the_environment(sim, tmp_path, parse):
     seed(sim, {"name": "web-1"})
     with LoopbackProxy() as proxy:
-        result = parse(config(tmp_path, proxy=proxy.url), hostup_env(sim, HTTP_PROXY="http://127.0.0.1:9",
-                                                                      NO_PROXY="127.0.0.1"))
+        env = hostup_env(sim, HTTP_PROXY="http://127.0.0.1:9", NO_PROXY="127.0.0.1")
+        result = parse(config(tmp_path, proxy=proxy.url), env)
     assert result.rc == 0, result
     assert result.hosts("hostup") == ["web-1"]
     assert [m for m, url in proxy.forwarded] == ["GET"] and proxy.forwarded[0][1].startswith(sim.hostup_url + "/vps")
