@@ -5,6 +5,8 @@ Standard library only. One ``Simulator`` serves every registered API under its o
 instead, with a certificate signed by a CA made at start (its file: ``sim.ca_file``, see tls.py);
 handshakes that clients refused are counted in ``/_sim/health`` as ``tls_refused`` (https mode
 alone needs a package beyond the standard library: ``cryptography``, which ansible-core brings).
+``Simulator(tls=True, client_certs=True)`` also requires a client certificate: one it accepts and
+one of another CA are in ``sim.client_certs`` (handshakes it refuses count as ``tls_refused`` too).
 
 Writing an API plugin (see hostup.py)::
 
