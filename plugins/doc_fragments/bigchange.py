@@ -10,6 +10,34 @@ __metaclass__ = type
 class ModuleDocFragment(object):
     DOCUMENTATION = r"""
 options:
+  ca_path:
+    description:
+      - A PEM file of CA certificates to trust when verifying the API's TLS certificate (or a directory
+        of them, prepared with C(c_rehash)); for example the CA of a proxy that inspects TLS.
+      - If not set, the value of the E(BIGCHANGE_CA_PATH) environment variable is used; else the CA bundle of
+        C(REQUESTS_CA_BUNDLE) or C(CURL_CA_BUNDLE), else the system's.
+      - A path that does not exist or cannot be read fails before any request, naming this option.
+    type: path
+  client_cert:
+    description:
+      - A PEM file with the client certificate to present in the TLS handshake, for an API (or a gateway
+        in front of it) that requires mutual TLS. Its private key follows the certificate in the same
+        file, or is given in O(client_key).
+      - If not set, the value of the E(BIGCHANGE_CLIENT_CERT) environment variable is used.
+      - A file that does not exist, cannot be read, holds no PEM certificate, or whose key is missing,
+        encrypted or not the certificate's fails before any request, naming the option.
+      - A server that refuses the handshake because a certificate is missing or not trusted fails the
+        module at once (never retried), saying so.
+    type: path
+  client_key:
+    description:
+      - A PEM file with the private key of O(client_cert), when that file does not hold it.
+      - If not set, the value of the E(BIGCHANGE_CLIENT_KEY) environment variable is used.
+      - The key must not be encrypted (Python's C(requests) cannot be given its passphrase); keep an
+        unencrypted copy readable only by the user that runs Ansible. Its content is never read into a
+        message.
+      - Setting it without O(client_cert) fails before any request.
+    type: path
   customer_id:
     description:
       - The BigChange customer to act for, sent as the C(Customer-Id) header of every request.

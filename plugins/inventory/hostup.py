@@ -98,6 +98,36 @@ options:
       primary_ip:
         description: Sent as the C(primaryIp) query parameter.
         type: str
+  # TLS files (connectivity): the HOSTUP_* variables, as the modules read them. O(proxy), O(no_proxy) and
+  # O(rate_limit_max_wait) come with the http_options fragment.
+  ca_path:
+    description:
+      - A PEM file of CA certificates to trust when verifying the API's TLS certificate (or a directory
+        of them, prepared with C(c_rehash)); for example the CA of a proxy that inspects TLS.
+      - If not set, the value of the E(HOSTUP_CA_PATH) environment variable is used; else the CA bundle of
+        C(REQUESTS_CA_BUNDLE) or C(CURL_CA_BUNDLE), else the system's.
+      - A path that does not exist or cannot be read fails the source before any request, naming this option.
+    type: path
+    env:
+      - name: HOSTUP_CA_PATH
+  client_cert:
+    description:
+      - A PEM file with the client certificate to present in the TLS handshake (mutual TLS); its private
+        key follows it in the same file, or is given in O(client_key).
+      - If not set, the value of the E(HOSTUP_CLIENT_CERT) environment variable is used.
+      - A file that cannot be used (missing, unreadable, no PEM certificate, a key that is missing,
+        encrypted or not the certificate's) fails the source before any request, naming the option.
+    type: path
+    env:
+      - name: HOSTUP_CLIENT_CERT
+  client_key:
+    description:
+      - A PEM file with the private key of O(client_cert), when that file does not hold it. It must not be
+        encrypted. Its content is never read into a message.
+      - If not set, the value of the E(HOSTUP_CLIENT_KEY) environment variable is used.
+    type: path
+    env:
+      - name: HOSTUP_CLIENT_KEY
 extends_documentation_fragment:
   - ansible.builtin.constructed
   - ansible.builtin.inventory_cache
@@ -179,13 +209,14 @@ from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.client import
 from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.models import vps_id_problem
 from ansible_collections.jobctl.cloud.plugins.module_utils._hostup.module import API, DEFAULT_URL, NAME
 from ansible_collections.jobctl.cloud.plugins.module_utils.auth import OAuthToken
-from ansible_collections.jobctl.cloud.plugins.module_utils.client import HAS_REQUESTS, HttpClient
+from ansible_collections.jobctl.cloud.plugins.module_utils.client import HAS_REQUESTS, RETRY_AFTER_CAP, HttpClient
 from ansible_collections.jobctl.cloud.plugins.module_utils.errors import ApiError, Secrets
 from ansible_collections.jobctl.cloud.plugins.module_utils.models import HAS_PYDANTIC
 from ansible_collections.jobctl.cloud.plugins.module_utils.options import (
     http_problems,
     is_set,
     missing_problem,
+    proxy_password,
     secret_problem,
     url_problem,
 )
@@ -474,9 +505,24 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             "ca_path": self.get_option("ca_path"),
             "filters": self._filters(),
         }
+        settings.update(self._connectivity())
         for problem in http_problems(settings):
             self._fail(problem)
         return settings
+
+    def _connectivity(self):
+        """Client certificate, proxy and rate-limit settings (checked with the others by http_problems). The
+        proxy's password is a secret from here on: never in a message, at any verbosity."""
+        proxy = self.get_option("proxy")
+        for password in proxy_password(proxy):
+            self._secrets.add(password)
+        return {
+            "client_cert": self.get_option("client_cert") or None,
+            "client_key": self.get_option("client_key") or None,
+            "proxy": proxy or None,
+            "no_proxy": self.get_option("no_proxy"),
+            "rate_limit_max_wait": self.get_option("rate_limit_max_wait"),
+        }
 
     def _filters(self):
         """The query parameters of the ``filters`` option; unknown filters fail naming the known ones."""
@@ -512,6 +558,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         http = HttpClient(NAME, settings["url"], timeout=settings["timeout"], validate_certs=settings["validate_certs"],
                           ca_path=settings["ca_path"], retries=settings["retries"],
                           auth=bearer(OAuthToken(token=settings["token"])), secrets=self._secrets,
+                          client_cert=settings["client_cert"], client_key=settings["client_key"],
+                          proxy=settings["proxy"], no_proxy=settings["no_proxy"],
+                          rate_limit_max_wait=settings["rate_limit_max_wait"], env_prefix="HOSTUP",
+                          progress=lambda line: self.display.v("HostUp inventory: %s" % line),
                           not_found=API.not_found, url_hint=API.url_hint)
         if http.insecure_warning:
             self.display.warning("HostUp inventory: %s" % http.insecure_warning)
@@ -522,6 +572,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         except ApiError as error:
             # The client's message has the status and the API's words, with every secret removed.
             raise AnsibleParserError(self._secrets.scrub(error.msg)) from None
+        finally:
+            if http.rate_limit_waited >= RETRY_AFTER_CAP:
+                self.display.warning("HostUp inventory: waited %d seconds in all for the API's rate limits "
+                                     "(Retry-After; rate_limit_max_wait is %d)"
+                                     % (http.rate_limit_waited, http.rate_limit_max_wait))
         found = []
         # A VPS listed twice is given once by the client (list_vps).
         for item in listed:

@@ -35,6 +35,7 @@ from ansible_collections.jobctl.cloud.plugins.module_utils import clock
 from ansible_collections.jobctl.cloud.plugins.module_utils.auth import choose_credential
 from ansible_collections.jobctl.cloud.plugins.module_utils.client import (
     HAS_REQUESTS,
+    RETRY_AFTER_CAP,
     REQUESTS_IMPORT_ERROR,
     HttpClient,
     Watch,
@@ -47,6 +48,7 @@ from ansible_collections.jobctl.cloud.plugins.module_utils.options import (
     http_argument_spec,
     http_problems,
     id_problem,
+    proxy_password,
     is_set,
     missing_problem,
     secret_problem,
@@ -224,6 +226,12 @@ class Results:
 PROGRESS = None
 
 
+def _progress(text):
+    """A line at -v while the module runs in the controller's process; nothing otherwise."""
+    if PROGRESS is not None:
+        PROGRESS(text)
+
+
 def progress_every(timeout):
     """Seconds between two progress lines of a wait: every 30 s, or a tenth of a shorter wait_timeout (5 s at least)."""
     return min(30.0, max(5.0, timeout / 10.0))
@@ -263,7 +271,7 @@ class JobctlModule:
     @classmethod
     def argument_spec(cls):
         """Every option a module of this class takes: the HTTP options, its API's, its own."""
-        spec = http_argument_spec()
+        spec = http_argument_spec(cls.API.env_prefix)
         spec.update(cls.API.argument_spec)
         spec.update(cls.ARGUMENT_SPEC)
         return spec
@@ -280,6 +288,10 @@ class JobctlModule:
         for option, option_spec in spec.items():
             if option_spec.get("no_log"):
                 self.secrets.add(self.params.get(option))
+        # A proxy URL is shown (as scheme://host:port), its password never: masked from the start.
+        for password in proxy_password(self.params.get("proxy")):
+            self.learn_secret(password)
+        self._http_clients = []
         if not HAS_REQUESTS:
             self.module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         if not HAS_PYDANTIC:
@@ -367,14 +379,25 @@ class JobctlModule:
         self.module.no_log_values.discard(value)
 
     def http_client(self, base_url, **kwargs):
-        http = HttpClient(self.API.name, base_url, timeout=self.params["timeout"],
-                          validate_certs=self.params["validate_certs"], ca_path=self.params["ca_path"],
-                          retries=self.params["retries"], secrets=self.secrets, not_found=self.API.not_found,
-                          url_hint=self.API.url_hint, **kwargs)
+        params = self.params
+        http = HttpClient(self.API.name, base_url, timeout=params["timeout"], validate_certs=params["validate_certs"],
+                          ca_path=params["ca_path"], client_cert=params["client_cert"], client_key=params["client_key"],
+                          proxy=params["proxy"], no_proxy=params["no_proxy"],
+                          rate_limit_max_wait=params["rate_limit_max_wait"], progress=_progress,
+                          env_prefix=self.API.env_prefix, retries=params["retries"], secrets=self.secrets,
+                          not_found=self.API.not_found, url_hint=self.API.url_hint, **kwargs)
         if http.insecure_warning:
             # One warning of the run, instead of urllib3's InsecureRequestWarning for every request.
             self.warn(http.insecure_warning)
+        self._http_clients.append(http)
         return http
+
+    def _tell_rate_limit_waits(self):
+        """A run that spent a minute or more waiting for rate limits says so: a slow run is explained."""
+        waited = sum(http.rate_limit_waited for http in self._http_clients)
+        if waited >= RETRY_AFTER_CAP:
+            self.warn("the run waited %d seconds in all for the %s's rate limits (Retry-After; rate_limit_max_wait is "
+                      "%d)" % (waited, self.API.name, self.params["rate_limit_max_wait"]))
 
     # -- results -------------------------------------------------------------------------------
     def fail(self, msg, **result):
@@ -501,6 +524,7 @@ class JobctlModule:
             self.fail_pydantic(error.import_error)
         result = self.report(state) if state is not None else {"changed": False}
         failure = failure or self.failure(state)
+        self._tell_rate_limit_waits()
         if watch.reason is not None:
             stopped = ("%s: it started no new change after it and settled those under way; the result lists "
                        "what was done" % watch.reason)

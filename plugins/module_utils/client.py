@@ -18,10 +18,14 @@ Retries live here and nowhere else: a urllib3 ``Retry`` mounted on a ``requests.
   documents, a read timeout) the API client
   settles the outcome with ``HttpClient.mutate``: one read of the object, then the request again
   only if the work is still to be done.
-* ``Retry-After`` is honoured up to RETRY_AFTER_CAP seconds; an unreadable one means the usual
-  backoff; a longer wait (or a 429's ``X-RateLimit-Reset`` further away) fails at once, saying when
-  the limit resets, rather than keep a pipeline asleep.
-* TLS certificate failures are never retried.
+* ``Retry-After`` is honoured up to ``rate_limit_max_wait`` seconds (60 by default); an unreadable one
+  means the usual backoff; a longer wait (or a 429's ``X-RateLimit-Reset`` further away) fails at
+  once, saying when the limit resets, rather than keep a pipeline asleep. A long wait is told as it
+  starts (``progress``) and the run's total is kept (``rate_limit_waited``).
+* TLS certificate failures are never retried, nor are refusals of the client certificate.
+* The proxy of each request is decided here (the ``proxy`` option, else the environment's
+  HTTPS_PROXY/HTTP_PROXY/ALL_PROXY and NO_PROXY as requests reads them), so that every error
+  through a proxy names it (never its credentials) and where it came from.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -30,6 +34,7 @@ __metaclass__ = type
 
 import email.utils
 import json
+import os
 import random
 import re
 import threading
@@ -64,7 +69,12 @@ from ansible_collections.jobctl.cloud.plugins.module_utils.errors import (
     shorten_body,
 )
 from ansible_collections.jobctl.cloud.plugins.module_utils.models import MissingPydantic, parse_time
-from ansible_collections.jobctl.cloud.plugins.module_utils.options import is_http_url, url_problem
+from ansible_collections.jobctl.cloud.plugins.module_utils.options import (
+    MAX_RATE_LIMIT_WAIT,
+    is_http_url,
+    proxy_password,
+    url_problem,
+)
 from ansible_collections.jobctl.cloud.plugins.module_utils.transport import DeadlineAdapter, attempt_begins, attempt_started
 
 REQUESTS_IMPORT_ERROR = None
@@ -94,7 +104,11 @@ BACKOFF_JITTER = 0.5
 BACKOFF_MAX = 10
 # A server asking for a longer pause than this is not waited for: a 3 a.m. pipeline fails at once,
 # saying when the limit resets, rather than sleep for an hour (Cloud Foundry's window is 60 minutes).
+# The default of rate_limit_max_wait, which a user may raise (options.MAX_RATE_LIMIT_WAIT).
 RETRY_AFTER_CAP = 60
+# A rate-limit wait at least this long is told as it starts (progress); a run that waited at least
+# RETRY_AFTER_CAP seconds in all says so in a warning (base.py).
+TOLD_WAIT = 10
 
 REPEAT_SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
 
@@ -145,11 +159,38 @@ def asked_wait(status, headers, now=None):
     return wait
 
 
+class RateWaits:
+    """The rate-limit waits of one client: the most it may wait at once, who is told of a long one, the total."""
+
+    def __init__(self, api_name, max_wait=RETRY_AFTER_CAP, progress=None):
+        self.api_name = api_name
+        self.max_wait = max_wait
+        self.progress = progress
+        self.total = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self, seconds):
+        if seconds >= TOLD_WAIT and self.progress is not None:
+            resumes = datetime.fromtimestamp(clock.CLOCK.time() + seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            self.progress("rate limited by the %s: waiting %d seconds, until %s, as it asks (rate_limit_max_wait "
+                          "allows %d)" % (self.api_name, seconds, resumes, self.max_wait))
+        with self._lock:
+            self.total += seconds
+        clock.CLOCK.sleep(seconds)
+
+
 class _Retry(Retry):
     """urllib3 Retry that reads every Retry-After safely and stops before a wait too long to sleep.
 
-    Class attributes survive ``Retry.new()``.
+    Class attributes survive ``Retry.new()``; ``waits`` (the client's RateWaits) is carried by ``new``.
     """
+
+    waits = None
+
+    def new(self, **kw):
+        retry = super(_Retry, self).new(**kw)
+        retry.waits = self.waits
+        return retry
 
     def parse_retry_after(self, retry_after):
         return parse_retry_after(retry_after)
@@ -160,7 +201,8 @@ class _Retry(Retry):
     def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
         if response is not None:
             wait = asked_wait(response.status, response.headers)
-            if wait is not None and wait > RETRY_AFTER_CAP:
+            limit = self.waits.max_wait if self.waits is not None else RETRY_AFTER_CAP
+            if wait is not None and wait > limit:
                 # Stop here: the response goes back to HttpClient.request, which fails readably.
                 raise MaxRetryError(_pool, url, ResponseError("asked to wait %d s" % wait))
         return super(_Retry, self).increment(method, url, response, error, _pool, _stacktrace)
@@ -168,7 +210,10 @@ class _Retry(Retry):
     def sleep(self, response=None):
         # urllib3 sleeps with time.sleep; the collection's clock decides (a test's moves simulated time on).
         wait = asked_wait(response.status, response.headers) if response is not None else None
-        clock.CLOCK.sleep(wait if wait else self.get_backoff_time())
+        if wait and self.waits is not None:
+            self.waits.wait(wait)
+        else:
+            clock.CLOCK.sleep(wait if wait else self.get_backoff_time())
         attempt_begins()
 
 
@@ -246,10 +291,54 @@ def host_of(url):
     return "%s:%s" % (host, port) if port else host
 
 
+def proxy_shown(url):
+    """A proxy URL as it may be shown: scheme://host:port, never its user info."""
+    parts = urlsplit(url if "://" in url else "http://" + url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    scheme = parts.scheme or "http"
+    host = parts.hostname or "?"
+    host = "[%s]" % host if ":" in host else host
+    return "%s://%s:%s" % (scheme, host, port or (443 if scheme == "https" else 80))
+
+
+def _proxy_variable(key):
+    """The environment variable a proxy of requests' ``key`` (https, http, all, ...) came from."""
+    for name in (key + "_proxy", (key + "_proxy").upper()):
+        if os.environ.get(name):
+            return name
+    return "the system's proxy settings"
+
+
+class Route:
+    """How requests to one host go: ``proxy`` (its URL, None for direct) and ``source`` (where it was set)."""
+
+    __slots__ = ("proxy", "source")
+
+    def __init__(self, proxy=None, source=None):
+        self.proxy = proxy
+        self.source = source
+
+    @property
+    def proxies(self):
+        # Explicit for both schemes: the session never looks at the environment itself (trust_env off).
+        return {"http": self.proxy, "https": self.proxy} if self.proxy else {}
+
+    @property
+    def shown(self):
+        return "the proxy %s (from %s)" % (proxy_shown(self.proxy), self.source) if self.proxy else None
+
+
+DIRECT = Route()
+
+
 class HttpClient:
     def __init__(self, api_name, base_url, timeout=30, validate_certs=True, ca_path=None, retries=5,
-                 auth=None, headers=None, pool_size=10, secrets=None, url_option="api_url", not_found=None,
-                 url_hint=None):
+                 auth=None, headers=None, pool_size=10, secrets=None, url_option="api_url", client_cert=None,
+                 client_key=None, proxy=None, no_proxy=None, rate_limit_max_wait=RETRY_AFTER_CAP, progress=None,
+                 env_prefix=None, not_found=None, url_hint=None):
         self.api_name = api_name
         # Whether a 404's JSON body is the API's own "no such object" (an ApiSpec's not_found), and what
         # to say about the base URL when it is not: a 404 from elsewhere is never taken for a missing object.
@@ -259,17 +348,34 @@ class HttpClient:
         # The option that gives base_url, named when the API moved (a redirect).
         self.url_option = url_option
         self.timeout = timeout
-        self.verify = (ca_path or True) if validate_certs else False
+        # The sessions never read the environment (trust_env off, for the proxies' sake), so the CA bundle
+        # variables requests would have read are read here, as requests reads them: ca_path wins.
+        self.verify = (ca_path or os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True) \
+            if validate_certs else False
+        self.cert = (client_cert, client_key) if client_cert and client_key else (client_cert or None)
         self.retries = retries
         self.auth = auth or Auth()
         self.secrets = secrets if secrets is not None else Secrets()
+        # Named in messages with the API's environment variables (HOSTUP_CLIENT_CERT, ...), when known.
+        self.env_prefix = env_prefix
+        self.proxy = proxy or None
+        self.no_proxy = ",".join(n.strip() for n in no_proxy if n.strip()) if isinstance(no_proxy, (list, tuple)) \
+            else no_proxy
+        self._routes = {}
+        for password in _proxy_passwords(self.proxy):
+            self.secrets.add(password)
+        self.rate_waits = RateWaits(api_name, RETRY_AFTER_CAP if rate_limit_max_wait is None else rate_limit_max_wait,
+                                    progress)
         common = dict(total=retries, connect=retries, status=retries, other=0, redirect=0,
                       backoff_factor=BACKOFF_FACTOR, backoff_jitter=BACKOFF_JITTER, backoff_max=BACKOFF_MAX,
                       respect_retry_after_header=True, raise_on_status=False, raise_on_redirect=False,
                       allowed_methods=None)
+        retry = _Retry(read=retries, status_forcelist=RETRY_STATUSES, **common)
+        refused_only = _RefusedOnlyRetry(read=0, status_forcelist=(429,), **common)
+        retry.waits = refused_only.waits = self.rate_waits
         self._sessions = {
-            True: self._session(_Retry(read=retries, status_forcelist=RETRY_STATUSES, **common), pool_size),
-            False: self._session(_RefusedOnlyRetry(read=0, status_forcelist=(429,), **common), pool_size),
+            True: self._session(retry, pool_size),
+            False: self._session(refused_only, pool_size),
         }
         # One identity for both: the same cookies (VSP's CSRF session) and default headers.
         self._sessions[False].cookies = self._sessions[True].cookies
@@ -280,6 +386,45 @@ class HttpClient:
             # Credentials come from the module's options alone: an auth hook that adds nothing keeps
             # requests from taking them from ~/.netrc or from user info in a URL.
             session.auth = _no_auth
+            # Proxies and the CA bundle are decided by this client (route, verify), nowhere else.
+            session.trust_env = False
+
+    @property
+    def rate_limit_max_wait(self):
+        return self.rate_waits.max_wait
+
+    @property
+    def rate_limit_waited(self):
+        """Seconds this client has waited for rate limits so far."""
+        return self.rate_waits.total
+
+    def _env(self, option):
+        """An option with its API's environment variable: "client_cert (or HOSTUP_CLIENT_CERT)"."""
+        return "%s (or %s_%s)" % (option, self.env_prefix, option.upper()) if self.env_prefix else option
+
+    def route(self, url):
+        """The Route of a request to ``url``: the proxy option (unless no_proxy names the host), else what the
+        environment says, as requests would read it (lowercase variables win, NO_PROXY or no_proxy)."""
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.netloc)
+        route = self._routes.get(key)
+        if route is not None:
+            return route
+        if self.proxy:
+            bypass = self.no_proxy is not None and requests.utils.should_bypass_proxies(url, no_proxy=self.no_proxy)
+            route = DIRECT if bypass else Route(self.proxy, "the proxy option")
+        else:
+            proxies = requests.utils.get_environ_proxies(url, no_proxy=self.no_proxy)
+            route = DIRECT
+            for name in (parts.scheme + "://" + (parts.hostname or ""), parts.scheme, "all://" + (parts.hostname or ""),
+                         "all"):
+                if proxies.get(name):
+                    route = Route(proxies[name], _proxy_variable(name))
+                    for password in _proxy_passwords(route.proxy):
+                        self.secrets.add(password)
+                    break
+        self._routes[key] = route
+        return route
 
     @property
     def insecure_warning(self):
@@ -359,11 +504,17 @@ class HttpClient:
             if self._foreign_404(reply, path):
                 raise self.error(method, path, self._foreign_404_text(path, problem), retries=reply.retries,
                                  problem=problem, foreign=True)
+            if reply.status == 407 and self.route(self.url(path)).proxy:
+                # A forwarding proxy's own refusal (an https request's comes from the tunnel: _exchange).
+                raise self.error(method, path, self._proxy_refused(self.route(self.url(path))), status=407,
+                                 problem=problem)
             wait = asked_wait(reply.status, reply.headers)
-            if wait is not None and wait > RETRY_AFTER_CAP:
+            if wait is not None and wait > self.rate_limit_max_wait:
                 resets = datetime.fromtimestamp(clock.CLOCK.time() + wait, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-                text = ("rate limited: the API allows no more requests until %s (in %d seconds), longer than the "
-                        "%d seconds this module waits; run it again after that. %s" % (resets, wait, RETRY_AFTER_CAP, text))
+                text = ("rate limited: the API allows no more requests until %s (in %d seconds), longer than "
+                        "rate_limit_max_wait (%d seconds) lets this run wait; run it again after that, or raise "
+                        "rate_limit_max_wait (at most %d). %s" % (resets, wait, self.rate_limit_max_wait,
+                                                                  MAX_RATE_LIMIT_WAIT, text))
             raise self.error(method, path, text, retries=reply.retries, problem=problem, lost=reply.status >= 500)
         return reply
 
@@ -491,32 +642,32 @@ class HttpClient:
         attempt_begins()
         if self.verify is False:
             _quiet_insecure(url)
+        route = self.route(url)
+        # Every failure below says which proxy it went through, if any, and where that proxy was set.
+        via = " (through %s)" % route.shown if route.proxy else ""
         try:
             return self._sessions[repeat_safe].request(
-                method, url, params=params, json=body, data=form, headers=headers,
-                timeout=self.timeout, verify=self.verify, allow_redirects=False, stream=True)
+                method, url, params=params, json=body, data=form, headers=headers, proxies=route.proxies,
+                timeout=self.timeout, verify=self.verify, cert=self.cert, allow_redirects=False, stream=True)
         except requests.exceptions.SSLError as e:
-            if _not_tls(e):
-                raise self.error(method, path, "%s answered the TLS handshake with something else: the server does not "
-                                 "speak TLS: check http:// vs https:// (%s)" % (host_of(url), self._url_option_of(url)))
-            raise self.error(method, path, "the TLS certificate of %s was refused (%s). Trust the CA that signed it "
-                             "with ca_path, or set validate_certs to false for a test system."
-                             % (host_of(url), _reason(e)))
+            raise self.error(method, path, self._tls_text(url, e, route))
         except requests.exceptions.ConnectTimeout:
-            raise self.error(method, path, "could not connect to %s within %s seconds (timeout)"
-                             % (host_of(url), self.timeout), retries=retries)
+            raise self.error(method, path, "could not connect to %s within %s seconds (timeout)%s"
+                             % (host_of(url), self.timeout, via), retries=retries)
         except requests.exceptions.ReadTimeout:
-            raise self.error(method, path, "no answer within %s seconds (timeout)" % self.timeout,
+            raise self.error(method, path, "no answer within %s seconds (timeout)%s" % (self.timeout, via),
                              retries=retries, lost=True)
+        except requests.exceptions.ProxyError as e:
+            raise self._proxy_error(method, path, url, route, e)
         except requests.exceptions.ConnectionError as e:
             if _caused_by(e, urllib3.exceptions.ReadTimeoutError):  # the transport's retries ran out on a timeout
-                raise self.error(method, path, "no answer within %s seconds (timeout)" % self.timeout,
+                raise self.error(method, path, "no answer within %s seconds (timeout)%s" % (self.timeout, via),
                                  retries=retries, lost=True)
             if _never_connected(e):
-                raise self.error(method, path, "could not connect to %s: %s" % (host_of(url), _reason(e)),
+                raise self.error(method, path, "could not connect to %s: %s%s" % (host_of(url), _reason(e), via),
                                  retries=self.retries)
-            raise self.error(method, path, "the connection to %s closed before an answer came: %s"
-                             % (host_of(url), _reason(e)), retries=retries, lost=True)
+            raise self.error(method, path, "the connection to %s closed before an answer came: %s%s"
+                             % (host_of(url), _reason(e), via), retries=retries, lost=True)
         except (requests.exceptions.InvalidHeader, UnicodeError):
             # requests quotes the header value (a credential) in its message: never show it.
             raise self.error(method, path, "a header would hold a character HTTP does not allow: check the "
@@ -527,9 +678,63 @@ class HttpClient:
         except requests.exceptions.RequestException as e:
             raise self.error(method, path, "the request failed: %s" % _reason(e), lost=True)
 
+    def _proxy_refused(self, route):
+        return ("%s refused the request: HTTP 407 Proxy Authentication Required: check the proxy's credentials "
+                "(user:password@ in its URL)" % route.shown)
+
+    def _proxy_error(self, method, path, url, route, exc):
+        """A failure at the proxy itself: it could not be reached, it refused (407), or it could not open the tunnel."""
+        reason = _reason(exc)
+        if route.proxy is None:  # pragma: no cover - requests raises ProxyError only on the way through a proxy
+            route = Route("?", "an unknown setting")
+        if re.search(r"\b407\b", reason):
+            error = self.error(method, path, self._proxy_refused(route), status=407)
+            error.about_run = True
+            return error
+        if _never_connected(exc):
+            return self.error(method, path, "could not connect to %s on the way to %s: %s" % (
+                route.shown, host_of(url), reason), retries=self.retries)
+        # Any other tunnel failure (the proxy answered CONNECT with 403, 502, ...): nothing reached the API.
+        return self.error(method, path, "%s did not open a connection to %s: %s" % (route.shown, host_of(url), reason))
+
+    def _tls_text(self, url, exc, route):
+        """Why a TLS handshake failed, in words that say what to change: the server's certificate (ca_path), the
+        server's refusal of the client certificate (client_cert), or a server that does not speak TLS."""
+        reason = _reason(exc)
+        text = reason.lower()
+        via = ""
+        if route.proxy:
+            via = (" The request went through %s: a proxy that inspects TLS shows a certificate of its own, whose CA "
+                   "ca_path must then name." % route.shown)
+        if _not_tls(exc):
+            return ("%s answered the TLS handshake with something else: the server does not speak TLS: check http:// "
+                    "vs https:// (%s)" % (host_of(url), self._url_option_of(url)))
+        if "certificate required" in text or "certificate_required" in text:
+            return ("the server %s refused the TLS handshake: it requires a client certificate (%s): give one with %s "
+                    "and %s" % (host_of(url), reason, self._env("client_cert"), self._env("client_key")))
+        if "eof occurred in violation of protocol" in text or "unexpected eof" in text:
+            # The server hung up without a word: some servers do so instead of sending an alert.
+            return ("the server %s closed the connection during the TLS handshake (%s): it may require a client "
+                    "certificate (%s, %s) or refuse the one given%s" % (host_of(url), reason, self._env("client_cert"),
+                                                                        self._env("client_key"), via))
+        if "alert" in text and "certificate_verify_failed" not in text and "certificate verify failed" not in text:
+            # An alert is the server's word on the handshake, sent after it saw what this client sent.
+            if self.cert:
+                cert = self.cert[0] if isinstance(self.cert, tuple) else self.cert
+                return ("the server %s refused the client certificate %s (%s): give client_cert and client_key of a "
+                        "certificate signed by a CA the server trusts" % (host_of(url), cert, reason))
+            return ("the server %s refused the TLS handshake (%s): it may require a client certificate (client_cert/"
+                    "client_key)%s" % (host_of(url), reason, via))
+        return ("the TLS certificate of %s was refused (%s). Trust the CA that signed it with %s, or set validate_certs "
+                "to false for a test system.%s" % (host_of(url), reason, self._env("ca_path"), via))
+
 
 def _no_auth(request):
     return request
+
+
+def _proxy_passwords(url):
+    return proxy_password(url) if url else []
 
 
 def _quiet_insecure(url):
@@ -636,6 +841,9 @@ def _caused_by(exc, kind):
     return False
 
 
+_CONNECTION_REPR = re.compile(r"^\w*Connection\(host=[^)]*\): ")
+
+
 def _reason(exc):
     """The innermost cause of a requests/urllib3 exception, without the noise of wrapper reprs."""
     seen = exc
@@ -651,6 +859,9 @@ def _reason(exc):
     # urllib3 prefixes pool reprs ("<urllib3.connection.HTTPConnection object at 0x..>: ..."); drop them.
     if text.startswith("<") and ">: " in text:
         text = text.split(">: ", 1)[1]
+    # urllib3 2 names its connection object instead ("HTTPConnection(host='127.0.0.1', port=9): ..."): the
+    # message says which host already, in words.
+    text = _CONNECTION_REPR.sub("", text)
     return no_userinfo(text)
 
 

@@ -19,10 +19,12 @@ __metaclass__ = type
 import math
 import os
 import re
+import ssl
 
 try:
-    from urllib.parse import urlsplit
+    from urllib.parse import unquote, urlsplit
 except ImportError:  # pragma: no cover - Python 2 is not supported, this keeps sanity's compile test quiet
+    from urllib import unquote  # type: ignore
     from urlparse import urlsplit  # type: ignore
 
 from ansible.module_utils.basic import AnsibleFallbackNotFound
@@ -40,6 +42,9 @@ MAX_WAIT = 7 * 24 * 3600
 MAX_RETRIES = 50
 # The oldest age a selection by age can ask for (older_than_minutes): ten years.
 MAX_AGE_MINUTES = 10 * 366 * 24 * 60
+# The longest rate-limit wait (Retry-After, X-RateLimit-Reset) a user may allow: one day.
+MAX_RATE_LIMIT_WAIT = 24 * 3600
+DEFAULT_RATE_LIMIT_WAIT = 60
 
 
 def env_fallback(*names):
@@ -60,13 +65,29 @@ def env_names(option_spec):
     return list(fallback[1]) if len(fallback) > 1 else []
 
 
-def http_argument_spec():
-    return dict(
+# The HTTP options an API's environment variables can give, as <PREFIX>_<SUFFIX> (HOSTUP_CA_PATH, ...).
+ENV_OPTIONS = (("ca_path", "CA_PATH"), ("client_cert", "CLIENT_CERT"), ("client_key", "CLIENT_KEY"))
+
+
+def http_argument_spec(env_prefix=None):
+    """The HTTP options every module (and the inventory) takes; ``env_prefix`` (HOSTUP, CF, VSP, BIGCHANGE)
+    names the API's environment variables for the TLS files. ``proxy`` and ``no_proxy`` have none of their
+    own: when they are not set, the usual HTTPS_PROXY, HTTP_PROXY and NO_PROXY apply."""
+    spec = dict(
         timeout=dict(type="float", default=30),
         validate_certs=dict(type="bool", default=True),
         ca_path=dict(type="path"),
+        client_cert=dict(type="path"),
+        client_key=dict(type="path", no_log=False),
+        proxy=dict(type="str", no_log=False),
+        no_proxy=dict(type="list", elements="str"),
+        rate_limit_max_wait=dict(type="int", default=DEFAULT_RATE_LIMIT_WAIT),
         retries=dict(type="int", default=5),
     )
+    if env_prefix:
+        for option, suffix in ENV_OPTIONS:
+            spec[option]["fallback"] = (env_fallback, ["%s_%s" % (env_prefix, suffix)])
+    return spec
 
 
 def wait_argument_spec(default_timeout=300):
@@ -91,9 +112,11 @@ class ApiSpec:
     came from somewhere else than the API: a wrong base URL).
     """
 
-    def __init__(self, name, argument_spec, url_options=("api_url",), header_secrets=(), needed=(),
+    def __init__(self, name, argument_spec, url_options=("api_url",), header_secrets=(), needed=(), env_prefix=None,
                  base_path="", example=None, added_paths=(), not_found=None, **constraints):
         self.name = name
+        # The prefix of the API's environment variables (HOSTUP, ...): the HTTP options' too (http_argument_spec).
+        self.env_prefix = env_prefix
         self.argument_spec = argument_spec
         self.url_options = url_options
         self.header_secrets = header_secrets
@@ -223,10 +246,107 @@ def ca_path_problem(value, validate_certs=True):
     return None
 
 
+def _file_problem(option, value, what):
+    if not os.path.exists(value):
+        return "%s %s does not exist: give the PEM file of %s" % (option, value, what)
+    if not os.path.isfile(value):
+        return "%s %s is not a file: give the PEM file of %s" % (option, value, what)
+    if not os.access(value, os.R_OK):
+        return "%s %s cannot be read by this user" % (option, value)
+    return None
+
+
+class _Encrypted(Exception):
+    pass
+
+
+def _ask_password():
+    # ssl asks for a password only for an encrypted key: say so instead of prompting or guessing.
+    raise _Encrypted()
+
+
+def client_cert_problem(cert, key=None):
+    """Why ``client_cert`` (and ``client_key``) cannot be presented to a server, or None.
+
+    The files are loaded as the TLS handshake would load them, so a file that is not a PEM certificate,
+    a key that is encrypted (which requests cannot use) or a key that does not belong to the certificate
+    is refused before any request, naming the option. The key's content is never shown.
+    """
+    if cert is None:
+        if key is not None:
+            return "client_key is set without client_cert: give the client certificate too"
+        return None
+    problem = _file_problem("client_cert", cert, "the client certificate (the key may follow it, or be in client_key)")
+    if problem is None and key is not None:
+        problem = _file_problem("client_key", key, "the client certificate's private key")
+    if problem:
+        return problem
+    try:
+        with open(cert, "rb") as handle:
+            head = handle.read(1024 * 1024)
+    except (IOError, OSError) as e:
+        return "client_cert %s cannot be read: %s" % (cert, e.strerror or e)
+    if b"-----BEGIN CERTIFICATE-----" not in head:
+        return "client_cert %s holds no PEM certificate (-----BEGIN CERTIFICATE-----)" % cert
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    try:
+        context.load_cert_chain(cert, key, password=_ask_password)
+    except _Encrypted:
+        return ("%s is an encrypted private key, which the collection cannot use (requests takes no key password): "
+                "give an unencrypted copy readable only by this user (openssl pkey -in KEY -out KEY.plain)"
+                % ("client_key %s" % key if key else "the key in client_cert %s" % cert))
+    except ssl.SSLError as e:
+        text = str(e).lower()
+        if "key values mismatch" in text or "key_values_mismatch" in text:
+            return "client_key %s is not the private key of client_cert %s" % (key, cert)
+        if key is None:
+            return ("client_cert %s holds no private key that can be read: give the key in client_key (or append it "
+                    "to the certificate file)" % cert)
+        return "client_key %s holds no PEM private key that can be read" % key
+    except (IOError, OSError) as e:
+        return "client_cert or client_key cannot be read: %s" % (e.strerror or e)
+    return None
+
+
+def proxy_problem(value):
+    """Why ``proxy`` is not a proxy URL the collection can use, or None. Never quotes the value (it may hold a password)."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        return "proxy must be an http:// or https:// URL, such as http://proxy.example.com:3128"
+    if value != value.strip() or any(ord(c) < 33 or ord(c) == 127 for c in value):
+        return "proxy must not hold spaces or control characters (the value is not shown)"
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        return "proxy is not a URL that can be read (the value is not shown)"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return ("proxy must be an http:// or https:// URL, such as http://proxy.example.com:3128 (the value is not "
+                "shown)")
+    if parts.path not in ("", "/") or parts.query or parts.fragment or value.endswith(("?", "#")):
+        return "proxy must be scheme://[user:password@]host[:port] only, without a path, query or fragment"
+    return None
+
+
+def proxy_password(value):
+    """The password in a proxy URL's user info (as given and decoded), to be masked like any secret."""
+    try:
+        password = urlsplit(value).password
+    except (ValueError, AttributeError):
+        return []
+    if not password:
+        return []
+    return [password, unquote(password)]
+
+
 def http_problems(params):
     """Every refusal of the HTTP options every module and the inventory share, in order."""
     problems = [
         ca_path_problem(params.get("ca_path"), params.get("validate_certs", True)),
+        client_cert_problem(params.get("client_cert"), params.get("client_key")),
+        proxy_problem(params.get("proxy")),
+        number_problem("rate_limit_max_wait", params.get("rate_limit_max_wait"), low=0, high=MAX_RATE_LIMIT_WAIT),
         number_problem("timeout", params.get("timeout"), low=0, high=MAX_TIMEOUT, low_open=True),
         number_problem("retries", params.get("retries"), low=0, high=MAX_RETRIES),
         number_problem("wait_timeout", params.get("wait_timeout"), low=0, high=MAX_WAIT),

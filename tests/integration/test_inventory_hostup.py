@@ -32,6 +32,7 @@ import requests
 import yaml
 
 from harness import COLLECTIONS, LINK, ROOT, Scripted, ansible_env
+from proxy import LoopbackProxy
 from ansible_collections.jobctl.cloud.plugins.module_utils import clock
 from simulator.core import Simulator
 
@@ -42,7 +43,8 @@ DEMO = LINK / "playbooks" / "inventory" / "demo.hostup.yml"
 VARS = ("hostup_id", "hostup_name", "hostup_primary_ip", "hostup_service_status", "hostup_power_state",
         "hostup_operating_system")
 # The environment variables the plugin reads: set per test, never inherited from the one before.
-PLUGIN_ENV = ("HOSTUP_API_KEY", "HOSTUP_API_URL")
+PLUGIN_ENV = ("HOSTUP_API_KEY", "HOSTUP_API_URL", "HOSTUP_CA_PATH", "HOSTUP_CLIENT_CERT", "HOSTUP_CLIENT_KEY",
+              "HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy")
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -781,6 +783,64 @@ def test_an_empty_api_url_variable_means_the_default_url(tmp_path, parse):
     assert server.tunnels == ["cloud.hostup.se:443"]
     assert result.says("HostUp API GET /api/v2/vps failed")
     assert not result.says("api_url must")
+
+
+# -- connectivity: proxy, client certificates, rate-limit waits --------------------------------------
+
+PROXY_PASSWORD = "inv-pr0xy-S3cret"
+
+
+def test_the_proxy_option_carries_the_listing_and_wins_over_the_environment(sim, tmp_path, parse):
+    seed(sim, {"name": "web-1"})
+    with LoopbackProxy() as proxy:
+        env = hostup_env(sim, HTTP_PROXY="http://127.0.0.1:9", NO_PROXY="127.0.0.1")
+        result = parse(config(tmp_path, proxy=proxy.url), env)
+    assert result.rc == 0, result
+    assert result.hosts("hostup") == ["web-1"]
+    assert [m for m, url in proxy.forwarded] == ["GET"] and proxy.forwarded[0][1].startswith(sim.hostup_url + "/vps")
+
+
+def test_a_proxy_that_refuses_is_named_and_its_password_never_shows(sim, tmp_path, parse):
+    seed(sim, {"name": "web-1"})
+    with LoopbackProxy(auth="alice:" + PROXY_PASSWORD) as proxy:
+        url = "http://alice:wrong-%s@127.0.0.1:%d" % (PROXY_PASSWORD, proxy.port)
+        result = parse(config(tmp_path, proxy=url, no_proxy="example.com"), hostup_env(sim), verbosity=3)
+    assert result.rc != 0
+    assert result.says("the proxy http://127.0.0.1:%d (from the proxy option) refused the request: HTTP 407"
+                       % proxy.port), result
+    assert not result.shows(PROXY_PASSWORD), result
+    assert sim.requests("hostup") == []
+
+
+def test_no_proxy_option_lists_directly(sim, tmp_path, parse):
+    seed(sim, {"name": "web-1"})
+    result = parse(config(tmp_path, proxy="http://127.0.0.1:9", no_proxy=["127.0.0.1"]), hostup_env(sim))
+    assert result.rc == 0, result
+    assert result.hosts("hostup") == ["web-1"]
+
+
+def test_tls_files_come_from_the_hostup_variables_and_are_checked_before_any_request(sim, tmp_path, parse):
+    seed(sim, {"name": "web-1"})
+    result = parse(config(tmp_path), hostup_env(sim, HOSTUP_CLIENT_CERT=str(tmp_path / "gone.pem")))
+    assert result.rc != 0
+    assert result.says("client_cert %s does not exist" % (tmp_path / "gone.pem")), result
+    result = parse(config(tmp_path), hostup_env(sim, HOSTUP_CA_PATH=str(tmp_path / "gone-ca.pem")))
+    assert result.rc != 0 and result.says("ca_path %s does not exist" % (tmp_path / "gone-ca.pem")), result
+    assert sim.requests("hostup") == []
+
+
+def test_a_long_retry_after_is_waited_out_when_rate_limit_max_wait_allows_it(sim, tmp_path, parse):
+    seed(sim, {"name": "web-1"})
+    sim.fault(api="hostup", kind="rate_limit", retry_after=3600, times=1)
+    result = parse(config(tmp_path, rate_limit_max_wait=4000), hostup_env(sim), verbosity=1)
+    assert result.rc == 0, result
+    assert result.hosts("hostup") == ["web-1"]
+    assert 3600 in sim.clock.slept
+    assert result.says("rate limited by the HostUp API: waiting 3600 seconds"), result
+    assert result.says("waited 3600 seconds in all for the API's rate limits"), result
+    sim.fault(api="hostup", kind="rate_limit", retry_after=3600, times=1)
+    result = parse(config(tmp_path), hostup_env(sim))
+    assert result.rc != 0 and result.says("longer than rate_limit_max_wait (60 seconds)"), result
 
 
 def test_the_cursor_is_a_query_parameter_and_a_vps_listed_twice_is_one_host(tmp_path, parse):

@@ -45,11 +45,15 @@ class TlsControl:
     def __init__(self, sim):
         self.url = sim.url
         self.ca_file = sim.ca_file
+        # A simulator that requires client certificates requires one of its control API's clients too.
+        self.client_certs = getattr(sim, "client_certs", None)
+        self.cert = (self.client_certs["cert"], self.client_certs["key"]) if self.client_certs else None
         self.http = requests.Session()
 
     def _call(self, method, path, **kwargs):
         # Per request: a session-wide verify loses to REQUESTS_CA_BUNDLE in the environment.
-        response = self.http.request(method, self.url + "/_sim" + path, timeout=10, verify=self.ca_file, **kwargs)
+        response = self.http.request(method, self.url + "/_sim" + path, timeout=10, verify=self.ca_file,
+                                     cert=self.cert, **kwargs)
         response.raise_for_status()
         return response.json()
 
@@ -188,6 +192,123 @@ def test_a_ca_path_that_names_no_file_fails_naming_it(tls, tmp_path, api):
     assert out["changed"] is False and tls.requests() == []
 
 
+# -- client certificates (mutual TLS) ---------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def mtls_simulator():
+    sim = Simulator(tls=True, client_certs=True).start()
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture
+def mtls(mtls_simulator):
+    control = TlsControl(mtls_simulator)
+    control.reset()
+    return control
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_a_client_certificate_the_server_trusts_is_accepted(mtls, name):
+    certs = mtls.client_certs
+    module, obj, out = run_over_tls(mtls, name, ca_path=mtls.ca_file, client_cert=certs["cert"],
+                                    client_key=certs["key"])
+    assert_worked(mtls, module, obj, out)
+    assert mtls.refused_settled(0) == 0
+    assert mtls.requests(module.api), "the requests went through"
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_without_a_client_certificate_the_refusal_says_one_is_required_after_one_handshake(mtls, name):
+    module, obj, out = run_over_tls(mtls, name, ca_path=mtls.ca_file)
+    assert out.get("failed") is True, (name, out)
+    prefix = module.api.upper() if module.api != "cloudfoundry" else "CF"
+    assert "refused the TLS handshake: it requires a client certificate" in out["msg"], out["msg"]
+    assert "client_cert (or %s_CLIENT_CERT) and client_key (or %s_CLIENT_KEY)" % (prefix, prefix) in out["msg"], \
+        out["msg"]
+    assert "retries" not in out["msg"], out["msg"]
+    assert out["changed"] is False
+    assert mtls.requests() == []
+    assert mtls.refused_settled(1) == 1, "one handshake per module: a refusal is not retried"
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_a_client_certificate_of_another_ca_is_refused_naming_it(mtls, name):
+    certs = mtls.client_certs
+    module, obj, out = run_over_tls(mtls, name, ca_path=mtls.ca_file, client_cert=certs["wrong_cert"],
+                                    client_key=certs["wrong_key"])
+    assert out.get("failed") is True, (name, out)
+    assert "refused the client certificate %s" % certs["wrong_cert"] in out["msg"], out["msg"]
+    assert "unknown ca" in out["msg"].lower(), out["msg"]
+    assert mtls.requests() == [] and mtls.refused_settled(1) == 1
+    assert_no_secret_shown(out, module)
+
+
+ENV_PREFIX = {"hostup": "HOSTUP", "cloudfoundry": "CF", "vsp": "VSP", "bigchange": "BIGCHANGE"}
+
+
+@pytest.mark.parametrize("api", sorted(APIS))
+def test_the_tls_files_come_from_the_apis_environment_variables(mtls, api):
+    prefix = ENV_PREFIX[api]
+    module = MODULES[FIRST_MODULE_OF[api]]
+    obj = module.seed(mtls, 1)[0]
+    env = {prefix + "_CA_PATH": mtls.ca_file, prefix + "_CLIENT_CERT": mtls.client_certs["cert"],
+           prefix + "_CLIENT_KEY": mtls.client_certs["key"]}
+    out = run_module(module.name, module.args(obj), defaults={APIS[api].group: APIS[api].options(mtls.url)}, env=env)
+    assert_worked(mtls, module, obj, out)
+
+
+def test_a_client_certificate_file_that_also_holds_its_key_is_enough(mtls, tmp_path):
+    both = tmp_path / "both.pem"
+    both.write_bytes(Path(mtls.client_certs["cert"]).read_bytes() + Path(mtls.client_certs["key"]).read_bytes())
+    module, obj, out = run_over_tls(mtls, "vps_backup_info", ca_path=mtls.ca_file, client_cert=str(both))
+    assert_worked(mtls, module, obj, out)
+
+
+def _encrypted_copy(key_file, path):
+    from cryptography.hazmat.primitives import serialization
+
+    key = serialization.load_pem_private_key(Path(key_file).read_bytes(), None)
+    path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                       serialization.BestAvailableEncryption(b"key-passphrase")))
+    return str(path)
+
+
+def test_tls_files_that_cannot_be_used_fail_before_any_request_naming_the_option(mtls, tmp_path):
+    certs = mtls.client_certs
+    cases = [
+        (dict(client_cert=str(tmp_path / "none.pem"), client_key=certs["key"]), "client_cert %s does not exist"
+         % (tmp_path / "none.pem")),
+        (dict(client_cert=certs["cert"], client_key=str(tmp_path / "none.pem")), "client_key %s does not exist"
+         % (tmp_path / "none.pem")),
+        (dict(client_key=certs["key"]), "client_key is set without client_cert"),
+        (dict(client_cert=certs["cert"]), "client_cert %s holds no private key" % certs["cert"]),
+        (dict(client_cert=certs["key"], client_key=certs["key"]), "client_cert %s holds no PEM certificate"
+         % certs["key"]),
+        (dict(client_cert=certs["cert"], client_key=certs["wrong_key"]), "client_key %s is not the private key of "
+         "client_cert" % certs["wrong_key"]),
+        (dict(client_cert=certs["cert"], client_key=_encrypted_copy(certs["key"], tmp_path / "enc.pem")),
+         "is an encrypted private key, which the collection cannot use"),
+        (dict(client_cert=str(tmp_path)), "client_cert %s is not a file" % tmp_path),
+    ]
+    key_text = Path(certs["key"]).read_text()
+    for options, expected in cases:
+        module, obj, out = run_over_tls(mtls, "vps_backup_info", ca_path=mtls.ca_file, **options)
+        assert out.get("failed") is True, (options, out)
+        assert expected in out["msg"], (options, out["msg"])
+        assert "MODULE FAILURE" not in out["msg"] and "exception" not in out, out
+        assert key_text.splitlines()[1] not in json.dumps(out), "the key's content shows"
+    assert mtls.requests() == [] and mtls.refused_settled(0) == 0
+
+
+@pytest.mark.parametrize("api", sorted(APIS))
+def test_a_client_cert_that_names_no_file_fails_naming_the_option_for_every_api(mtls, tmp_path, api):
+    module, obj, out = run_over_tls(mtls, FIRST_MODULE_OF[api], ca_path=mtls.ca_file,
+                                    client_cert=str(tmp_path / "gone.pem"))
+    assert out.get("failed") is True and "client_cert" in out["msg"], out
+    assert mtls.requests() == []
+
+
 def test_every_api_is_tried():
     assert set(MODULES[name].api for name in MODULES) == set(APIS)
 
@@ -208,6 +329,31 @@ def test_simulator_command_line_serves_https_and_writes_its_ca(tmp_path):
         assert requests.get(url, timeout=5, verify=str(ca_file)).json()["ok"] is True
         with pytest.raises(requests.exceptions.SSLError):
             requests.get(url, timeout=5)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    assert proc.returncode == 0
+
+
+def test_simulator_command_line_requires_client_certificates_and_writes_them(tmp_path):
+    port_file, ca_file, certs = tmp_path / "port", tmp_path / "ca.pem", tmp_path / "client"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "simulator", "--port", "0", "--tls", "--port-file", str(port_file),
+         "--ca-file", str(ca_file), "--client-certs", str(certs)],
+        cwd=str(TESTS), env=dict(os.environ, PYTHONPATH=str(TESTS)),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        while not port_file.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert port_file.exists(), proc.communicate(timeout=5)[0] if proc.poll() is not None else "no port file"
+        url = "https://127.0.0.1:%d/_sim/health" % int(port_file.read_text())
+        good = (str(certs / "client.pem"), str(certs / "client-key.pem"))
+        assert requests.get(url, timeout=5, verify=str(ca_file), cert=good).json()["ok"] is True
+        assert oct((certs / "client-key.pem").stat().st_mode & 0o777) == "0o600"
+        for cert in (None, (str(certs / "wrong.pem"), str(certs / "wrong-key.pem"))):
+            with pytest.raises(requests.exceptions.SSLError):
+                requests.get(url, timeout=5, verify=str(ca_file), cert=cert)
     finally:
         proc.terminate()
         proc.wait(10)

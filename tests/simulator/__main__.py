@@ -1,5 +1,5 @@
 """``PYTHONPATH=tests python -m simulator --port 8765 [--host 127.0.0.1] [--seed demo|empty]
-[--port-file PATH] [--tls [--ca-file PATH]] [--verbose]``: serve the simulated APIs until SIGTERM/SIGINT."""
+[--port-file PATH] [--tls [--ca-file PATH] [--client-certs DIR]] [--verbose]``: serve the simulated APIs until SIGTERM/SIGINT."""
 
 import argparse
 import os
@@ -22,17 +22,27 @@ def main(argv=None):
     parser.add_argument("--tls", action="store_true",
                         help="serve https with a certificate signed by a CA made at start (needs 'cryptography')")
     parser.add_argument("--ca-file", help="with --tls: copy that CA's certificate here, for clients' ca_path")
+    parser.add_argument("--client-certs", metavar="DIR",
+                        help="with --tls: require a client certificate; write one the server accepts (client.pem, "
+                             "client-key.pem) and one it refuses (wrong.pem, wrong-key.pem) into DIR")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     args = parser.parse_args(argv)
     if args.ca_file and not args.tls:
         parser.error("--ca-file needs --tls")
+    if args.client_certs and not args.tls:
+        parser.error("--client-certs needs --tls")
 
     try:
-        sim = Simulator(host=args.host, port=args.port, seed=args.seed, verbose=args.verbose, tls=args.tls)
+        sim = Simulator(host=args.host, port=args.port, seed=args.seed, verbose=args.verbose, tls=args.tls,
+                        client_certs=bool(args.client_certs))
     except (ValueError, RuntimeError) as exc:  # RuntimeError: --tls without cryptography
         parser.error(str(exc))
     if args.ca_file:
         shutil.copyfile(sim.ca_file, args.ca_file)
+    if args.client_certs:
+        os.makedirs(args.client_certs, exist_ok=True)
+        for path in sim.client_certs.values():
+            shutil.copy(path, args.client_certs)  # keeps the keys' 0600
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

@@ -5,6 +5,8 @@ Standard library only. One ``Simulator`` serves every registered API under its o
 instead, with a certificate signed by a CA made at start (its file: ``sim.ca_file``, see tls.py);
 handshakes that clients refused are counted in ``/_sim/health`` as ``tls_refused`` (https mode
 alone needs a package beyond the standard library: ``cryptography``, which ansible-core brings).
+``Simulator(tls=True, client_certs=True)`` also requires a client certificate: one it accepts and
+one of another CA are in ``sim.client_certs`` (handshakes it refuses count as ``tls_refused`` too).
 
 Writing an API plugin (see hostup.py)::
 
@@ -43,6 +45,7 @@ import importlib
 import ipaddress
 import json
 import math
+import os
 import re
 import socket
 import ssl
@@ -482,7 +485,7 @@ class _Plan:
 # --------------------------------------------------------------------------------------------
 
 class Simulator:
-    def __init__(self, host="127.0.0.1", port=0, seed="empty", verbose=False, tls=False):
+    def __init__(self, host="127.0.0.1", port=0, seed="empty", verbose=False, tls=False, client_certs=False):
         if host == "localhost":
             host = "127.0.0.1"
         try:
@@ -511,6 +514,15 @@ class Simulator:
             self._tls_dir = tempfile.TemporaryDirectory(prefix="jobctl-sim-tls-")
             self.ca_file, cert_file, key_file = make_certificates(self._tls_dir.name, host)
             self._tls = server_context(cert_file, key_file)
+            # client_certs: the server asks for a client certificate and refuses a handshake without
+            # one its own client CA signed; the files for clients are in client_certs (tls.py).
+            self.client_certs = None
+            if client_certs:
+                from .tls import make_client_certificates, require_client_certificates
+                self.client_certs = make_client_certificates(self._tls_dir.name)
+                require_client_certificates(self._tls, self.client_certs["ca"])
+        elif client_certs:
+            raise ValueError("client_certs needs tls")
         for cls in load_apis():
             self.apis[cls.name] = cls(self)
         self.reset(seed)
@@ -963,6 +975,26 @@ class _Server6(_Server):
     address_family = socket.AF_INET6
 
 
+def _drain(connection):
+    """Read what a refused client still sends (its request follows a TLS 1.3 handshake at once) before the
+    socket closes: closed with unread data, it would be reset, and the client could lose the alert that says
+    why it was refused (a client certificate missing or refused). Bounded: 64 reads, 2 s of silence."""
+    try:
+        raw = socket.socket(fileno=os.dup(connection.fileno()))
+    except OSError:
+        return
+    try:
+        raw.settimeout(2)
+        raw.shutdown(socket.SHUT_WR)
+        for dummy in range(64):
+            if not raw.recv(65536):
+                break
+    except OSError:
+        pass
+    finally:
+        raw.close()
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "jobctl-api-simulator/1.0"
@@ -978,6 +1010,7 @@ class _Handler(BaseHTTPRequestHandler):
             except (ssl.SSLError, OSError):
                 with self.server.sim.lock:
                     self.server.sim.tls_refused += 1
+                _drain(self.connection)
                 raise
 
     def version_string(self):

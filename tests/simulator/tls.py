@@ -100,3 +100,75 @@ def server_context(cert_file, key_file):
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.load_cert_chain(cert_file, key_file)
     return context
+
+
+CLIENT_CA_NAME = "jobctl.cloud API simulator client CA"
+CLIENT_NAME = "jobctl.cloud API simulator client"
+
+
+def _client_pair(directory, prefix, ca_name, now, until):
+    """A CA of its own and a client certificate it signs: ``<prefix>-ca.pem``, ``<prefix>.pem``,
+    ``<prefix>-key.pem`` in ``directory``; returns the three paths."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, ca_name)])
+    ca_ski = x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key())
+    ca_cert = (
+        x509.CertificateBuilder()
+        .subject_name(ca_subject).issuer_name(ca_subject)
+        .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now).not_valid_after(until)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(x509.KeyUsage(digital_signature=False, content_commitment=False, key_encipherment=False,
+                                     data_encipherment=False, key_agreement=False, key_cert_sign=True,
+                                     crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(ca_ski, critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, CLIENT_NAME)]))
+        .issuer_name(ca_subject)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now).not_valid_after(until)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    pem = serialization.Encoding.PEM
+    paths = [os.path.join(directory, name) for name in (prefix + "-ca.pem", prefix + ".pem", prefix + "-key.pem")]
+    with open(paths[0], "wb") as handle:
+        handle.write(ca_cert.public_bytes(pem))
+    with open(paths[1], "wb") as handle:
+        handle.write(cert.public_bytes(pem))
+    fd = os.open(paths[2], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    return paths
+
+
+def make_client_certificates(directory):
+    """For a server that requires client certificates: the CA it trusts and a client certificate that
+    CA signed (``client.pem``, ``client-key.pem``), plus a ``wrong`` client certificate signed by
+    another CA (``wrong.pem``, ``wrong-key.pem``) that the server refuses.
+
+    Returns ``{"ca": ..., "cert": ..., "key": ..., "wrong_cert": ..., "wrong_key": ...}``.
+    """
+    now = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=5)
+    until = now + VALID_FOR
+    ca, cert, key = _client_pair(directory, "client", CLIENT_CA_NAME, now, until)
+    dummy, wrong_cert, wrong_key = _client_pair(directory, "wrong", "another CA nobody trusts", now, until)
+    return {"ca": ca, "cert": cert, "key": key, "wrong_cert": wrong_cert, "wrong_key": wrong_key}
+
+
+def require_client_certificates(context, ca_file):
+    """Make a server context ask every client for a certificate signed by ``ca_file`` and refuse those without."""
+    context.verify_mode = ssl.CERT_REQUIRED
+    context.load_verify_locations(ca_file)
+    return context

@@ -89,9 +89,21 @@ def test_a_wait_longer_than_a_minute_fails_at_once_saying_when_the_limit_resets(
         client(sim).request("GET", "/vps")
     assert time.monotonic() - start < 5, "no sleep"
     assert "rate limited" in err.value.msg and "in 3540 seconds" in err.value.msg
+    assert "longer than rate_limit_max_wait (60 seconds)" in err.value.msg, "names the option that would allow it"
     assert re.search(r"until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", err.value.msg)
     assert err.value.status == 429 and not err.value.lost
     assert len(sim.requests("hostup")) == 1
+
+
+def test_rate_limit_max_wait_lets_a_client_wait_out_a_long_retry_after_and_tells_it(sim):
+    told = []
+    c = HttpClient("HostUp API", sim.hostup_url, retries=5, auth=BearerAuth(KEY), rate_limit_max_wait=4000,
+                   progress=told.append)
+    sim.fault(api="hostup", kind="rate_limit", retry_after=3600, times=1)
+    assert c.request("DELETE", "/vps/x/backups/y", ok=(200, 204, 404)).status in (200, 204, 404)
+    assert sim.clock.slept == [3600], "a 429 refused the change: it is sent again after the wait"
+    assert c.rate_limit_waited == 3600
+    assert len(told) == 1 and "rate limited by the HostUp API: waiting 3600 seconds, until " in told[0], told
 
 
 def test_a_rate_limit_bucket_an_hour_long_fails_at_once(sim):

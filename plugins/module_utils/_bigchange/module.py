@@ -34,6 +34,7 @@ API = ApiSpec(
         access_token=dict(type="str", no_log=True, fallback=(env_fallback, ["BIGCHANGE_ACCESS_TOKEN"])),
     ),
     url_options=("api_url", "token_url"),
+    env_prefix="BIGCHANGE",
     header_secrets=("access_token",),
     needed=("customer_id",),
     base_path=BASE_PATH,

@@ -29,6 +29,7 @@ API = ApiSpec(
     ),
     # The token goes into the Authorization header as it is; the password and the client secret
     # go into a form body, where any character can be encoded.
+    env_prefix="CF",
     header_secrets=("access_token",),
     needed=("api_url",),
     example=EXAMPLE_URL,

@@ -33,6 +33,7 @@ API = ApiSpec(
         api_token=dict(type="str", no_log=True, fallback=(env_fallback, ["HOSTUP_API_KEY"])),
         api_url=dict(type="str", default=DEFAULT_URL, fallback=(env_fallback, ["HOSTUP_API_URL"])),
     ),
+    env_prefix="HOSTUP",
     header_secrets=("api_token",),
     base_path=BASE_PATH,
     example=DEFAULT_URL,

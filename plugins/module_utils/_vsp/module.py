@@ -35,6 +35,7 @@ API = ApiSpec(
         access_token=dict(type="str", no_log=True, fallback=(env_fallback, ["VSP_ACCESS_TOKEN"])),
     ),
     url_options=("api_url", "token_url"),
+    env_prefix="VSP",
     header_secrets=("access_token",),
     needed=("api_url",),
     base_path=BASE_PATH,
