@@ -31,7 +31,7 @@ import pytest
 import requests
 import yaml
 
-from harness import COLLECTIONS, LINK, ROOT, Scripted, ansible_env
+from harness import COLLECTIONS, LINK, ROOT, Scripted, ansible_env, awx_credential_types, awx_inject
 from ansible_collections.jobctl.cloud.plugins.module_utils import clock
 from simulator.core import Simulator
 
@@ -1281,8 +1281,6 @@ def awx_section(title):
 
 
 def test_the_awx_page_fleet_source_and_playbook_work_with_its_hostup_credential(sim, tmp_path):
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
-
     key = "awx-fleet-hostup-key-2c9e41d7"
     sim.seed(hostup={"api_keys": [{"key": key, "scopes": ["read:vm", "backup:vm"]}]})
     seed(sim, {"name": "prod-web-1", "active_jobs": [{"jobType": "backup", "duration": 3600}]},
@@ -1293,11 +1291,8 @@ def test_the_awx_page_fleet_source_and_playbook_work_with_its_hostup_credential(
     inventory.write_text(yaml.safe_dump(source))
     playbook = tmp_path / "hostup_fleet.yml"
     playbook.write_text(yaml.safe_dump(wrapper))
-    # The HostUp credential's injector, rendered as AWX renders it (fields left empty are absent).
-    injector = awx_section("jobctl.cloud HostUp")[1]["env"]
-    sandbox = ImmutableSandboxedEnvironment()
-    env = {name: sandbox.from_string(template).render(api_token=key, api_url=sim.hostup_url)
-           for name, template in injector.items()}
+    # The HostUp credential of playbooks/awx_setup.yml, injected as AWX injects it.
+    env = awx_inject(awx_credential_types()["hostup"], tmp_path, api_token=key, api_url=sim.hostup_url)
     env.update(ANSIBLE_INVENTORY_UNPARSED_FAILED="True", ANSIBLE_VERBOSE_TO_STDERR="True")
 
     proc = subprocess.run([str(BIN / "ansible-playbook"), "-i", str(inventory), str(playbook), "--forks", "20",
