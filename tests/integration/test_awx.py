@@ -16,6 +16,7 @@ resolves the modules, and every argument of its tasks must be an option those mo
 """
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -312,3 +313,48 @@ def test_the_credential_types_reach_awx_as_written(awx_collection, tmp_path):
     for args, credential_type in zip(sent, TYPES.values()):
         assert args["inputs"] == credential_type["inputs"]
         assert args["injectors"] == credential_type["injectors"], "the templates reach AWX unrendered"
+
+
+# -- docs/awx.md: a long wait in the background -------------------------------------------------------
+
+def page_example(heading):
+    section = PAGE.read_text().split(heading, 1)[1].split("\n## ", 1)[0]
+    block, = re.findall(r"```yaml\n(.*?)```", section, flags=re.S)
+    return yaml.safe_load(block)
+
+
+def test_the_pages_async_example_waits_in_a_module_process_and_collects_its_result(sim, tmp_path):
+    """The page's example, with short times: the cancel runs in the background as a module process
+    (async never runs in the worker), the play goes on, and async_status gives the module's result."""
+    vps = sim.seed(hostup={"vps": [{"name": "restoring", "cancel_delay": 1.0, "backups": {"count": 1},
+                                    "active_jobs": [{"jobType": "restore", "duration": 3600}]}]})["hostup"]["vps"][0]
+    assert [job["status"] for job in vps["active_jobs"]] == ["running"]
+    play, = page_example("### Long waits in the background")
+    start, meanwhile, collect, cleanup = play["tasks"]
+    # Short times for the test: the job stops a second after the cancel.
+    start["jobctl.cloud.vps_active_job"].update(wait_timeout=60, wait_sleep=0.2)
+    start["async"] = 90
+    collect.update(retries=120, delay=1)
+    play["vars"] = {"vps_id": vps["id"], "ansible_remote_tmp": str(tmp_path / "remote-tmp"),
+                    "ansible_python_interpreter": sys.executable}
+    playbook = tmp_path / "async.yml"
+    playbook.write_text(yaml.safe_dump([play], sort_keys=False))
+
+    result = run_playbook(playbook, env=dict(APIS["hostup"].env(sim.url), ANSIBLE_KEEP_REMOTE_FILES="1"))
+
+    assert result.rc == 0, result
+    started = result.task(start["name"])
+    assert started["started"] == 1 and started["finished"] == 0 and started["ansible_job_id"], started
+    assert "Cancel of the restore of %s is running as job %s" % (vps["id"], started["ansible_job_id"]) \
+        == result.task(meanwhile["name"])["msg"]
+    done = result.task(collect["name"])
+    assert done["finished"] == 1 and done["changed"] is True and done["canceled"] is True, done
+    assert done["active_jobs"] == [], "it waited until the restore had stopped"
+    assert not done.get("failed"), done
+    # The job is gone from the API too, and the module ran as a process: its payload was written.
+    jobs = [job for item in sim.state("hostup")["vps"] for job in item["active_jobs"]]
+    assert jobs == []
+    payloads = [name for dummy, dummy, files in os.walk(str(tmp_path / "remote-tmp")) for name in files
+                if name.startswith("AnsiballZ_vps_active_job")]
+    assert len(payloads) == 1, payloads
+    assert result.status(cleanup["name"]) == "ok"
