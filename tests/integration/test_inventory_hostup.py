@@ -752,8 +752,8 @@ def test_a_hostname_giving_a_reserved_or_taken_name_falls_back_with_a_warning(si
     ("hostup_raw.resources", "hostname gave {"),
     ("undefined_filter_input | no_such_filter", "hostname failed ("),
 ])
-def test_a_hostname_that_fails_or_gives_no_name_leaves_the_vps_name_with_a_warning(sim, tmp_path, parse, strict,
-                                                                                    hostname, reason):
+def test_a_hostname_that_fails_or_gives_no_name_leaves_the_vps_name_with_a_warning(
+        sim, tmp_path, parse, strict, hostname, reason):
     web, = seed(sim, {"name": "web"})
     result = parse(config(tmp_path, hostname=hostname, strict=strict), hostup_env(sim))
     assert result.rc == 0, result
