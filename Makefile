@@ -42,8 +42,8 @@ link:
 	@mkdir -p $(dir $(LINK))
 	@[ -L $(LINK) ] || ln -s $(CURDIR) $(LINK)
 
-# awx.awx beside it, for ansible-lint and the syntax check of playbooks/awx_setup.yml (from PyPI:
-# see the script).
+# awx.awx beside it, for the checks of playbooks/awx_setup.yml in tests/integration/test_awx.py (from
+# PyPI: see the script).
 awx-collection: venv
 	@tests/utils/awx-collection.sh
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The awx.awx collection, for ansible-lint and the syntax check of playbooks/awx_setup.yml (both must
-# resolve its modules; tests/integration/test_awx.py checks the tasks' arguments against the options
-# its modules document, which ansible-lint does not). Galaxy is not
+# The awx.awx collection, for the syntax check of playbooks/awx_setup.yml and the check of its tasks'
+# arguments against the options awx.awx's modules document (tests/integration/test_awx.py; ansible-lint
+# checks neither, and stands in for the modules where awx.awx is missing: .ansible-lint mock_modules,
+# as on Galaxy's import). Galaxy is not
 # reachable from CI, PyPI is: the collection is taken from the `ansible` community package's wheel,
 # which bundles it, and only its directory is kept, under .build/collections (where the Makefile,
 # the tests and ansible-lint look for collections). Nothing is done when it is there already.
