@@ -15,7 +15,7 @@ export ANSIBLE_INVENTORY_UNPARSED_WARNING := false
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export VENV
 
-.PHONY: demo test venv demo-venv link sim sim-env sim-stop shell matrix unit integration sanity lint molecule bench clean
+.PHONY: demo test venv demo-venv link awx-collection sim sim-env sim-stop shell matrix unit integration sanity lint molecule bench clean
 
 # Two markers in one venv: the demo needs only ansible-core and requirements.txt (a few seconds to
 # install); the development toolchain (molecule, ansible-lint, galaxy-importer, Sphinx, ...) comes
@@ -42,6 +42,11 @@ link:
 	@mkdir -p $(dir $(LINK))
 	@[ -L $(LINK) ] || ln -s $(CURDIR) $(LINK)
 
+# awx.awx beside it, for the checks of playbooks/awx_setup.yml in tests/integration/test_awx.py (from
+# PyPI: see the script).
+awx-collection: venv
+	@tests/utils/awx-collection.sh
+
 demo: demo-venv link
 	tests/utils/with-simulator.sh --seed demo -- \
 		bash -c 'ansible-playbook --check playbooks/demo.yml && ansible-playbook playbooks/demo.yml'
@@ -62,7 +67,7 @@ sim-stop:
 shell: demo-venv link
 	@tests/utils/sim.sh shell --seed $(SIM_SEED)
 
-test: venv link
+test: venv link awx-collection
 	tests/utils/run-tests.sh
 
 # Every ansible-core series meta/runtime.yml supports, each in its own venv under .build/.
@@ -72,7 +77,7 @@ matrix:
 unit: venv link
 	$(PY) -m pytest -q tests/unit
 
-integration: venv link
+integration: venv link awx-collection
 	$(PY) -m pytest -q tests/integration
 
 sanity: venv
@@ -81,7 +86,7 @@ sanity: venv
 molecule: venv link
 	tests/utils/molecule.sh
 
-lint: venv link
+lint: venv link awx-collection
 	$(VENV)/bin/ansible-lint
 
 bench: venv link

@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import requests
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 # JOBCTL_COLLECTIONS points the tests at another copy of the collection (the mutants of
@@ -243,3 +244,59 @@ class Scripted:
     def __exit__(self, *exc):
         self.server.shutdown()
         self.server.server_close()
+
+
+# -- AWX: the credential types of playbooks/awx_setup.yml, injected as AWX injects them ----------------
+
+AWX_SETUP = ROOT / "playbooks" / "awx_setup.yml"
+# Where tests/utils/awx-collection.sh (make awx-collection) puts awx.awx.
+AWX_COLLECTIONS = ROOT / ".build" / "collections"
+
+
+class _AwxPlaybookLoader(yaml.SafeLoader):
+    """A YAML loader that reads Ansible's ``!unsafe`` as the plain string it marks."""
+
+
+_AwxPlaybookLoader.add_constructor("!unsafe", lambda loader, node: loader.construct_scalar(node))
+
+
+def awx_setup_playbook():
+    """playbooks/awx_setup.yml as data (``!unsafe`` strings as they are)."""
+    return yaml.load(AWX_SETUP.read_text(), Loader=_AwxPlaybookLoader)  # noqa: S506 - a SafeLoader
+
+
+def awx_credential_types():
+    """{key: {name, description, inputs, injectors}} of the playbook's ``awx_setup_all_credential_types``."""
+    play, = awx_setup_playbook()
+    return play["vars"]["awx_setup_all_credential_types"]
+
+
+class _Namespace:
+    def __init__(self, **values):
+        self.__dict__.update(values)
+
+
+def awx_inject(credential_type, directory, **filled):
+    """The environment AWX gives a job for a credential of ``credential_type`` filled in with ``filled``.
+
+    As AWX does it: a sandboxed Jinja environment whose namespace holds only the fields filled in
+    (an empty field renders as an empty string) and ``tower.filename.<name>``, the path of the file
+    each ``template.<name>`` file injector was rendered to (in ``directory``, mode 0600).
+    """
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    ids = {field["id"] for field in credential_type["inputs"]["fields"]}
+    assert set(filled) <= ids, set(filled) - ids
+    namespace = {k: v for k, v in filled.items() if v}
+    sandbox = ImmutableSandboxedEnvironment()
+    files = {}
+    for label, template in credential_type["injectors"].get("file", {}).items():
+        assert label.startswith("template."), label
+        path = os.path.join(str(directory), "awx-%s" % label.split(".", 1)[1])
+        with open(path, "w") as handle:
+            handle.write(sandbox.from_string(template).render(**namespace))
+        os.chmod(path, 0o600)
+        files[label.split(".", 1)[1]] = path
+    namespace["tower"] = _Namespace(filename=_Namespace(**files))
+    return {name: sandbox.from_string(template).render(**namespace)
+            for name, template in credential_type["injectors"]["env"].items()}

@@ -22,7 +22,7 @@ description:
     the source before any request, naming the key and the nearest option, for example
     C(unknown option ''filter'' (did you mean ''filters''?)). Ansible itself would ignore the key.'
   - 'Host names: the VPS are named in ascending order of their IDs, and each takes the first of its
-    C(name), C(<name>_<id>) and its ID that is neither reserved nor the host name of a VPS named
+    C(name) (or the name O(hostname) gives it), C(<name>_<id>) and its ID that is neither reserved nor the host name of a VPS named
     before it. Reserved are C(localhost), C(127.0.0.1) and C(::1) in any case (a VPS never takes over
     a play on the controller, such as C(hosts: localhost)); every group name: C(all), C(ungrouped),
     C(hostup) and every name beginning with C(hostup_) (the groups of power states, also those no VPS
@@ -43,7 +43,10 @@ description:
     C(hostup_service_status), C(hostup_power_state) and C(hostup_operating_system): the values of
     the VPS fields C(id), C(name), C(primaryIp), C(serviceStatus), C(powerState) and
     C(operatingSystem) as the API gives them (an object stays an object, a missing field is
-    V(null)). Like every value that comes from an API, they are never evaluated as templates.'
+    V(null)), and C(hostup_raw), the VPS object itself with every field the API gave (for example
+    C(hostup_raw.billing) or C(hostup_raw.resources), as O(compose), O(groups), O(keyed_groups) and
+    O(hostname) may use them). Like every value that comes from an API, they are never evaluated as
+    templates.'
   - Every host is in the group C(hostup), and in C(hostup_<powerState>) (for example C(hostup_running)),
     where characters that are not allowed in a group name are replaced by C(_).
   - One C(GET /vps) per page of 100 VPS (the largest page the API allows), nothing else. The requests
@@ -83,7 +86,8 @@ options:
   filters:
     description:
       - Only the VPS the API lists for these filters become hosts. The filters are sent to C(GET /vps)
-        as they are; the API does the matching.
+        as they are; the API does the matching. These are the filters C(GET /vps) documents (besides
+        its paging); use O(groups), O(keyed_groups) or C(--limit) to select by other fields.
       - How the API matches O(filters.name) (exactly, or as a part of the name; with or without
         regard to case) is B(unconfirmed) (the simulator that the collection is tested against
         matches a case-insensitive part of the name). Before acting on a filtered fleet, look at what
@@ -98,6 +102,19 @@ options:
       primary_ip:
         description: Sent as the C(primaryIp) query parameter.
         type: str
+  hostname:
+    description:
+      - 'The host name of each VPS: a Jinja2 expression, as a value of O(compose) is, evaluated over the
+        variables the plugin gives the host (C(hostup_id), C(hostup_name), the other C(hostup_*),
+        C(hostup_raw), C(ansible_host); not those of O(compose)). For example
+        C(hostup_name ~ ".vps.example.net") or C(hostup_primary_ip).'
+      - 'If not set, the VPS name. The name it gives is then used as the VPS name is: reserved names
+        and names already taken are refused as the description says (C(localhost) becomes
+        C(localhost_<id>)), with a warning.'
+      - An expression that fails for a VPS, or gives an empty name, or a list or a dictionary, leaves
+        that VPS its own name (and the fallbacks above), with a warning giving the reason. A host name
+        never fails the inventory, whatever O(strict) says.
+    type: str
   # TLS files (connectivity): the HOSTUP_* variables, as the modules read them. O(proxy), O(no_proxy) and
   # O(rate_limit_max_wait) come with the http_options fragment.
   ca_path:
@@ -181,6 +198,15 @@ compose:
   ansible_user: "'admin'"
 
 ---
+# Hosts named after the VPS's DNS names, and groups by a field of the VPS that has no variable of its
+# own (hostup_raw holds every field the API gave: billing_monthly, ...).
+plugin: jobctl.cloud.hostup
+hostname: hostup_name ~ ".vps.example.net"
+keyed_groups:
+  - key: hostup_raw.billing.cycle
+    prefix: billing
+
+---
 # One VPS by its address, with the VPS list cached for an hour in files.
 plugin: jobctl.cloud.hostup
 filters:
@@ -241,8 +267,8 @@ HOST_VARS = (
     ("hostup_power_state", "powerState"),
     ("hostup_operating_system", "operatingSystem"),
 )
-# Only these fields are kept (and cached): the host variables are made from them.
-FIELDS = tuple(field for dummy, field in HOST_VARS)
+# The host variable holding the VPS as the API gave it, every field.
+RAW_VAR = "hostup_raw"
 
 # Host names (DOCUMENTATION, "Host names"). Ansible's own names for the controller, reserved in any case.
 CONTROLLER_NAMES = ("localhost", "127.0.0.1", "::1")
@@ -255,6 +281,8 @@ GROUP_PREFIX = GROUP + "_"
 MAX_HOSTS = MAX_VPS
 # A warning shows at most this many characters of a name from the API.
 SHOWN_CHARS = 80
+# ... and of the error of the option hostname.
+SHOWN_ERROR_CHARS = 300
 # How often the groups of keyed_groups are worked out on a scratch inventory before the hosts are named
 # (a keyed group made from the host name moves with it).
 NAMING_PASSES = 3
@@ -286,7 +314,7 @@ def group_reason(name, groups):
     return None
 
 
-def host_names(vps_list, groups=()):
+def host_names(vps_list, groups=(), wanted=None):
     """``(host name, VPS)`` for each VPS in ascending ID order, and one warning per VPS not named after itself.
 
     Each VPS takes the first of its name, ``<name>_<id>`` and its ID that is neither reserved
@@ -294,6 +322,10 @@ def host_names(vps_list, groups=()):
     ``hostup_*``; every name in ``groups``; the ID of another VPS) nor the host of an earlier VPS.
     A name that is blank or not printable (a line break, an escape sequence) is not used. Should
     even its ID be a group name, it is ``<id>_2`` (or the next free number). Never fails.
+
+    ``wanted`` (the option ``hostname``) maps a VPS ID to ``(name, problem)``: the name it asks for
+    in place of the VPS name, or, when ``problem`` says why it gave none, the VPS name with that
+    reason in the warning.
     """
     ordered = sorted(vps_list, key=lambda vps: vps["id"])
     ids = set(vps["id"] for vps in ordered)
@@ -304,7 +336,14 @@ def host_names(vps_list, groups=()):
     for vps in ordered:
         vps_id = vps["id"]
         name = vps.get("name")
+        label = "name %s" % shown(name)
         refused = []
+        asked, problem = (wanted or {}).get(vps_id, (None, None))
+        if problem:
+            refused.append(problem)
+        elif asked is not None:
+            name = asked
+            label += ", hostname %s" % shown(asked)
         if not isinstance(name, str) or not name.strip():
             refused.append("it has no name")
             candidates = [vps_id]
@@ -332,7 +371,7 @@ def host_names(vps_list, groups=()):
                 host = candidate
             number += 1
         if refused:
-            warnings.append("HostUp VPS %s (name %s) is the host %s: %s" % (vps_id, shown(name), shown(host), "; ".join(refused)))
+            warnings.append("HostUp VPS %s (%s) is the host %s: %s" % (vps_id, label, shown(host), "; ".join(refused)))
         taken[host] = vps_id
         named.append((host, vps))
     return named, warnings
@@ -353,6 +392,16 @@ def inert(value):
     if isinstance(value, str) and ("{" in value or "}" in value):
         return wrap_var(value)
     return value
+
+
+def host_variables(vps):
+    """The variables the plugin gives the host of ``vps`` (before compose); values from the API are never templates."""
+    variables = dict((variable, inert(vps.get(field))) for variable, field in HOST_VARS)
+    variables[RAW_VAR] = inert(dict(vps))
+    address = vps.get("primaryIp")
+    if isinstance(address, str) and address:
+        variables["ansible_host"] = inert(address)
+    return variables
 
 
 def power_group(vps):
@@ -545,12 +594,13 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def _cache_key(self, path, settings):
         # Another URL or other filters list other VPS: they must not be served from this file's cache.
-        scope = json.dumps([settings["url"], sorted(settings["filters"].items())])
+        # "raw": entries of releases that kept only some fields of each VPS (no hostup_raw) are not used.
+        scope = json.dumps([settings["url"], sorted(settings["filters"].items()), "raw"])
         return "%s_%s" % (self.get_cache_key(path), hashlib.sha256(scope.encode("utf-8")).hexdigest()[:12])
 
     # -- the API ---------------------------------------------------------------------------------
     def _fetch(self, settings):
-        """Every VPS the API lists for the filters, each with the fields FIELDS, read page by page.
+        """Every VPS the API lists for the filters, each with every field the API gave, read page by page.
 
         A page holding more VPS than asked for, or a list longer than MAX_HOSTS, stops the reading at
         that page: the inventory fails naming the bound rather than hold what the API keeps sending.
@@ -566,9 +616,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if http.insecure_warning:
             self.display.warning("HostUp inventory: %s" % http.insecure_warning)
         try:
-            # Only the fields the host variables need are kept, page by page.
+            # Every field is kept: hostup_raw holds them all.
             listed = HostupClient(http).list_vps(settings["filters"], advice="Narrow the inventory with filters",
-                                                 max_items=MAX_HOSTS, fields=FIELDS)
+                                                 max_items=MAX_HOSTS)
         except ApiError as error:
             # The client's message has the status and the API's words, with every secret removed.
             raise AnsibleParserError(self._secrets.scrub(error.msg)) from None
@@ -615,7 +665,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def _populate(self, vps_list):
         groups = self._known_groups(vps_list)
-        named, warnings = host_names(vps_list, groups)
+        wanted = self._wanted_names(vps_list)
+        named, warnings = host_names(vps_list, groups, wanted)
         if self.get_option("keyed_groups"):
             # The names of keyed groups come from the hosts' variables: learnt on a scratch inventory,
             # then reserved too. A keyed group made of the host name itself moves with it: after
@@ -625,13 +676,41 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 if not made.intersection(host for host, dummy in named):
                     break
                 groups.update(made)
-                named, warnings = host_names(vps_list, groups)
+                named, warnings = host_names(vps_list, groups, wanted)
         for warning in warnings:
             self.display.warning(warning)
         refused = self._add_hosts(named, refuse=True)
         for group in refused:
             self.display.warning("HostUp inventory: the group %s (groups, keyed_groups) is not made: a host has that name"
                                  % shown(group))
+
+    def _wanted_names(self, vps_list):
+        """{VPS ID: (name, problem)} from the option ``hostname``; {} without it (the VPS names).
+
+        The expression is evaluated over each VPS's variables (host_variables). One that fails, or
+        gives no usable name, leaves the VPS its own name, with the reason in its warning: a name
+        never fails the source, whatever ``strict`` says.
+        """
+        template = self.get_option("hostname")
+        if not isinstance(template, str) or not template.strip():
+            return {}
+        wanted = {}
+        for vps in vps_list:
+            try:
+                value = self._compose(template, host_variables(vps))
+            except Exception as error:  # pylint: disable=broad-except
+                # Whatever Jinja or a filter raises: the VPS keeps its name, with the reason.
+                wanted[vps["id"]] = (None, "hostname failed (%s)" % shown(str(error), SHOWN_ERROR_CHARS))
+                continue
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                value = str(value)
+            if not isinstance(value, str):
+                wanted[vps["id"]] = (None, "hostname gave %s, not a string" % shown(value))
+            elif not value.strip():
+                wanted[vps["id"]] = (None, "hostname gave an empty name")
+            else:
+                wanted[vps["id"]] = (str(value), None)
+        return wanted
 
     def _add_hosts(self, named, refuse):
         """Add the hosts ``named`` with their variables and groups; return the groups refused (named like a host)."""
@@ -641,11 +720,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         for host, vps in named:
             # Values from the API are data, never templates.
             host = self.inventory.add_host(inert(host), group=GROUP)
-            for variable, field in HOST_VARS:
-                self.inventory.set_variable(host, variable, inert(vps.get(field)))
-            address = vps.get("primaryIp")
-            if isinstance(address, str) and address:
-                self.inventory.set_variable(host, "ansible_host", inert(address))
+            for variable, value in host_variables(vps).items():
+                self.inventory.set_variable(host, variable, value)
             group = power_group(vps)
             if group:
                 # By the host object: a host is never read as a group of the same name.

@@ -31,7 +31,7 @@ import pytest
 import requests
 import yaml
 
-from harness import COLLECTIONS, LINK, ROOT, Scripted, ansible_env
+from harness import COLLECTIONS, LINK, ROOT, Scripted, ansible_env, awx_credential_types, awx_inject
 from proxy import LoopbackProxy
 from ansible_collections.jobctl.cloud.plugins.module_utils import clock
 from simulator.core import Simulator
@@ -42,6 +42,8 @@ FLEET = LINK / "playbooks" / "hostup_fleet.yml"
 DEMO = LINK / "playbooks" / "inventory" / "demo.hostup.yml"
 VARS = ("hostup_id", "hostup_name", "hostup_primary_ip", "hostup_service_status", "hostup_power_state",
         "hostup_operating_system")
+# The fields of a VPS in the simulator's GET /vps (those HostUp documents).
+LISTED_FIELDS = ("id", "name", "primaryIp", "serviceStatus", "powerState", "operatingSystem", "billing", "resources")
 # The environment variables the plugin reads: set per test, never inherited from the one before.
 PLUGIN_ENV = ("HOSTUP_API_KEY", "HOSTUP_API_URL", "HOSTUP_CA_PATH", "HOSTUP_CLIENT_CERT", "HOSTUP_CLIENT_KEY",
               "HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy")
@@ -352,8 +354,10 @@ def test_lists_every_vps_across_pages_with_its_variables_and_groups(sim, tmp_pat
     # An object stays an object, nested ones too.
     assert result.hostvars["node-007"]["hostup_operating_system"]["family"] == {"name": "debian"}
     assert result.hostvars["node-007"]["hostup_service_status"] == "suspended"
-    # Nothing else of the API's object is copied into the host variables.
-    assert not any(k.startswith("hostup_") and k not in VARS for k in result.hostvars["node-000"])
+    # hostup_raw is the API's object, every field of it; nothing else of it is copied into other variables.
+    for name, vps in listed.items():
+        assert result.hostvars[name]["hostup_raw"] == {k: vps[k] for k in LISTED_FIELDS}, name
+    assert not any(k.startswith("hostup_") and k not in VARS + ("hostup_raw",) for k in result.hostvars["node-000"])
 
     gets = vps_gets(sim)
     assert len(gets) == math.ceil(250 / 100) == 3
@@ -697,6 +701,95 @@ def test_a_keyed_group_made_of_the_host_name_is_not_made_rather_than_nest_or_fai
         assert result.says("HostUp inventory: the group %r (groups, keyed_groups) is not made: a host has that name" % host)
 
 
+# -- hostname and hostup_raw (issue 22) ----------------------------------------------------------
+
+def test_hostname_names_hosts_from_their_variables_and_hostup_raw(sim, tmp_path, parse):
+    web, db = seed(sim, {"name": "web", "primaryIp": "198.51.100.7", "resources": {"cpuCores": 4}},
+                   {"name": "db", "primaryIp": "198.51.100.8", "resources": {"cpuCores": 16}})
+    path = config(tmp_path, hostname="hostup_name ~ '-' ~ hostup_raw.resources.cpuCores ~ 'cpu.example.net'",
+                  compose={"fqdn": "inventory_hostname"})
+
+    result = parse(path, hostup_env(sim))
+
+    assert result.rc == 0, result
+    assert sorted(result.hosts("hostup")) == ["db-16cpu.example.net", "web-4cpu.example.net"]
+    named = result.hostvars["web-4cpu.example.net"]
+    assert named["hostup_id"] == web["id"] and named["hostup_name"] == "web"
+    assert named["ansible_host"] == "198.51.100.7", "a host named otherwise is still the VPS"
+    assert result.hostvars["db-16cpu.example.net"]["hostup_id"] == db["id"]
+    assert "[WARNING]" not in result.output, result.output
+
+
+def test_hostname_may_give_a_number(sim, tmp_path, parse):
+    vps_1, = seed(sim, {"name": "web", "resources": {"cpuCores": 4, "memoryMb": 2048, "diskGb": 40}})
+    result = parse(config(tmp_path, hostname="hostup_raw.resources.diskGb"), hostup_env(sim))
+    assert result.rc == 0, result
+    assert result.hosts("hostup") == ["40"]
+    assert result.hostvars["40"]["hostup_id"] == vps_1["id"]
+
+
+def test_a_hostname_giving_a_reserved_or_taken_name_falls_back_with_a_warning(sim, tmp_path, parse):
+    # IDs in ascending order: names are given in that order.
+    first, second, third = seed(sim, *({"id": "vps_%026d" % n, "name": name} for n, name in enumerate("abc", 1)))
+    # The first is asked to be localhost (the controller), the other two the same name.
+    path = config(tmp_path, hostname="'localhost' if hostup_name == 'a' else 'web'")
+
+    result = parse(path, hostup_env(sim))
+
+    assert result.rc == 0, result
+    hosts = {v["hostup_id"]: name for name, v in result.hostvars.items()}
+    assert hosts == {first["id"]: "localhost_" + first["id"], second["id"]: "web", third["id"]: "web_" + third["id"]}
+    assert "localhost" not in result.manager.hosts, "the controller stays Ansible's implicit localhost"
+    assert result.says("HostUp VPS %s (name 'a', hostname 'localhost') is the host 'localhost_%s': 'localhost' names "
+                       "the controller" % (first["id"], first["id"]))
+    assert result.says("HostUp VPS %s (name 'c', hostname 'web') is the host 'web_%s': 'web' is already the host of "
+                       "VPS %s" % (third["id"], third["id"], second["id"]))
+    assert result.output.count("[WARNING]: HostUp VPS") == 2, result.output
+
+
+@pytest.mark.parametrize("strict", [False, True])
+@pytest.mark.parametrize("hostname, reason", [
+    ("hostup_raw.no_such_field.x", "hostname failed ("),
+    ("hostup_raw.missing | default('')", "hostname gave an empty name"),
+    ("hostup_raw.resources", "hostname gave {"),
+    ("undefined_filter_input | no_such_filter", "hostname failed ("),
+])
+def test_a_hostname_that_fails_or_gives_no_name_leaves_the_vps_name_with_a_warning(
+        sim, tmp_path, parse, strict, hostname, reason):
+    web, = seed(sim, {"name": "web"})
+    result = parse(config(tmp_path, hostname=hostname, strict=strict), hostup_env(sim))
+    assert result.rc == 0, result
+    assert result.hosts("hostup") == ["web"]
+    assert result.hostvars["web"]["hostup_id"] == web["id"]
+    assert result.says("HostUp VPS %s (name 'web') is the host 'web': %s" % (web["id"], reason)), result.output
+
+
+def test_a_hostname_that_fails_falls_back_as_a_vps_name_does(sim, tmp_path, parse):
+    """The VPS name it falls back to is then refused like any other: here it is a reserved name."""
+    vps_1, = seed(sim, {"name": "localhost"})
+    result = parse(config(tmp_path, hostname="hostup_raw.nothing.here"), hostup_env(sim))
+    assert result.rc == 0, result
+    assert result.hosts("hostup") == ["localhost_" + vps_1["id"]]
+    assert result.says("HostUp VPS %s (name 'localhost') is the host 'localhost_%s': hostname failed ("
+                       % (vps_1["id"], vps_1["id"]))
+    assert result.says("; 'localhost' names the controller")
+
+
+def test_hostup_raw_holds_every_field_the_api_gave(tmp_path, parse):
+    """Fields HostUp does not document today (a region, say) reach hostup_raw too, and keyed_groups can use them."""
+    listed = [dict(vps(1, "web"), region="se-sto-1", tags=["prod", "{{ 6 * 7 }}"]),
+              dict(vps(2, "db"), region="se-got-1")]
+    with Scripted(lambda number, query: {"data": listed, "hasMore": False, "nextCursor": None}) as server:
+        path = config(tmp_path, keyed_groups=[{"key": "hostup_raw.region", "prefix": "region"}],
+                      hostname="hostup_name ~ '.' ~ hostup_raw.region")
+        result = parse(path, scripted_env(server))
+    assert result.rc == 0, result
+    assert result.hostvars["web.se-sto-1"]["hostup_raw"] == listed[0]
+    assert result.hostvars["db.se-got-1"]["hostup_raw"] == listed[1]
+    assert result.hosts("region_se_sto_1") == ["web.se-sto-1"]
+    assert result.hosts("region_se_got_1") == ["db.se-got-1"]
+
+
 def test_an_answer_of_the_wrong_shape_fails_readably(sim, tmp_path, parse):
     seed(sim, {"name": "web-1"})
     sim.fault(kind="wrong_shape", api="hostup", path="/vps$", times=1)
@@ -960,6 +1053,24 @@ def test_compose_groups_and_keyed_groups(sim, tmp_path):
     assert result.hosts("os_debian_12") == ["db-1"]
     assert sorted(result.hosts("_active")) == ["db-1", "web-1", "web-2"]
     assert result.hosts("hostup_stopped") == ["web-2"]
+
+
+def test_ansible_inventory_lists_hostup_raw_and_groups_keyed_on_it(sim, tmp_path):
+    seed(sim, {"name": "web-1", "billing": {"cycle": "monthly", "price": 149.0, "currency": "SEK"}},
+         {"name": "web-2", "billing": {"cycle": "yearly", "price": 1490.0, "currency": "SEK"}})
+    path = config(tmp_path, keyed_groups=[{"key": "hostup_raw.billing.cycle", "prefix": "billing"}],
+                  compose={"cores": "hostup_raw.resources.cpuCores"},
+                  hostname="hostup_name ~ '.vps.example.net'")
+
+    result = listing(path, env_for(sim))
+
+    assert result.rc == 0, result
+    raw = result.hostvars["web-1.vps.example.net"]["hostup_raw"]
+    assert sorted(raw) == sorted(LISTED_FIELDS)
+    assert raw["billing"] == {"cycle": "monthly", "price": 149.0, "currency": "SEK"}
+    assert result.hostvars["web-1.vps.example.net"]["cores"] == raw["resources"]["cpuCores"]
+    assert result.hosts("billing_monthly") == ["web-1.vps.example.net"]
+    assert result.hosts("billing_yearly") == ["web-2.vps.example.net"]
 
 
 @pytest.mark.parametrize("strict", [False, True])
@@ -1230,8 +1341,6 @@ def awx_section(title):
 
 
 def test_the_awx_page_fleet_source_and_playbook_work_with_its_hostup_credential(sim, tmp_path):
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
-
     key = "awx-fleet-hostup-key-2c9e41d7"
     sim.seed(hostup={"api_keys": [{"key": key, "scopes": ["read:vm", "backup:vm"]}]})
     seed(sim, {"name": "prod-web-1", "active_jobs": [{"jobType": "backup", "duration": 3600}]},
@@ -1242,11 +1351,8 @@ def test_the_awx_page_fleet_source_and_playbook_work_with_its_hostup_credential(
     inventory.write_text(yaml.safe_dump(source))
     playbook = tmp_path / "hostup_fleet.yml"
     playbook.write_text(yaml.safe_dump(wrapper))
-    # The HostUp credential's injector, rendered as AWX renders it (fields left empty are absent).
-    injector = awx_section("jobctl.cloud HostUp")[1]["env"]
-    sandbox = ImmutableSandboxedEnvironment()
-    env = {name: sandbox.from_string(template).render(api_token=key, api_url=sim.hostup_url)
-           for name, template in injector.items()}
+    # The HostUp credential of playbooks/awx_setup.yml, injected as AWX injects it.
+    env = awx_inject(awx_credential_types()["hostup"], tmp_path, api_token=key, api_url=sim.hostup_url)
     env.update(ANSIBLE_INVENTORY_UNPARSED_FAILED="True", ANSIBLE_VERBOSE_TO_STDERR="True")
 
     proc = subprocess.run([str(BIN / "ansible-playbook"), "-i", str(inventory), str(playbook), "--forks", "20",
