@@ -124,7 +124,7 @@ options:
       - If not set, the value of the E(HOSTUP_CA_PATH) environment variable is used; else the CA bundle of
         C(REQUESTS_CA_BUNDLE) or C(CURL_CA_BUNDLE), else the system's.
       - A path that does not exist or cannot be read fails the source before any request, naming this option.
-    type: path
+    type: str
     env:
       - name: HOSTUP_CA_PATH
   client_cert:
@@ -134,7 +134,7 @@ options:
       - If not set, the value of the E(HOSTUP_CLIENT_CERT) environment variable is used.
       - A file that cannot be used (missing, unreadable, no PEM certificate, a key that is missing,
         encrypted or not the certificate's) fails the source before any request, naming the option.
-    type: path
+    type: str
     env:
       - name: HOSTUP_CLIENT_CERT
   client_key:
@@ -142,7 +142,7 @@ options:
       - A PEM file with the private key of O(client_cert), when that file does not hold it. It must not be
         encrypted. Its content is never read into a message.
       - If not set, the value of the E(HOSTUP_CLIENT_KEY) environment variable is used.
-    type: path
+    type: str
     env:
       - name: HOSTUP_CLIENT_KEY
 extends_documentation_fragment:
@@ -551,13 +551,22 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             "timeout": self.get_option("timeout"),
             "retries": self.get_option("retries"),
             "validate_certs": self.get_option("validate_certs"),
-            "ca_path": self.get_option("ca_path"),
+            "ca_path": self._file_option("ca_path"),
             "filters": self._filters(),
         }
         settings.update(self._connectivity())
         for problem in http_problems(settings):
             self._fail(problem)
         return settings
+
+    def _file_option(self, option):
+        """A file option (ca_path, client_cert, client_key), None when unset or empty. Typed str, not path: an AWX
+        credential injects the variable of a field left empty as an empty string, which Ansible's path type
+        would turn into the current directory."""
+        value = self.get_option(option)
+        if not isinstance(value, str) or not value.strip():
+            return None
+        return os.path.expanduser(value)
 
     def _connectivity(self):
         """Client certificate, proxy and rate-limit settings (checked with the others by http_problems). The
@@ -566,8 +575,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         for password in proxy_password(proxy):
             self._secrets.add(password)
         return {
-            "client_cert": self.get_option("client_cert") or None,
-            "client_key": self.get_option("client_key") or None,
+            "client_cert": self._file_option("client_cert"),
+            "client_key": self._file_option("client_key"),
             "proxy": proxy or None,
             "no_proxy": self.get_option("no_proxy"),
             "rate_limit_max_wait": self.get_option("rate_limit_max_wait"),
