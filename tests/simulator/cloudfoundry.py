@@ -71,8 +71,10 @@ Documented (each on by default, and a setting where it can be switched):
   ``sequence_ids`` only on ``/v3/apps/{guid}/tasks``, and that list refuses ``space_guids``,
   ``organization_guids`` and ``app_guids``;
 - pagination ``{total_results, total_pages, first, last, next, previous}``, ``per_page`` 1-5000;
-- ``include=organization``/``org`` on spaces and ``include=space``/``org``/``space.organization`` on apps
-  give an ``included`` object (v3 docs);
+- ``include=organization`` on spaces and ``include=space``/``space.organization`` on apps (together
+  too: ``include=space,space.organization``) give an ``included`` object, the spaces and, for
+  ``space.organization``, their orgs (v3 docs; cloud_controller_ng IncludeAppSpaceDecorator,
+  IncludeSpaceOrganizationDecorator); any other value answers 400 as Cloud Controller does;
 - the rate limiter (cloud_controller_ng middleware/base_rate_limiter.rb, config/cloud_controller.yml):
   requests per user over a window of ``rate_limit_window_minutes`` (60, CC's default
   ``reset_interval_in_minutes``); over ``rate_limit_general`` a 429 CF-RateLimitExceeded 10013 whose
@@ -183,8 +185,9 @@ APP_LIST_PARAMS = COMMON_LIST_PARAMS + ("names", "organization_guids", "space_gu
 # order_by: created_at and updated_at everywhere, name too on orgs, spaces and apps; "+" or "-" before.
 ORDER_BY = ("created_at", "updated_at")
 NAMED_ORDER_BY = ORDER_BY + ("name",)
-SPACE_INCLUDES = ("org", "organization")
-APP_INCLUDES = ("space", "org", "space.organization")
+# What Cloud Controller accepts (v3 docs: "valid values are organization"; "space and space.organization").
+SPACE_INCLUDES = ("organization",)
+APP_INCLUDES = ("space", "space.organization")
 
 _rng = random.Random()
 
@@ -847,7 +850,7 @@ class CloudFoundryAPI(API):
             spaces = self._unique(self.spaces[a["space_guid"]] for a in page)
             if "space" in include or "space.organization" in include:
                 out["spaces"] = [self._space_view(s, req) for s in spaces]
-            if "org" in include or "space.organization" in include:
+            if "space.organization" in include:
                 out["organizations"] = [self._org_view(o, req) for o in
                                         self._unique(self.orgs[s["organization_guid"]] for s in spaces)]
             return out or None

@@ -561,6 +561,12 @@ def test_include_adds_the_related_spaces_and_orgs(cf, admin, foundation):
     assert "included" not in cf.request("GET", "/v3/apps?names=web", token=admin).json()
     detail = assert_cf_error(cf.request("GET", "/v3/apps?include=droplet", token=admin), 400, 10005, "CF-BadQueryParameter")
     assert "Invalid included resource: 'droplet'" in detail
+    both = cf.request("GET", "/v3/apps?names=web&include=space,space.organization", token=admin).json()["included"]
+    assert sorted(both) == ["organizations", "spaces"] and len(both["spaces"]) == 2
+    # What Cloud Controller does not accept, the simulator refuses as it does.
+    for path in ("/v3/apps?include=org", "/v3/spaces?include=org"):
+        assert "Invalid included resource: 'org'" in assert_cf_error(cf.request("GET", path, token=admin), 400, 10005,
+                                                                     "CF-BadQueryParameter")
 
 
 @pytest.mark.parametrize("path,words", [
