@@ -242,9 +242,19 @@ canceled:
 from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry.client import settled
 from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry.models import ACTIVE_STATES, FINISHED_STATES, STATES
 from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry.module import CloudFoundryModule
+from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry.selection import (
+    EXCLUSIVE,
+    NARROWING,
+    SELECTION_SPEC,
+    Selection,
+)
 from ansible_collections.jobctl.cloud.plugins.module_utils.base import WAITED, Item, Results, first_few
 from ansible_collections.jobctl.cloud.plugins.module_utils.errors import SelectionError
 from ansible_collections.jobctl.cloud.plugins.module_utils.options import id_problem, wait_argument_spec
+
+# What says which of the tasks in scope to cancel (besides guid and guids).
+WHICH = ("name", "sequence_id", "names", "states", "label_selector", "older_than_minutes")
+BY_GUID = ("guid", "guids")
 
 
 def brief(tasks):
@@ -256,58 +266,74 @@ class CfTask(CloudFoundryModule):
     ARGUMENT_SPEC = dict(
         guid=dict(type="str"),
         guids=dict(type="list", elements="str"),
-        app_guid=dict(type="str"),
-        app=dict(type="str"),
-        space=dict(type="str"),
-        org=dict(type="str"),
         name=dict(type="str"),
         sequence_id=dict(type="int"),
         state=dict(type="str", default="canceled", choices=["canceled"]),
-        **wait_argument_spec()
+        **dict(SELECTION_SPEC, **wait_argument_spec())
     )
     CONSTRAINTS = dict(
-        mutually_exclusive=[("guid", "guids", "app_guid", "app"), ("name", "sequence_id")],
-        required_one_of=[("guid", "guids", "app_guid", "app")],
-        required_by={"space": "app", "org": "app"},
+        mutually_exclusive=([BY_GUID] + [BY_GUID + (other,) for other in SELECTION_SPEC]
+                            + [("name", "sequence_id"), ("name", "names")] + EXCLUSIVE),
     )
 
     def __init__(self):
         super(CfTask, self).__init__()
         p = self.params
-        self.app_guid = self.guid("app_guid", p["app_guid"]) if p["app_guid"] is not None else None
-        self.names = dict((option, self.name(option)) for option in ("org", "space", "app"))
         self.task_name = self.name("name")
-        self.by_app = self.app_guid is not None or self.names["app"] is not None
-        if self.by_app and self.task_name is None and p["sequence_id"] is None:
-            self.fail("%s needs name or sequence_id to say which of the app's tasks to cancel"
-                      % ("app_guid" if self.app_guid is not None else "app"))
-        if not self.by_app and (self.task_name is not None or p["sequence_id"] is not None):
+        self.by_guid = p["guid"] is not None or p["guids"] is not None
+        given = Selection.given(p)
+        which = [option for option in WHICH if p.get(option) not in (None, [], "")]
+        if self.by_guid:
+            if self.task_name is not None or p["sequence_id"] is not None:
+                self.fail("%s selects among an app's tasks: set app or app_guid too"
+                          % ("name" if self.task_name is not None else "sequence_id"))
+        elif not given and not which:
+            self.fail("nothing says which tasks to cancel: set guid, guids, or a selection (org, space, app, app_guid, "
+                      "space_guids, organization_guids with name, sequence_id, names, states, label_selector or "
+                      "older_than_minutes)")
+        elif (self.task_name is not None or p["sequence_id"] is not None) and not (p["app"] or p["app_guid"]):
             self.fail("%s selects among an app's tasks: set app or app_guid too"
                       % ("name" if self.task_name is not None else "sequence_id"))
+        elif not which:
+            self.fail("%s needs name, sequence_id, names, states, label_selector or older_than_minutes to say which "
+                      "tasks to cancel (states: [PENDING, RUNNING] selects every task still running)" % given[0])
+        elif not [option for option in given if option in NARROWING]:
+            self.fail("%s alone could select every task these credentials can see: narrow it with org, space, app, "
+                      "app_guid, space_guids, organization_guids, names or label_selector"
+                      % " and ".join(which))
         self.guids = []
-        self.to_cancel = []
-        if not self.by_app:
+        self.selection = None
+        if self.by_guid:
             self.guids = [self.guid("guid", p["guid"])] if p["guid"] is not None else self.ids("guids", self.guid)
+        else:
+            # A task number selects that task whatever its state; otherwise only what a cancel may concern.
+            self.selection = Selection(self, states=None if p["sequence_id"] is not None else ACTIVE_STATES,
+                                       names=[self.task_name] if self.task_name is not None else None)
+        self.unmatched = []
+        self.to_cancel = []
 
     def select(self):
         """The tasks the options name, read from the API (names to GUIDs first, one list request each)."""
-        if not self.by_app:
+        if self.selection is None:
             return [Item(guid, self.client.task(guid)) for guid in self.guids]
-        app_guid = self.app_guid
-        if app_guid is None:
-            app_guid = self.client.resolve(**self.names)["app"]
+        more = {}
         if self.params["sequence_id"] is not None:
-            tasks = self.client.tasks(app_guid, sequence_ids=[self.params["sequence_id"]])
-            self.report_left_out()
-            if not tasks:
-                raise SelectionError("app %s has no task with sequence_id %s" % (
-                    "'%s'" % self.names["app"] if self.app_guid is None else app_guid, self.params["sequence_id"]))
-        else:
-            # As Cloud Controller matches them: case-insensitively. Each task it returns is checked
-            # against what was asked; one that does not match is left alone, with a warning.
-            tasks = self.client.tasks(app_guid, names=[self.task_name], states=ACTIVE_STATES)
-            self.report_left_out()
+            more["sequence_ids"] = [self.params["sequence_id"]]
+        # As Cloud Controller matches them: case-insensitively. Each task it returns is checked against
+        # what was asked; one that does not match is left alone, with a warning.
+        tasks = self.selection.tasks(self.client, **more)
+        self.report_left_out()
+        if self.params["sequence_id"] is not None and not tasks:
+            raise SelectionError("%s has no task with sequence_id %s%s; nothing was changed" % (
+                self.selection.place(self.client), self.params["sequence_id"], self.selection.conditions()))
+        # A name that matches nothing is nothing to cancel (idempotent), but it may be a typo: said, and warned.
+        self.unmatched = self.selection.unmatched(tasks)
+        for name in self.unmatched:
+            self.warn(self.nothing_named(name))
         return [Item(task.guid, task) for task in tasks]
+
+    def nothing_named(self, name):
+        return "no %s %s: nothing to cancel" % (self.selection.what(name), self.selection.where(self.client))
 
     def decide(self, items):
         """The tasks a cancel would act on: those still PENDING or RUNNING; the rest are left as they are."""
@@ -320,7 +346,8 @@ class CfTask(CloudFoundryModule):
             if outcome is not None:
                 item.settle(outcome)
             elif self.check_mode:
-                item.predict()
+                # As the cancel's answer would show it (HTTP 202, the task CANCELING).
+                item.predict(item.before.model_copy(update={"state": "CANCELING"}))
         self.to_cancel = [item for item in items if item.todo or self.check_mode and item.changed]
         return items
 
@@ -349,13 +376,42 @@ class CfTask(CloudFoundryModule):
         results = Results(items)
         for warning in results.warnings():
             self.warn(warning)
-        canceled = [item.id for item in results.acted]
-        result = dict(changed=results.changed, canceled=canceled, tasks=[item.after.raw() for item in items])
-        now = brief(item.after for item in items)
-        if self.check_mode:
-            now = [dict(b, state="CANCELING") if b["guid"] in canceled else b for b in now]
-        result.update(self.diff({"tasks": brief(item.before for item in items)}, {"tasks": now}))
+        result = dict(changed=results.changed, canceled=[item.id for item in results.acted],
+                      not_canceled=[self.not_canceled(item) for item in results.failed],
+                      tasks=[item.after.raw() for item in items])
+        if self.selection is not None:
+            result["unmatched_names"] = list(self.unmatched)
+            if self.selection.created_before is not None:
+                result["created_before"] = self.selection.created_before
+        result.update(self.diff({"tasks": brief(item.before for item in items)},
+                                {"tasks": brief(item.after for item in items)}))
         return result
+
+    @staticmethod
+    def not_canceled(item):
+        task = item.after
+        return {"guid": item.id, "name": task.name if task is not None else None,
+                "state": task.state if task is not None else None, "reason": item.reason}
+
+    @staticmethod
+    def label(item):
+        return "%s %s" % (item.before.name, item.id) if item.before is not None and item.before.name else str(item.id)
+
+    def summary(self, items):
+        """"canceled 2 of 3 tasks (db-migrate 6f2d..., db-migrate 0a1b...); 1 already CANCELING", in check mode
+        "would cancel ..."; a name that matched nothing is said too."""
+        created = " created before %s" % self.selection.created_before if self.selection is not None \
+            and self.selection.created_before is not None else ""
+        if items or self.selection is None:
+            text = Results(items).summary(("canceled", "cancel"), "task" + created, self.check_mode, label=self.label,
+                                          why=lambda item: item.reason or "needed nothing", nouns="tasks" + created)
+        else:
+            missing = [self.selection.what(name) for name in self.unmatched] or [self.selection.what()]
+            return "%s: %s" % ("would cancel nothing" if self.check_mode else "nothing to cancel", "; ".join(
+                "no %s %s" % (what, self.selection.where(self.client)) for what in missing))
+        for name in self.unmatched:
+            text += "; %s" % self.nothing_named(name)
+        return text
 
     def failure(self, items):
         failed = Results(items).failed

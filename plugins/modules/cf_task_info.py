@@ -184,70 +184,49 @@ tasks:
           href: https://api.sys.example.com/v3/droplets/740ebd2b-162b-469a-bd72-3edb96fabd9a
 """
 
-from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry.models import ORDER_BY, STATES
+from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry.client import task_app
+from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry.models import ORDER_BY
 from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry.module import CloudFoundryModule
-
-LIST_FILTERS = ("names", "states", "space_guids", "organization_guids")
-NAMES = ("org", "space", "app")
+from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry.selection import EXCLUSIVE, SELECTION_SPEC, Selection
 
 
 class CfTaskInfo(CloudFoundryModule):
     ARGUMENT_SPEC = dict(
         guid=dict(type="str"),
-        app_guid=dict(type="str"),
-        app=dict(type="str"),
-        space=dict(type="str"),
-        org=dict(type="str"),
-        names=dict(type="list", elements="str"),
-        states=dict(type="list", elements="str", choices=list(STATES)),
-        space_guids=dict(type="list", elements="str"),
-        organization_guids=dict(type="list", elements="str"),
-        label_selector=dict(type="str"),
         order_by=dict(type="str", choices=list(ORDER_BY)),
+        **SELECTION_SPEC
     )
     CONSTRAINTS = dict(mutually_exclusive=(
-        [("guid", other) for other in ("app_guid", "label_selector", "order_by") + NAMES + LIST_FILTERS]
-        + [("app_guid", other) for other in ("space_guids", "organization_guids") + NAMES]
-        # Names scope names: a GUID filter beside them would select something else than they say.
-        + [("app", "space_guids"), ("app", "organization_guids"), ("space", "space_guids"),
-           ("space", "organization_guids"), ("org", "organization_guids")]
+        [("guid", other) for other in ("order_by",) + tuple(SELECTION_SPEC)] + EXCLUSIVE
     ))
 
     def __init__(self):
         super(CfTaskInfo, self).__init__()
         p = self.params
         self.task_guid = self.guid("guid", p["guid"]) if p["guid"] is not None else None
-        self.app_guid = self.guid("app_guid", p["app_guid"]) if p["app_guid"] is not None else None
-        self.names = dict((option, self.name(option)) for option in NAMES)
-        # An empty list is no filter: Cloud Controller would read "names=" as "no name matches".
-        self.filters = dict((option, self.no_commas(option, p[option]) or None) for option in LIST_FILTERS)
-        self.filters["label_selector"] = p["label_selector"] or None
-        self.filters["order_by"] = p["order_by"]
+        self.selection = Selection(self)
+        self.place_names = {}
 
     def select(self):
         if self.task_guid is not None:
             task = self.client.find_task(self.task_guid)
-            return [task] if task is not None else []
-        filters = dict(self.filters)
-        app_guid = self.app_guid
-        if any(self.names.values()):
-            found = self.client.resolve(**self.names)
-            app_guid = found["app"] or app_guid
-            if app_guid is None:
-                if found["space"] is not None:
-                    filters["space_guids"] = [found["space"]]
-                elif found["org"] is not None:
-                    filters["organization_guids"] = [found["org"]]
-        if app_guid is not None:
-            # The app's own list takes no space or org filter (Cloud Controller answers 400).
-            filters.pop("space_guids", None)
-            filters.pop("organization_guids", None)
-        tasks = self.client.tasks(app_guid, **filters)
-        self.report_left_out()
+            tasks = [task] if task is not None else []
+        else:
+            tasks = self.selection.tasks(self.client, order_by=self.params["order_by"])
+            self.report_left_out()
+        # The names of the tasks' apps, spaces and orgs: what this run has not seen yet, one request per page of apps.
+        self.place_names = self.client.names([task_app(t) for t in tasks])
         return tasks
 
     def report(self, items):
-        return {"changed": False, "tasks": [t.raw() for t in items]}
+        tasks = []
+        for task in items:
+            app, space, org = self.place_names.get(task_app(task)) or (None, None, None)
+            tasks.append(dict(task.raw(), app_name=app, space_name=space, org_name=org))
+        result = {"changed": False, "tasks": tasks}
+        if self.selection.created_before is not None:
+            result["created_before"] = self.selection.created_before
+        return result
 
 
 def main():

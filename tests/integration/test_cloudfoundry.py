@@ -76,6 +76,15 @@ def cancel_posts(sim, since=0):
     return [p for m, p in calls(sim, since) if m == "POST" and p.endswith("/actions/cancel")]
 
 
+def place_names(sim, app_guid):
+    """(app name, space name, org name) of an app, as the simulator holds them."""
+    state = sim.state("cloudfoundry")
+    app = next(a for a in state["apps"] if a["guid"] == app_guid)
+    space = next(s for s in state["spaces"] if s["guid"] == app["space_guid"])
+    org = next(o for o in state["orgs"] if o["guid"] == space["organization_guid"])
+    return app["name"], space["name"], org["name"]
+
+
 def warnings_of(result):
     return result.get("warnings") or []
 
@@ -96,8 +105,10 @@ def test_cancel_running_tasks_by_app_and_name_check_real_rerun(sim, cancel):
 
     out = cancel(check=True, **task)
     assert succeeded(out), out
-    assert out["changed"] is True and out["canceled"] == migrate
-    assert [(t["guid"], t["state"]) for t in out["tasks"]] == [(migrate[0], "RUNNING"), (migrate[1], "PENDING")]
+    assert out["changed"] is True and out["canceled"] == migrate and out["not_canceled"] == []
+    # As a real run would leave them: the cancel's answer shows a task CANCELING.
+    assert [(t["guid"], t["state"]) for t in out["tasks"]] == [(migrate[0], "CANCELING"), (migrate[1], "CANCELING")]
+    assert out["msg"] == "would cancel 2 of 2 tasks (migrate %s, migrate %s)" % tuple(migrate)
     assert calls(sim) == LOGIN + [listing], "check mode reads only"
     assert sim.requests("cloudfoundry")[-1]["query"] == {
         "names": ["migrate"], "states": ["PENDING,RUNNING,CANCELING"], "per_page": ["5000"]}
@@ -139,7 +150,8 @@ def test_cancel_by_guid_sends_one_get_and_one_post(sim, cancel):
     guid = seed_app(sim, {"name": "long"})["tasks"][0]["guid"]
 
     check = cancel(check=True, diff=True, guid=guid)
-    assert check["changed"] is True and check["canceled"] == [guid] and check["tasks"][0]["state"] == "RUNNING"
+    assert check["changed"] is True and check["canceled"] == [guid] and check["tasks"][0]["state"] == "CANCELING"
+    assert check["not_canceled"] == [] and check["msg"] == "would cancel 1 of 1 task (long %s)" % guid
     assert check["diff"] == {"before": {"tasks": [{"guid": guid, "name": "long", "state": "RUNNING"}]},
                              "after": {"tasks": [{"guid": guid, "name": "long", "state": "CANCELING"}]}}
     assert calls(sim) == LOGIN + [("GET", "/v3/tasks/%s" % guid)]
@@ -147,12 +159,14 @@ def test_cancel_by_guid_sends_one_get_and_one_post(sim, cancel):
     seq = last_seq(sim)
     real = cancel(diff=True, guid=guid)
     assert real["changed"] is True and real["tasks"][0]["state"] == "CANCELING"
+    assert real["canceled"] == [guid] and real["not_canceled"] == [] and real["msg"] == "canceled 1 of 1 task (long %s)" % guid
     assert real["diff"]["after"] == {"tasks": [{"guid": guid, "name": "long", "state": "CANCELING"}]}
     assert calls(sim, seq) == LOGIN + [("GET", "/v3/tasks/%s" % guid), ("POST", "/v3/tasks/%s/actions/cancel" % guid)]
 
     seq = last_seq(sim)
     again = cancel(guid=guid)
     assert again["changed"] is False and again["tasks"][0]["state"] == "CANCELING"
+    assert again["canceled"] == [] and again["not_canceled"] == [] and again["msg"] == "canceled 0 of 1 task; 1 already CANCELING"
     assert calls(sim, seq) == LOGIN + [("GET", "/v3/tasks/%s" % guid)]
 
 
@@ -257,7 +271,7 @@ def test_select_by_sequence_id(sim, cancel):
     assert list(task_states(sim).values()) == ["RUNNING", "CANCELING"]
     missing = cancel(app_guid=app["guid"], sequence_id=9)
     assert missing.get("failed")
-    assert missing["msg"] == "app %s has no task with sequence_id 9" % app["guid"]
+    assert missing["msg"] == "app %s has no task with sequence_id 9; nothing was changed" % app["guid"]
 
 
 def test_unknown_app_fails(sim, cancel):
@@ -573,8 +587,15 @@ BAD_INPUT = [
     ({"guid": "abc?x=1"}, "guid 'abc?x=1' is not a valid ID"),
     ({"guids": ["ok", "x#y"]}, "guids 'x#y' is not a valid ID"),
     ({"app_guid": "a/b", "name": "x"}, "app_guid 'a/b' is not a valid ID"),
-    ({"app_guid": UNKNOWN}, "app_guid needs name or sequence_id"),
-    ({"app": "web"}, "app needs name or sequence_id"),
+    ({"app_guid": UNKNOWN}, "app_guid needs name, sequence_id, names, states, label_selector or older_than_minutes"),
+    ({"app": "web"}, "app needs name, sequence_id, names, states, label_selector or older_than_minutes"),
+    ({"space": "prod", "org": "acme"}, "space needs name, sequence_id, names, states"),
+    ({"states": ["RUNNING"]}, "states alone could select every task these credentials can see: narrow it with org"),
+    ({"older_than_minutes": 5, "states": ["RUNNING"]}, "states and older_than_minutes alone could select every task"),
+    ({"space": "prod", "older_than_minutes": -1}, "older_than_minutes must not be negative (got -1)"),
+    ({"space": "prod", "name": "x"}, "name selects among an app's tasks: set app or app_guid too"),
+    ({"app": "web", "name": "x", "names": ["y"]}, "parameters are mutually exclusive: name|names"),
+    ({"app": "web", "names": ["a,b"]}, "names 'a,b' holds a comma"),
     ({"guid": UNKNOWN, "name": "x"}, "name selects among an app's tasks: set app or app_guid too"),
     ({"guid": UNKNOWN, "sequence_id": 1}, "sequence_id selects among an app's tasks: set app or app_guid too"),
     ({"app_guid": UNKNOWN, "name": "a,b"}, "name 'a,b' holds a comma"),
@@ -582,12 +603,12 @@ BAD_INPUT = [
     ({"app": "web", "space": "prod,qa", "name": "x"}, "space 'prod,qa' holds a comma"),
     ({"app": "web", "org": "a,b", "sequence_id": 1}, "org 'a,b' holds a comma"),
     ({"app": " ", "name": "x"}, "app must not be empty"),
-    ({"guid": UNKNOWN, "space": "prod"}, "missing parameter(s) required by 'space': app"),
-    ({"app_guid": UNKNOWN, "org": "acme", "name": "x"}, "missing parameter(s) required by 'org': app"),
+    ({"guid": UNKNOWN, "space": "prod"}, "parameters are mutually exclusive: guid|guids|space"),
+    ({"app_guid": UNKNOWN, "org": "acme", "name": "x"}, "parameters are mutually exclusive: app_guid|org"),
     ({"guid": UNKNOWN, "guids": [UNKNOWN]}, "parameters are mutually exclusive"),
-    ({"app_guid": UNKNOWN, "app": "web", "name": "x"}, "parameters are mutually exclusive: guid|guids|app_guid|app"),
+    ({"app_guid": UNKNOWN, "app": "web", "name": "x"}, "parameters are mutually exclusive: app_guid|app"),
     ({"app_guid": UNKNOWN, "name": "x", "sequence_id": 1}, "parameters are mutually exclusive"),
-    ({"state": "canceled"}, "one of the following is required: guid, guids, app_guid, app"),
+    ({"state": "canceled"}, "nothing says which tasks to cancel: set guid, guids, or a selection"),
     ({"guid": UNKNOWN, "api_url": "ftp://127.0.0.1/cf"}, "api_url must be an absolute http:// or https:// URL"),
 ]
 
@@ -676,12 +697,16 @@ def test_info_filters_are_sent_to_the_api(sim, info):
     assert listing["query"] == {
         "names": ["a"], "states": ["RUNNING,FAILED"], "space_guids": [space], "label_selector": ["team=x"],
         "per_page": ["5000"]}
-    # The space filter is checked on each listed task: one read of the listed tasks' apps and their spaces.
-    assert apps["path"] == "/cf/v3/apps" and apps["query"]["include"] == ["space"]
+    # The space filter is checked on each listed task: one read of the listed tasks' apps, their spaces and orgs,
+    # which also names them (no further request for app_name, space_name, org_name).
+    assert apps["path"] == "/cf/v3/apps" and apps["query"]["include"] == ["space.organization"]
+    assert [(t["app_name"], t["space_name"], t["org_name"]) for t in out["tasks"]] == [
+        place_names(sim, out["tasks"][0]["relationships"]["app"]["data"]["guid"])]
     assert apps["query"]["guids"] == [out["tasks"][0]["relationships"]["app"]["data"]["guid"]]
     everything = info(names=[], states=[])
     assert len(everything["tasks"]) == 3
-    assert sim.requests("cloudfoundry")[-1]["query"] == {"per_page": ["5000"]}, "empty lists do not filter"
+    assert [r["query"] for r in sim.requests("cloudfoundry") if r["path"] == "/cf/v3/tasks"][-1] == {
+        "per_page": ["5000"]}, "empty lists do not filter"
     nothing = info(names=["zzz"])
     assert nothing["tasks"] == [] and nothing["changed"] is False
 
@@ -708,8 +733,10 @@ def test_info_by_app_and_by_guid(sim, info):
     assert unknown_guid["changed"] is False
     assert unknown_app.get("failed"), "a parent that does not exist fails"
     assert "App not found" in unknown_app["msg"]
+    # Each run that found tasks names their app, space and org with one more read (the run has not seen them).
+    names = ("GET", "/v3/apps")
     assert [c for c in calls(sim) if c[0] == "GET" and c[1].startswith("/v3/")] == [
-        ("GET", "/v3/apps/%s/tasks" % app["guid"]), ("GET", "/v3/tasks/%s" % app["tasks"][0]["guid"]),
+        ("GET", "/v3/apps/%s/tasks" % app["guid"]), names, ("GET", "/v3/tasks/%s" % app["tasks"][0]["guid"]), names,
         ("GET", "/v3/tasks/%s" % UNKNOWN), ("GET", "/v3/apps/%s/tasks" % UNKNOWN)]
 
 
@@ -740,7 +767,7 @@ def test_info_survives_gateway_errors(sim, info):
     sim.fault(api="cloudfoundry", method="GET", path="/v3/tasks", kind="status", status=503, times=1)
     out = info(names=["a"])
     assert [t["name"] for t in out["tasks"]] == ["a"]
-    assert [r["status"] for r in sim.requests("cloudfoundry")][-2:] == [503, 200]
+    assert [r["status"] for r in sim.requests("cloudfoundry") if r["path"] == "/cf/v3/tasks"] == [503, 200]
 
 
 def test_unexpected_shape_fails_without_traceback(sim, info):
