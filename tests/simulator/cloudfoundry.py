@@ -30,7 +30,8 @@ Seed body (every key optional)::
             null runs for ever), "start_after"? (a PENDING task starts running this long after creation),
             "cancel_delay"?, "labels"?, "annotations"?, "memory_in_mb"?, "disk_in_mb"?, "failure_reason"?, "user"?,
             "succeed_after_reads"? (SUCCEEDED right after this many GET /v3/tasks/{guid}: the race where a task
-            finishes between a client's read and its cancel)}
+            finishes between a client's read and its cancel), "succeed_after_lists"? (the same after this many
+            task list pages showed it: the race where a task finishes between a listing and its cancel)}
 
 An app whose ``space_guid`` is not known yet creates its space (named ``space_name``) in the org
 ``organization_guid`` (created too, named ``organization_name``); without them it goes to
@@ -438,6 +439,8 @@ class CloudFoundryAPI(API):
             "cancel_at": None,
             "succeed_after_reads": spec.get("succeed_after_reads"),
             "reads": 0,
+            "succeed_after_lists": spec.get("succeed_after_lists"),
+            "lists": 0,
         }
         if state == "FAILED" and task["failure_reason"] is None:
             task["failure_reason"] = "APP/TASK/%s: Exited with status 1" % task["name"]
@@ -753,7 +756,24 @@ class CloudFoundryAPI(API):
     @route("GET", r"/v3/tasks")
     def list_tasks(self, req):
         tasks = [t for t in self.tasks.values() if self._visible(req, self.apps[t["app_guid"]])]
-        return self._list(req, tasks, TASK_LIST_PARAMS, self._task_view, self._task_filters(), ORDER_BY)
+        return self._list_tasks(req, tasks, TASK_LIST_PARAMS)
+
+    def _list_tasks(self, req, tasks, allowed):
+        """A page of tasks; a task seeded with ``succeed_after_lists`` ends after a page showed it that often."""
+        shown = []
+
+        def view(task, req):
+            shown.append(task)
+            return self._task_view(task, req)
+
+        response = self._list(req, tasks, allowed, view, self._task_filters(), ORDER_BY)
+        for task in shown:
+            task["lists"] += 1
+            if task["succeed_after_lists"] is not None and task["lists"] >= task["succeed_after_lists"] \
+                    and task["state"] in ("PENDING", "RUNNING"):
+                task.update(state="SUCCEEDED", updated=self.sim.now())
+                self._event("task_succeeded", guid=task["guid"])
+        return response
 
     @route("GET", r"/v3/apps/(?P<app_guid>[^/]+)/tasks")
     def list_app_tasks(self, req, app_guid):
@@ -761,7 +781,7 @@ class CloudFoundryAPI(API):
         if app is None or not self._visible(req, app):
             raise CFError(404, NOT_FOUND[0], NOT_FOUND[1], "App not found")
         tasks = [t for t in self.tasks.values() if t["app_guid"] == app_guid]
-        return self._list(req, tasks, APP_TASK_LIST_PARAMS, self._task_view, self._task_filters(), ORDER_BY)
+        return self._list_tasks(req, tasks, APP_TASK_LIST_PARAMS)
 
     @route("GET", r"/v3/tasks/(?P<guid>[^/]+)")
     def get_task(self, req, guid):
