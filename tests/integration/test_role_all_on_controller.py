@@ -128,6 +128,10 @@ def test_no_ssh_connection_at_all(run):
     assert "localhost" not in run["recap"], "the inventory's localhost is no target of the play"
 
 
+# The acting task of a role that reads its module's failure by `failed` (ignore_errors, registered).
+IGNORED = {"cf_task_cancel": "Cancel the matching tasks that are old enough"}
+
+
 @pytest.mark.parametrize("role", ["vps_job_cancel", "vps_backup_prune", "vsp_job_cancel", "cf_task_cancel",
                                   "bigchange_job_cancel"])
 def test_the_role_acted_then_failed_after_its_summary(run, role):
@@ -135,13 +139,16 @@ def test_the_role_acted_then_failed_after_its_summary(run, role):
     counts = run["recap"].get(host)
     assert counts, "%s is not in the recap\n%r" % (host, run["result"])
     assert counts["changed"] >= 1 and counts["failed"] == 1, counts
-    assert counts["rescued"] == 0 and counts["ignored"] == 0, counts
+    # cf_task_cancel reads its module's failure by `failed` (every run has a msg now): the module's task
+    # ignores its error (registered), so the recap counts it ignored besides the role's final failure.
+    assert counts["rescued"] == 0 and counts["ignored"] == (1 if role == "cf_task_cancel" else 0), counts
     mine = [r for r in run["result"].results if r["host"] == host]
-    failed = [r for r in mine if r["status"] == "failed"]
+    ignored = [r for r in mine if r["status"] == "failed" and r["task"].endswith(IGNORED.get(role, "\0"))]
+    failed = [r for r in mine if r["status"] == "failed" and r not in ignored]
     assert len(failed) == 1 and failed[0]["task"].endswith(mine[-1]["task"]), "the role's last task fails it"
     summary = facts(run, host, "%s_summary" % role)
     assert summary["failed"], summary
-    acted = [r["task"] for r in mine if r["status"] == "ok" and r["result"].get("changed")]
+    acted = [r["task"] for r in mine if r["status"] in ("ok", "failed") and r["result"].get("changed")]
     assert acted, "the task that acted reports changed: %r" % mine
 
 
