@@ -13,19 +13,31 @@ short_description: Cancel Cloud Foundry tasks
 version_added: 0.1.0
 description:
   - Cancels Cloud Foundry tasks (one-off processes run with C(cf run-task)) through the Cloud Controller v3 API.
-  - Selects one task by O(guid), several by O(guids), or the tasks of one app, named by O(app) (with
-    O(space) and O(org) where the name alone is ambiguous) or by O(app_guid), together with either
-    O(name) (every C(PENDING), C(RUNNING) or C(CANCELING) task of that name) or O(sequence_id) (the
-    task with that number, whatever its state). O(app) with O(sequence_id) is what
-    C(cf terminate-task APP SEQUENCE_ID) does in the targeted org and space.
-  - Reads the selected tasks first. A task that is C(PENDING) or C(RUNNING) is cancelled with
-    C(POST /v3/tasks/{guid}/actions/cancel) and reported changed. A task that is C(CANCELING),
-    C(SUCCEEDED) or C(FAILED) is left alone and reported unchanged, with its state in RV(tasks).
-  - By O(guid), a run sends one read and at most one cancel (plus, when it logs in, one read of the
-    root document and one token request). Each of O(org), O(space) and O(app) costs one list request
+  - Selects one task by O(guid), several by O(guids), or the tasks that a selection lists, as
+    M(jobctl.cloud.cf_task_info) lists them, in the same run (one login, one token).
+  - A selection is made of the scope (O(org), O(space), O(app) by name, as the cf CLI names them; O(app_guid),
+    O(space_guids), O(organization_guids)) and of what says which of its tasks (O(name) or O(sequence_id) of
+    one app, O(names), O(states), O(label_selector), O(older_than_minutes)). It needs both; a selection by
+    O(states) or age alone, which could reach every task the credentials can see, is refused before any request.
+  - O(app) with O(sequence_id) is what C(cf terminate-task APP SEQUENCE_ID) does in the targeted org and space.
+  - Reads the selected tasks first (by GUID, one read each; a selection, one listing of every page). A task that
+    is C(PENDING) or C(RUNNING) is cancelled with C(POST /v3/tasks/{guid}/actions/cancel) and reported changed.
+    A task that is C(CANCELING), C(SUCCEEDED) or C(FAILED) is left alone and reported unchanged, with its state
+    in RV(tasks).
+  - Every task a listing returns is checked against the whole selection (app, space, org, names as Cloud
+    Controller compares them, states, sequence_id, age, O(label_selector) in its equality and existence forms)
+    before it can be cancelled. One that does not match (a server that ignores a filter) is left alone, with a
+    warning naming it. A space or org in the selection costs one read of the listed tasks' apps per 100 apps
+    (C(GET /v3/apps?guids=&include=space.organization)), unless the run has seen them already.
+  - By O(guid), a run sends one read and at most one cancel (plus, when it logs in, one read of the root
+    document and one token request). Each of O(org), O(space) and O(app) costs one list request
     (C(GET /v3/organizations?names=), C(GET /v3/spaces?names=), C(GET /v3/apps?names=)).
-  - A name that matches nothing, an app name found in several spaces without O(space) (or a space name
-    in several orgs without O(org)) fails before anything is cancelled, naming what it found.
+  - An org, space or app name that matches nothing, an app name found in several spaces without O(space) (or a
+    space name in several orgs without O(org)) fails before anything is cancelled, naming what it found.
+  - A task name (O(name), or one of O(names)) that matches no task in the selected states is no failure, as
+    there is nothing to cancel. The result says so (RV(unmatched_names), RV(msg)) and a warning names it, for
+    example C(no PENDING, RUNNING or CANCELING task named 'nightly-mirgate' in app 'billing-api' ...), because a
+    mistyped name looks the same.
   - A task that finished before the cancel arrived (Cloud Controller answers HTTP 422
     C(CF-UnprocessableEntity)) is read once more and reported unchanged, as it is, not as a failure.
   - A task or app that does not exist, or that the credentials cannot see, is a failure with the
@@ -36,53 +48,94 @@ options:
   guid:
     description:
       - The GUID of one task.
-      - Mutually exclusive with O(guids), O(app_guid) and O(app).
+      - Mutually exclusive with O(guids) and every option of a selection.
     type: str
   guids:
     description:
       - The GUIDs of several tasks, for example from M(jobctl.cloud.cf_task_info).
       - Every task is read before any is cancelled, so one unknown GUID fails the run before anything changes.
       - An empty list selects nothing and sends no request.
-      - Mutually exclusive with O(guid), O(app_guid) and O(app).
+      - Mutually exclusive with O(guid) and every option of a selection.
     type: list
     elements: str
   app_guid:
     description:
-      - The GUID of the app whose tasks to cancel, together with O(name) or O(sequence_id).
-      - Mutually exclusive with O(guid), O(guids) and O(app).
+      - Only the tasks of this app.
+      - Mutually exclusive with O(app), O(space), O(org), O(space_guids) and O(organization_guids) (an app is
+        in one space).
     type: str
   app:
     description:
-      - The name of the app whose tasks to cancel, together with O(name) or O(sequence_id), as C(cf tasks)
-        and C(cf terminate-task) take it.
+      - Only the tasks of the app with this name, as C(cf tasks) and C(cf terminate-task) take it.
       - Cloud Controller matches app names case-insensitively.
       - When the name is used in several spaces the credentials can see, set O(space) (and O(org)).
-      - Mutually exclusive with O(guid), O(guids) and O(app_guid).
+      - Mutually exclusive with O(app_guid), O(space_guids) and O(organization_guids).
     type: str
   space:
     description:
-      - The name of the space of O(app) (what C(cf target -s) sets). Only with O(app).
+      - Only the tasks of apps in the space with this name (what C(cf target -s) sets); with O(app), the space
+        to find the app in.
+      - When the name is used in several orgs the credentials can see, set O(org).
+      - Mutually exclusive with O(app_guid), O(space_guids) and O(organization_guids).
     type: str
   org:
     description:
-      - The name of the org of O(app) (what C(cf target -o) sets). Only with O(app).
+      - Only the tasks of apps in the org with this name (what C(cf target -o) sets); with O(space) or O(app),
+        the org to find them in.
+      - Mutually exclusive with O(app_guid) and O(organization_guids).
     type: str
+  space_guids:
+    description:
+      - Only the tasks of apps in one of these spaces. An empty list does not filter.
+    type: list
+    elements: str
+  organization_guids:
+    description:
+      - Only the tasks of apps in one of these orgs. An empty list does not filter.
+    type: list
+    elements: str
   name:
     description:
-      - With O(app) or O(app_guid), select every task of the app with this name that is C(PENDING),
-        C(RUNNING) or C(CANCELING).
+      - With O(app) or O(app_guid), the tasks of the app with this name (as O(names) with one name).
       - Cloud Controller matches task names case-insensitively, so V(db-migrate) also selects C(DB-Migrate).
-      - Every task the API lists is checked against what was asked (app, name as Cloud Controller compares
-        it, states, sequence_id) before it can be cancelled. One that does not match (a server that ignores
-        a filter) is left alone, with a warning naming it.
-      - Finished tasks of that name are not selected, so they do not appear in RV(tasks).
-      - Mutually exclusive with O(sequence_id).
+      - Without O(states), only tasks that are C(PENDING), C(RUNNING) or C(CANCELING) are selected, so finished
+        ones do not appear in RV(tasks).
+      - Mutually exclusive with O(sequence_id) and O(names).
     type: str
+  names:
+    description:
+      - Only tasks with one of these names (case-insensitive, as Cloud Controller matches them). An empty list
+        does not filter.
+      - A name that matches no task is reported in RV(unmatched_names) and warned about; the run still succeeds.
+    type: list
+    elements: str
   sequence_id:
     description:
-      - With O(app) or O(app_guid), select the app's task with this sequence number (C(cf tasks) shows it as C(id)).
+      - With O(app) or O(app_guid), the app's task with this sequence number (C(cf tasks) shows it as C(id)),
+        whatever its state.
       - An app without such a task is a failure.
       - Mutually exclusive with O(name).
+    type: int
+  states:
+    description:
+      - Only tasks in one of these states.
+      - Not set, a selection lists C(PENDING), C(RUNNING) and C(CANCELING) tasks (with O(sequence_id), any state).
+        Only C(PENDING) and C(RUNNING) tasks are cancelled; the others are reported unchanged.
+    type: list
+    elements: str
+    choices: [PENDING, RUNNING, CANCELING, SUCCEEDED, FAILED]
+  label_selector:
+    description:
+      - Only tasks whose labels match this Cloud Foundry label selector, for example V(team=billing,kind!=migration).
+      - See U(https://v3-apidocs.cloudfoundry.org/#labels-and-selectors) for its syntax. A selector the module
+        cannot read fails before any request.
+    type: str
+  older_than_minutes:
+    description:
+      - Only tasks created (C(created_at)) more than this many minutes ago, by the clock of the host that runs
+        the module. The instant is fixed once, when the run starts, and returned as RV(created_before); the
+        listing asks Cloud Controller for C(created_ats[lt]) that instant.
+      - V(0) selects every task created before the run started.
     type: int
   state:
     description:
@@ -101,7 +154,8 @@ attributes:
   check_mode:
     details: >-
       Looks up the names and reads the selected tasks, and reports as cancelled those that are
-      C(PENDING) or C(RUNNING); sends no cancel.
+      C(PENDING) or C(RUNNING), shown as a real run would leave them (C(CANCELING), the cancel's answer);
+      sends no cancel.
   diff_mode:
     details: >-
       Shows each selected task's GUID, name and state before and after (in check mode, the
@@ -182,9 +236,21 @@ EXAMPLES = r"""
 
     - name: Cancel those started more than an hour ago
       jobctl.cloud.cf_task:
-        guids: "{{ running.tasks | selectattr('created_at', 'lt', cutoff) | map(attribute='guid') | list }}"
-      vars:
-        cutoff: "{{ '%Y-%m-%dT%H:%M:%SZ' | strftime(now().timestamp() - 3600, utc=true) }}"
+        guids: "{{ running.tasks | map(attribute='guid') | list }}"
+
+- name: Cancel, in one run, the nightly batch tasks of acme/production created more than two hours ago
+  jobctl.cloud.cf_task:
+    org: acme
+    space: production
+    names: [nightly-invoices, nightly-reports]
+    states: [PENDING, RUNNING]
+    label_selector: kind=batch
+    older_than_minutes: 120
+  register: cancelled
+
+- name: Show what was done
+  ansible.builtin.debug:
+    msg: "{{ cancelled.msg }}"
 """
 
 RETURN = r"""
@@ -193,7 +259,7 @@ tasks:
     - The selected tasks, each as the API returns it, as it is after the run.
     - A task this run cancelled is C(CANCELING) (the cancel's answer), or C(FAILED) after O(wait=true).
     - A task that finished before its cancel arrived is shown as read after the API's refusal.
-    - In check mode, the tasks as they were read.
+    - In check mode, as a real run would leave them; a task to be cancelled is shown C(CANCELING).
   returned: success
   type: list
   elements: dict
@@ -232,11 +298,58 @@ tasks:
           href: https://api.sys.example.com/v3/droplets/740ebd2b-162b-469a-bd72-3edb96fabd9a
 canceled:
   description:
-    - The GUIDs of the tasks this run cancelled (in check mode, would cancel).
+    - The GUIDs of the tasks this run cancelled (in check mode, would cancel), also for one O(guid).
   returned: always
   type: list
   elements: str
   sample: [6f2d3c1e-8a1b-4f5e-9c2d-1a2b3c4d5e6f]
+not_canceled:
+  description:
+    - The tasks that could not be cancelled, each with its state as last read and why, also for one O(guid).
+      The module fails when this list is not empty.
+  returned: when the tasks were read
+  type: list
+  elements: dict
+  contains:
+    guid:
+      description: The task's GUID.
+      type: str
+    name:
+      description: The task's name.
+      type: str
+    state:
+      description: The task's state as last read.
+      type: str
+    reason:
+      description: Why it could not be cancelled, with the API's own words when it gave them.
+      type: str
+  sample:
+    - guid: 0a1b2c3d-8a1b-4f5e-9c2d-1a2b3c4d5e6f
+      name: db-migrate
+      state: RUNNING
+      reason: "Cloud Foundry API POST /v3/tasks/0a1b2c3d-8a1b-4f5e-9c2d-1a2b3c4d5e6f/actions/cancel failed:
+        HTTP 403 CF-NotAuthorized: You are not authorized to perform the requested action [code 10003]"
+unmatched_names:
+  description:
+    - The task names asked for (O(name) or O(names)) that no selected task has; each is also warned about.
+  returned: with a selection (not with O(guid) or O(guids))
+  type: list
+  elements: str
+  sample: [nightly-mirgate]
+created_before:
+  description:
+    - With O(older_than_minutes), the instant the age was measured against (ISO 8601, UTC).
+  returned: with O(older_than_minutes)
+  type: str
+  sample: "2026-12-07T16:52:36Z"
+msg:
+  description:
+    - What the run did, in one line, naming the first few tasks cancelled (by name and GUID) and counting the
+      others by why they were left; C(would cancel) in check mode. On failure, what failed.
+  returned: always
+  type: str
+  sample: "canceled 2 of 3 tasks created before 2026-12-07T16:52:36Z (db-migrate 6f2d3c1e-8a1b-4f5e-9c2d-1a2b3c4d5e6f,
+    db-migrate 7a3e4f5a-1b2c-4d3e-8f4a-5b6c7d8e9f01); 1 already CANCELING"
 """
 
 from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry.client import settled
