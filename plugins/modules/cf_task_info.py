@@ -24,6 +24,10 @@ description:
     in several spaces without O(space) (or a space name in several orgs without O(org)) fails listing them.
   - Pages are read with the largest page size Cloud Controller allows (5000) and followed through
     C(pagination.next), so a listing takes as few round trips as the API allows.
+  - Each task carries the names of its app, space and org (RV(tasks[].app_name), RV(tasks[].space_name),
+    RV(tasks[].org_name)). The run asks only for those it has not seen (apps, spaces and orgs found by name
+    are known already); the others cost one C(GET /v3/apps?guids=&include=space.organization) per 100 apps.
+  - M(jobctl.cloud.cf_task) takes the same selection and cancels what it lists, in one run.
 author:
   - jobctl.cloud maintainers (@jobctl)
 options:
@@ -82,6 +86,13 @@ options:
       - A Cloud Foundry label selector, passed to the API as it is, for example V(team=billing,kind!=migration).
       - See U(https://v3-apidocs.cloudfoundry.org/#labels-and-selectors) for its syntax.
     type: str
+  older_than_minutes:
+    description:
+      - Only tasks created (C(created_at)) more than this many minutes ago, by the clock of the host that runs
+        the module. The instant is fixed once, when the run starts, sent as C(created_ats[lt]) and returned as
+        RV(created_before).
+      - V(0) lists every task created before the run started.
+    type: int
   order_by:
     description:
       - The order of the list, as Cloud Controller sorts it. A leading C(-) means newest first.
@@ -96,12 +107,11 @@ extends_documentation_fragment:
   - jobctl.cloud.http_options
 notes:
   - Cloud Foundry's list filters are comma-separated, so a name or GUID holding a comma is refused.
-  - Every task the API lists is checked against every filter sent (app, space, org, names, states,
+  - Every task the API lists is checked against every filter sent (app, space, org, names, states, age,
     O(label_selector) in its equality and existence forms). One that does not match (a server that ignores
     a filter, such as a proxy or an older Cloud Controller) is not returned, and a warning names it.
-    A space or org filter costs one more request for the listed tasks' apps
-    (C(GET /v3/apps?guids=&include=space)). A O(label_selector) the module cannot read fails before any
-    request.
+    The same read of the listed tasks' apps that names them checks a space or org filter. A
+    O(label_selector) the module cannot read fails before any request.
 seealso:
   - module: jobctl.cloud.cf_task
 """
@@ -136,6 +146,18 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: "{{ batch_tasks.tasks | map(attribute='name') | zip(batch_tasks.tasks | map(attribute='state')) | list }}"
 
+- name: List the running tasks of acme/production started more than an hour ago, with their app names
+  jobctl.cloud.cf_task_info:
+    org: acme
+    space: production
+    states: [RUNNING]
+    older_than_minutes: 60
+  register: stuck
+
+- name: Show each as app/name
+  ansible.builtin.debug:
+    msg: "{{ stuck.tasks | map(attribute='app_name') | zip(stuck.tasks | map(attribute='name')) | map('join', '/') | list }}"
+
 - name: Read one task
   jobctl.cloud.cf_task_info:
     guid: 6f2d3c1e-8a1b-4f5e-9c2d-1a2b3c4d5e6f
@@ -145,10 +167,21 @@ EXAMPLES = r"""
 RETURN = r"""
 tasks:
   description:
-    - The tasks the filters select, each as the API returns it. An empty list when none match.
+    - The tasks the filters select, each as the API returns it, with the names of its app, space and org
+      added. An empty list when none match.
   returned: success
   type: list
   elements: dict
+  contains:
+    app_name:
+      description: The name of the task's app; null when the API did not show the app (for example, deleted since).
+      type: str
+    space_name:
+      description: The name of the app's space; null when the API did not show it.
+      type: str
+    org_name:
+      description: The name of the space's org; null when the API did not show it.
+      type: str
   sample:
     - guid: 6f2d3c1e-8a1b-4f5e-9c2d-1a2b3c4d5e6f
       sequence_id: 3
@@ -182,72 +215,60 @@ tasks:
           method: POST
         droplet:
           href: https://api.sys.example.com/v3/droplets/740ebd2b-162b-469a-bd72-3edb96fabd9a
+      app_name: billing-api
+      space_name: production
+      org_name: acme
+created_before:
+  description:
+    - With O(older_than_minutes), the instant the age was measured against (ISO 8601, UTC).
+  returned: with O(older_than_minutes)
+  type: str
+  sample: "2026-12-07T16:52:36Z"
 """
 
-from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry.models import ORDER_BY, STATES
+from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry.client import task_app
+from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry.models import ORDER_BY
 from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry.module import CloudFoundryModule
-
-LIST_FILTERS = ("names", "states", "space_guids", "organization_guids")
-NAMES = ("org", "space", "app")
+from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry.selection import EXCLUSIVE, SELECTION_SPEC, Selection
 
 
 class CfTaskInfo(CloudFoundryModule):
     ARGUMENT_SPEC = dict(
         guid=dict(type="str"),
-        app_guid=dict(type="str"),
-        app=dict(type="str"),
-        space=dict(type="str"),
-        org=dict(type="str"),
-        names=dict(type="list", elements="str"),
-        states=dict(type="list", elements="str", choices=list(STATES)),
-        space_guids=dict(type="list", elements="str"),
-        organization_guids=dict(type="list", elements="str"),
-        label_selector=dict(type="str"),
         order_by=dict(type="str", choices=list(ORDER_BY)),
+        **SELECTION_SPEC
     )
     CONSTRAINTS = dict(mutually_exclusive=(
-        [("guid", other) for other in ("app_guid", "label_selector", "order_by") + NAMES + LIST_FILTERS]
-        + [("app_guid", other) for other in ("space_guids", "organization_guids") + NAMES]
-        # Names scope names: a GUID filter beside them would select something else than they say.
-        + [("app", "space_guids"), ("app", "organization_guids"), ("space", "space_guids"),
-           ("space", "organization_guids"), ("org", "organization_guids")]
+        [("guid", other) for other in ("order_by",) + tuple(SELECTION_SPEC)] + EXCLUSIVE
     ))
 
     def __init__(self):
         super(CfTaskInfo, self).__init__()
         p = self.params
         self.task_guid = self.guid("guid", p["guid"]) if p["guid"] is not None else None
-        self.app_guid = self.guid("app_guid", p["app_guid"]) if p["app_guid"] is not None else None
-        self.names = dict((option, self.name(option)) for option in NAMES)
-        # An empty list is no filter: Cloud Controller would read "names=" as "no name matches".
-        self.filters = dict((option, self.no_commas(option, p[option]) or None) for option in LIST_FILTERS)
-        self.filters["label_selector"] = p["label_selector"] or None
-        self.filters["order_by"] = p["order_by"]
+        self.selection = Selection(self)
+        self.place_names = {}
 
     def select(self):
         if self.task_guid is not None:
             task = self.client.find_task(self.task_guid)
-            return [task] if task is not None else []
-        filters = dict(self.filters)
-        app_guid = self.app_guid
-        if any(self.names.values()):
-            found = self.client.resolve(**self.names)
-            app_guid = found["app"] or app_guid
-            if app_guid is None:
-                if found["space"] is not None:
-                    filters["space_guids"] = [found["space"]]
-                elif found["org"] is not None:
-                    filters["organization_guids"] = [found["org"]]
-        if app_guid is not None:
-            # The app's own list takes no space or org filter (Cloud Controller answers 400).
-            filters.pop("space_guids", None)
-            filters.pop("organization_guids", None)
-        tasks = self.client.tasks(app_guid, **filters)
-        self.report_left_out()
+            tasks = [task] if task is not None else []
+        else:
+            tasks = self.selection.tasks(self.client, order_by=self.params["order_by"])
+            self.report_left_out()
+        # The names of the tasks' apps, spaces and orgs: what this run has not seen yet, one request per page of apps.
+        self.place_names = self.client.names([task_app(t) for t in tasks])
         return tasks
 
     def report(self, items):
-        return {"changed": False, "tasks": [t.raw() for t in items]}
+        tasks = []
+        for task in items:
+            app, space, org = self.place_names.get(task_app(task)) or (None, None, None)
+            tasks.append(dict(task.raw(), app_name=app, space_name=space, org_name=org))
+        result = {"changed": False, "tasks": tasks}
+        if self.selection.created_before is not None:
+            result["created_before"] = self.selection.created_before
+        return result
 
 
 def main():

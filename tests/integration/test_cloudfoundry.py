@@ -76,6 +76,15 @@ def cancel_posts(sim, since=0):
     return [p for m, p in calls(sim, since) if m == "POST" and p.endswith("/actions/cancel")]
 
 
+def place_names(sim, app_guid):
+    """(app name, space name, org name) of an app, as the simulator holds them."""
+    state = sim.state("cloudfoundry")
+    app = next(a for a in state["apps"] if a["guid"] == app_guid)
+    space = next(s for s in state["spaces"] if s["guid"] == app["space_guid"])
+    org = next(o for o in state["orgs"] if o["guid"] == space["organization_guid"])
+    return app["name"], space["name"], org["name"]
+
+
 def warnings_of(result):
     return result.get("warnings") or []
 
@@ -96,8 +105,10 @@ def test_cancel_running_tasks_by_app_and_name_check_real_rerun(sim, cancel):
 
     out = cancel(check=True, **task)
     assert succeeded(out), out
-    assert out["changed"] is True and out["canceled"] == migrate
-    assert [(t["guid"], t["state"]) for t in out["tasks"]] == [(migrate[0], "RUNNING"), (migrate[1], "PENDING")]
+    assert out["changed"] is True and out["canceled"] == migrate and out["not_canceled"] == []
+    # As a real run would leave them: the cancel's answer shows a task CANCELING.
+    assert [(t["guid"], t["state"]) for t in out["tasks"]] == [(migrate[0], "CANCELING"), (migrate[1], "CANCELING")]
+    assert out["msg"] == "would cancel 2 of 2 tasks (migrate %s, migrate %s)" % tuple(migrate)
     assert calls(sim) == LOGIN + [listing], "check mode reads only"
     assert sim.requests("cloudfoundry")[-1]["query"] == {
         "names": ["migrate"], "states": ["PENDING,RUNNING,CANCELING"], "per_page": ["5000"]}
@@ -139,7 +150,8 @@ def test_cancel_by_guid_sends_one_get_and_one_post(sim, cancel):
     guid = seed_app(sim, {"name": "long"})["tasks"][0]["guid"]
 
     check = cancel(check=True, diff=True, guid=guid)
-    assert check["changed"] is True and check["canceled"] == [guid] and check["tasks"][0]["state"] == "RUNNING"
+    assert check["changed"] is True and check["canceled"] == [guid] and check["tasks"][0]["state"] == "CANCELING"
+    assert check["not_canceled"] == [] and check["msg"] == "would cancel 1 of 1 task (long %s)" % guid
     assert check["diff"] == {"before": {"tasks": [{"guid": guid, "name": "long", "state": "RUNNING"}]},
                              "after": {"tasks": [{"guid": guid, "name": "long", "state": "CANCELING"}]}}
     assert calls(sim) == LOGIN + [("GET", "/v3/tasks/%s" % guid)]
@@ -147,12 +159,14 @@ def test_cancel_by_guid_sends_one_get_and_one_post(sim, cancel):
     seq = last_seq(sim)
     real = cancel(diff=True, guid=guid)
     assert real["changed"] is True and real["tasks"][0]["state"] == "CANCELING"
+    assert real["canceled"] == [guid] and real["not_canceled"] == [] and real["msg"] == "canceled 1 of 1 task (long %s)" % guid
     assert real["diff"]["after"] == {"tasks": [{"guid": guid, "name": "long", "state": "CANCELING"}]}
     assert calls(sim, seq) == LOGIN + [("GET", "/v3/tasks/%s" % guid), ("POST", "/v3/tasks/%s/actions/cancel" % guid)]
 
     seq = last_seq(sim)
     again = cancel(guid=guid)
     assert again["changed"] is False and again["tasks"][0]["state"] == "CANCELING"
+    assert again["canceled"] == [] and again["not_canceled"] == [] and again["msg"] == "canceled 0 of 1 task; 1 already CANCELING"
     assert calls(sim, seq) == LOGIN + [("GET", "/v3/tasks/%s" % guid)]
 
 
@@ -257,7 +271,7 @@ def test_select_by_sequence_id(sim, cancel):
     assert list(task_states(sim).values()) == ["RUNNING", "CANCELING"]
     missing = cancel(app_guid=app["guid"], sequence_id=9)
     assert missing.get("failed")
-    assert missing["msg"] == "app %s has no task with sequence_id 9" % app["guid"]
+    assert missing["msg"] == "app %s has no task with sequence_id 9; nothing was changed" % app["guid"]
 
 
 def test_unknown_app_fails(sim, cancel):
@@ -573,8 +587,15 @@ BAD_INPUT = [
     ({"guid": "abc?x=1"}, "guid 'abc?x=1' is not a valid ID"),
     ({"guids": ["ok", "x#y"]}, "guids 'x#y' is not a valid ID"),
     ({"app_guid": "a/b", "name": "x"}, "app_guid 'a/b' is not a valid ID"),
-    ({"app_guid": UNKNOWN}, "app_guid needs name or sequence_id"),
-    ({"app": "web"}, "app needs name or sequence_id"),
+    ({"app_guid": UNKNOWN}, "app_guid needs name, sequence_id, names, states, label_selector or older_than_minutes"),
+    ({"app": "web"}, "app needs name, sequence_id, names, states, label_selector or older_than_minutes"),
+    ({"space": "prod", "org": "acme"}, "space needs name, sequence_id, names, states"),
+    ({"states": ["RUNNING"]}, "states alone could select every task these credentials can see: narrow it with org"),
+    ({"older_than_minutes": 5, "states": ["RUNNING"]}, "states and older_than_minutes alone could select every task"),
+    ({"space": "prod", "older_than_minutes": -1}, "older_than_minutes must not be negative (got -1)"),
+    ({"space": "prod", "name": "x"}, "name selects among an app's tasks: set app or app_guid too"),
+    ({"app": "web", "name": "x", "names": ["y"]}, "parameters are mutually exclusive: name|names"),
+    ({"app": "web", "names": ["a,b"]}, "names 'a,b' holds a comma"),
     ({"guid": UNKNOWN, "name": "x"}, "name selects among an app's tasks: set app or app_guid too"),
     ({"guid": UNKNOWN, "sequence_id": 1}, "sequence_id selects among an app's tasks: set app or app_guid too"),
     ({"app_guid": UNKNOWN, "name": "a,b"}, "name 'a,b' holds a comma"),
@@ -582,12 +603,12 @@ BAD_INPUT = [
     ({"app": "web", "space": "prod,qa", "name": "x"}, "space 'prod,qa' holds a comma"),
     ({"app": "web", "org": "a,b", "sequence_id": 1}, "org 'a,b' holds a comma"),
     ({"app": " ", "name": "x"}, "app must not be empty"),
-    ({"guid": UNKNOWN, "space": "prod"}, "missing parameter(s) required by 'space': app"),
-    ({"app_guid": UNKNOWN, "org": "acme", "name": "x"}, "missing parameter(s) required by 'org': app"),
+    ({"guid": UNKNOWN, "space": "prod"}, "parameters are mutually exclusive: guid|guids|space"),
+    ({"app_guid": UNKNOWN, "org": "acme", "name": "x"}, "parameters are mutually exclusive: app_guid|org"),
     ({"guid": UNKNOWN, "guids": [UNKNOWN]}, "parameters are mutually exclusive"),
-    ({"app_guid": UNKNOWN, "app": "web", "name": "x"}, "parameters are mutually exclusive: guid|guids|app_guid|app"),
+    ({"app_guid": UNKNOWN, "app": "web", "name": "x"}, "parameters are mutually exclusive: app_guid|app"),
     ({"app_guid": UNKNOWN, "name": "x", "sequence_id": 1}, "parameters are mutually exclusive"),
-    ({"state": "canceled"}, "one of the following is required: guid, guids, app_guid, app"),
+    ({"state": "canceled"}, "nothing says which tasks to cancel: set guid, guids, or a selection"),
     ({"guid": UNKNOWN, "api_url": "ftp://127.0.0.1/cf"}, "api_url must be an absolute http:// or https:// URL"),
 ]
 
@@ -686,12 +707,16 @@ def test_info_filters_are_sent_to_the_api(sim, info):
     assert listing["query"] == {
         "names": ["a"], "states": ["RUNNING,FAILED"], "space_guids": [space], "label_selector": ["team=x"],
         "per_page": ["5000"]}
-    # The space filter is checked on each listed task: one read of the listed tasks' apps and their spaces.
-    assert apps["path"] == "/cf/v3/apps" and apps["query"]["include"] == ["space"]
+    # The space filter is checked on each listed task: one read of the listed tasks' apps, their spaces and orgs,
+    # which also names them (no further request for app_name, space_name, org_name).
+    assert apps["path"] == "/cf/v3/apps" and apps["query"]["include"] == ["space.organization"]
+    assert [(t["app_name"], t["space_name"], t["org_name"]) for t in out["tasks"]] == [
+        place_names(sim, out["tasks"][0]["relationships"]["app"]["data"]["guid"])]
     assert apps["query"]["guids"] == [out["tasks"][0]["relationships"]["app"]["data"]["guid"]]
     everything = info(names=[], states=[])
     assert len(everything["tasks"]) == 3
-    assert sim.requests("cloudfoundry")[-1]["query"] == {"per_page": ["5000"]}, "empty lists do not filter"
+    assert [r["query"] for r in sim.requests("cloudfoundry") if r["path"] == "/cf/v3/tasks"][-1] == {
+        "per_page": ["5000"]}, "empty lists do not filter"
     nothing = info(names=["zzz"])
     assert nothing["tasks"] == [] and nothing["changed"] is False
 
@@ -718,8 +743,10 @@ def test_info_by_app_and_by_guid(sim, info):
     assert unknown_guid["changed"] is False
     assert unknown_app.get("failed"), "a parent that does not exist fails"
     assert "App not found" in unknown_app["msg"]
+    # Each run that found tasks names their app, space and org with one more read (the run has not seen them).
+    names = ("GET", "/v3/apps")
     assert [c for c in calls(sim) if c[0] == "GET" and c[1].startswith("/v3/")] == [
-        ("GET", "/v3/apps/%s/tasks" % app["guid"]), ("GET", "/v3/tasks/%s" % app["tasks"][0]["guid"]),
+        ("GET", "/v3/apps/%s/tasks" % app["guid"]), names, ("GET", "/v3/tasks/%s" % app["tasks"][0]["guid"]), names,
         ("GET", "/v3/tasks/%s" % UNKNOWN), ("GET", "/v3/apps/%s/tasks" % UNKNOWN)]
 
 
@@ -750,7 +777,7 @@ def test_info_survives_gateway_errors(sim, info):
     sim.fault(api="cloudfoundry", method="GET", path="/v3/tasks", kind="status", status=503, times=1)
     out = info(names=["a"])
     assert [t["name"] for t in out["tasks"]] == ["a"]
-    assert [r["status"] for r in sim.requests("cloudfoundry")][-2:] == [503, 200]
+    assert [r["status"] for r in sim.requests("cloudfoundry") if r["path"] == "/cf/v3/tasks"] == [503, 200]
 
 
 def test_unexpected_shape_fails_without_traceback(sim, info):
@@ -881,3 +908,145 @@ def test_a_label_selector_the_module_cannot_check_fails_before_any_request(sim, 
     out = info(label_selector="team=billing,(oops")
     assert out.get("failed") is True and "label_selector cannot be read" in out["msg"]
     assert not any(p.startswith("/v3/tasks") for m, p in calls(sim))
+
+
+# -- names to find things by, selection by age and in one run, one vocabulary (issue 20) ----------------
+
+def test_info_names_each_tasks_app_space_and_org_with_one_request_per_page_of_apps(sim, info, foundation):
+    # 101 more apps in beta's production, a task each: the names of 104 apps take two reads of 100 apps at most.
+    many = sim.seed(cloudfoundry={"apps": [
+        {"name": "worker-%03d" % n, "space_guid": PROD_B, "tasks": [{"name": "batch"}]} for n in range(101)]})
+    out = info(states=["RUNNING"])
+    assert succeeded(out) and len(out["tasks"]) == 5 + 101
+    reads = [r for r in sim.requests("cloudfoundry") if r["path"] == "/cf/v3/apps"]
+    assert [(len(r["query"]["guids"][0].split(",")), r["query"]["include"]) for r in reads] == [
+        (100, ["space.organization"]), (4, ["space.organization"])]
+    by_guid = dict((t["guid"], (t["app_name"], t["space_name"], t["org_name"])) for t in out["tasks"])
+    assert by_guid[foundation[PROD_A]["tasks"][0]["guid"]] == ("billing-api", "production", "acme")
+    assert by_guid[foundation[STAGING_A]["tasks"][0]["guid"]] == ("billing-api", "staging", "acme")
+    assert by_guid[many["cloudfoundry"]["apps"][100]["tasks"][0]["guid"]] == ("worker-100", "production", "beta")
+    # The API's objects are otherwise as the API gave them.
+    assert out["tasks"][0]["relationships"]["app"]["data"]["guid"] and "links" in out["tasks"][0]
+
+
+def test_info_by_names_asks_for_no_name_it_already_has(sim, info, foundation):
+    by_app = info(org="acme", space="production", app="billing-api")
+    assert [(t["app_name"], t["space_name"], t["org_name"]) for t in by_app["tasks"]] == [
+        ("billing-api", "production", "acme")] * 3
+    # An app name alone: its space and org come with the lookup (include=space.organization).
+    by_name = info(app="search-worker")
+    assert [(t["app_name"], t["space_name"], t["org_name"]) for t in by_name["tasks"]] == [
+        ("search-worker", "production", "beta")]
+    # A space by name: the space and org are known, the apps are not (one read of them).
+    seq = last_seq(sim)
+    by_space = info(org="acme", space="staging")
+    assert [(t["app_name"], t["space_name"], t["org_name"]) for t in by_space["tasks"]] == [
+        ("billing-api", "staging", "acme")]
+    assert [r["query"].get("guids") for r in sim.requests("cloudfoundry", since=seq) if r["path"] == "/cf/v3/apps"] == [
+        [foundation[STAGING_A]["guid"]]]
+    assert [p for m, p in calls(sim) if p == "/v3/apps" and m == "GET"] == ["/v3/apps"] * 3, \
+        "one lookup each for the two app names, one read for the space's apps; nothing more"
+
+
+def test_info_older_than_minutes_asks_for_tasks_created_before_the_cutoff(sim, info):
+    app = seed_app(sim, {"name": "old", "age_seconds": 61 * 60}, {"name": "young", "age_seconds": 59 * 60},
+                   {"name": "older", "age_seconds": 600 * 60, "state": "SUCCEEDED"})
+    out = info(app_guid=app["guid"], older_than_minutes=60)
+    assert [t["name"] for t in out["tasks"]] == ["older", "old"]
+    cutoff = sim.clock.time() - 3600
+    assert out["created_before"] == time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(cutoff)))
+    listing = [r for r in sim.requests("cloudfoundry") if r["path"].endswith("/tasks")][-1]
+    assert listing["query"]["created_ats[lt]"] == [out["created_before"]]
+    assert info(app_guid=app["guid"], older_than_minutes=0)["tasks"] != []
+    refused = info(app_guid=app["guid"], older_than_minutes=-5)
+    assert refused.get("failed") and refused["msg"] == "older_than_minutes must not be negative (got -5)"
+    # A server that ignores the age filter: the listed tasks are checked, the young one left out and named.
+    ignore_filters(sim, ["created_ats"])
+    out = info(app_guid=app["guid"], older_than_minutes=60)
+    assert [t["name"] for t in out["tasks"]] == ["older", "old"]
+    assert [w for w in warnings_of(out) if "young" in w and "which created_ats[lt]=%s does not select" % out[
+        "created_before"] in w]
+
+
+def test_cf_task_by_selection_lists_and_cancels_in_one_run_with_one_token(sim, cancel):
+    apps = sim.seed(cloudfoundry={"apps": [
+        {"name": "billing-api", "space_guid": PROD_A, "space_name": "production", "organization_guid": ORG_A,
+         "organization_name": "acme", "tasks": [
+             {"name": "db-migrate", "age_seconds": 7200}, {"name": "DB-Migrate", "age_seconds": 5000, "state": "PENDING"},
+             {"name": "db-migrate", "age_seconds": 300}, {"name": "db-migrate", "age_seconds": 9000, "state": "SUCCEEDED"},
+             {"name": "report", "age_seconds": 9000}]},
+        {"name": "billing-api", "space_guid": STAGING_A, "space_name": "staging", "organization_guid": ORG_A,
+         "tasks": [{"name": "db-migrate", "age_seconds": 9000}]}]})["cloudfoundry"]["apps"]
+    prod = apps[0]
+    old = [t["guid"] for t in prod["tasks"][:2]]
+    selection = dict(org="acme", space="production", names=["db-migrate"], states=["PENDING", "RUNNING"],
+                     older_than_minutes=60)
+
+    check = cancel(check=True, **selection)
+    assert check["canceled"] == old and [t["state"] for t in check["tasks"]] == ["CANCELING", "CANCELING"]
+    # Names match as Cloud Controller matches them (case-insensitively); the msg names each task as it is named.
+    assert check["msg"] == "would cancel 2 of 2 tasks created before %s (db-migrate %s, DB-Migrate %s)" % (
+        check["created_before"], old[0], old[1])
+    seq = last_seq(sim)
+    real = cancel(**selection)
+    assert succeeded(real) and real["canceled"] == old and real["not_canceled"] == [] and real["unmatched_names"] == []
+    assert real["msg"] == "canceled 2 of 2 tasks created before %s (db-migrate %s, DB-Migrate %s)" % (
+        real["created_before"], old[0], old[1])
+    # One token; no read of each task. The listed tasks' apps are read once (a page of 100 apps a request) to
+    # check that each task is in the space asked for, before it is cancelled.
+    assert calls(sim, seq) == LOGIN + [("GET", "/v3/organizations"), ("GET", "/v3/spaces"), ("GET", "/v3/tasks"),
+                                       ("GET", "/v3/apps")] + [("POST", "/v3/tasks/%s/actions/cancel" % g) for g in old]
+    listing = sim.requests("cloudfoundry", since=seq)[4]
+    assert listing["query"] == {"names": ["db-migrate"], "states": ["PENDING,RUNNING"], "space_guids": [PROD_A],
+                                "created_ats[lt]": [real["created_before"]], "per_page": ["5000"]}
+    states = task_states(sim)
+    assert [states[t["guid"]] for t in prod["tasks"]] == ["CANCELING", "CANCELING", "RUNNING", "SUCCEEDED", "RUNNING"]
+    assert states[apps[1]["tasks"][0]["guid"]] == "RUNNING", "another space's task of that name"
+
+
+def test_cf_task_checks_every_listed_task_against_the_selection_before_cancelling(sim, cancel):
+    billing, reports = seed_two_apps(sim)
+    ignore_filters(sim)
+    out = cancel(org="acme", names=["t1"], label_selector="kind=batch")
+    assert succeeded(out), out
+    assert out["canceled"] == [billing["tasks"][0]["guid"]]
+    assert cancel_posts(sim) == ["/v3/tasks/%s/actions/cancel" % billing["tasks"][0]["guid"]]
+    assert len([w for w in warnings_of(out) if "was listed by the API but is not what was asked" in w]) == 5
+
+
+def test_a_task_name_that_matches_nothing_is_a_success_that_says_so(sim, cancel, foundation):
+    args = dict(org="acme", space="production", app="billing-api", name="nightly-mirgate")
+    for check in (True, False):
+        out = cancel(check=check, **args)
+        assert succeeded(out) and out["changed"] is False and out["canceled"] == [] and out["tasks"] == []
+        said = ("no PENDING, RUNNING or CANCELING task named 'nightly-mirgate' in app 'billing-api' "
+                "(space 'production', org 'acme')")
+        assert warnings_of(out) == [said + ": nothing to cancel"]
+        assert out["msg"] == ("would cancel nothing: " if check else "nothing to cancel: ") + said
+        assert out["unmatched_names"] == ["nightly-mirgate"]
+    # One name of two matches: the run cancels what it found and names what it did not.
+    out = cancel(space="production", org="acme", names=["db-migrate", "nightly-mirgate"], states=["RUNNING"])
+    done = [t["guid"] for t in foundation[PROD_A]["tasks"][:2]]
+    assert out["canceled"] == done and out["unmatched_names"] == ["nightly-mirgate"]
+    assert out["msg"] == ("canceled 2 of 2 tasks (db-migrate %s, db-migrate %s); no RUNNING task named "
+                          "'nightly-mirgate' in space 'production' (org 'acme'): nothing to cancel" % tuple(done))
+    assert warnings_of(out) == ["no RUNNING task named 'nightly-mirgate' in space 'production' (org 'acme'): "
+                                "nothing to cancel"]
+    # Names of orgs, spaces and apps still fail.
+    missing = cancel(org="acme", space="production", app="billing-apx", name="db-migrate")
+    assert missing.get("failed") and missing["msg"].startswith("app 'billing-apx' was not found in space 'production'")
+
+
+def test_single_guid_returns_canceled_and_not_canceled_as_the_bulk_form(sim, cancel, cf):
+    app = seed_app(sim, {"name": "a"}, {"name": "b", "state": "SUCCEEDED"})
+    running, done = (t["guid"] for t in app["tasks"])
+    finished = cancel(guid=done)
+    assert succeeded(finished) and finished["canceled"] == [] and finished["not_canceled"] == []
+    assert finished["msg"] == "canceled 0 of 1 task; 1 already SUCCEEDED"
+    cf["group/jobctl.cloud.cloudfoundry"].update(username="auditor", password="auditor-secret")
+    one, many = cancel(guid=running), cancel(guids=[running])
+    for out in (one, many):
+        assert out.get("failed") and out["canceled"] == []
+        assert [(f["guid"], f["name"], f["state"]) for f in out["not_canceled"]] == [(running, "a", "RUNNING")]
+        assert "HTTP 403 CF-NotAuthorized" in out["not_canceled"][0]["reason"]
+    assert sorted(one) == sorted(many), "the same keys for one GUID as for a list"

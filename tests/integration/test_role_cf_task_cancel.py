@@ -7,14 +7,18 @@ run_batch).
 """
 
 
+import re
+
 import pytest
 
 import roleplay
 
 PLAYBOOK = "playbooks/cf_task_cancel.yml"
 CANCEL = "Cancel the matching tasks that are old enough"
-SUMMARY = "Record what was cancelled and what was left as cf_task_cancel_summary"
-REPORT = "Report which tasks were cancelled and which were left"
+SUMMARY = "Record what was canceled and what was left as cf_task_cancel_summary"
+REPORT = "Report which tasks were canceled and which were left"
+ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+LOGIN_PATHS = ("/cf/", "/cf/login/oauth/token")
 UNKNOWN = "0a0a0a0a-0000-4000-8000-000000000000"
 
 
@@ -66,15 +70,20 @@ def test_cancel_old_tasks_of_an_app_by_name_check_real_rerun(sim, playbook, env)
     check = playbook(PLAYBOOK, extra_vars=extra, env=env, check=True)
     assert check.rc == 0, check
     s = summary(check)
-    assert s["check_mode"] is True and s["matched"] == 3 and s["failed"] == []
-    # In Cloud Controller's order: oldest first.
-    assert [(t["guid"], t["state"]) for t in s["canceled"]] == [(pending, "PENDING"), (old, "RUNNING")]
-    assert [(t["guid"], t["reason"]) for t in s["left"]] == [(young, "created less than 60 minutes ago")]
+    # Only tasks created before the cutoff are listed (Cloud Controller's created_ats[lt]): the young one is not.
+    assert s["check_mode"] is True and s["matched"] == 2 and s["failed"] == [] and s["left"] == []
+    assert ISO.match(s["created_before"]) and app["tasks"][1]["created_at"] > s["created_before"] > app["tasks"][0]["created_at"]
+    # In Cloud Controller's order: oldest first; as a real run would leave them.
+    assert [(t["guid"], t["state"]) for t in s["canceled"]] == [(pending, "CANCELING"), (old, "CANCELING")]
     assert check.task(CANCEL)["changed"] is True
+    assert check.task(CANCEL)["msg"] == "would cancel 2 of 2 tasks created before %s (migrate %s, migrate %s)" % (
+        s["created_before"], pending, old)
     assert posts(sim) == [], "check mode cancels nothing"
     report = check.task(REPORT)["msg"]
-    assert report[0] == "Cloud Foundry task cancel (check mode, nothing cancelled): 3 task(s) matched, would cancel 2, left 1"
-    assert "- left migrate (%s), RUNNING: created less than 60 minutes ago" % young in report
+    assert report[0] == ("Cloud Foundry task cancel (check mode, nothing canceled): 2 task(s) matched (created before "
+                         "%s), would cancel 2, left 0" % s["created_before"])
+    assert "- would cancel migrate (%s), created %s, which would leave it CANCELING" % (
+        old, app["tasks"][0]["created_at"]) in report
 
     seq = last_seq(sim)
     real = playbook(PLAYBOOK, extra_vars=extra, env=env)
@@ -85,7 +94,10 @@ def test_cancel_old_tasks_of_an_app_by_name_check_real_rerun(sim, playbook, env)
     assert sorted(posts(sim, seq)) == sorted("/cf/v3/tasks/%s/actions/cancel" % g for g in (old, pending))
     listing = [r for r in sim.requests("cloudfoundry", since=seq) if r["path"].endswith("/tasks")]
     assert [(r["path"], r["query"]) for r in listing] == [("/cf/v3/apps/%s/tasks" % app["guid"], {
-        "names": ["migrate"], "states": ["PENDING,RUNNING"], "per_page": ["5000"]})]
+        "names": ["migrate"], "states": ["PENDING,RUNNING"], "created_ats[lt]": [s["created_before"]],
+        "per_page": ["5000"]})]
+    # One module run: one root document, one token, one listing, a cancel per task; no read of each task.
+    assert len(sim.requests("cloudfoundry", since=seq)) == 5
     states = {t["guid"]: t["state"] for t in sim.state("cloudfoundry")["tasks"]}
     assert [states[t["guid"]] for t in app["tasks"]] == ["CANCELING", "RUNNING", "CANCELING", "SUCCEEDED", "RUNNING"]
 
@@ -93,7 +105,14 @@ def test_cancel_old_tasks_of_an_app_by_name_check_real_rerun(sim, playbook, env)
     again = playbook(PLAYBOOK, extra_vars=extra, env=env)
     assert again.rc == 0, again
     assert again.task(CANCEL)["changed"] is False
-    assert summary(again)["canceled"] == [] and [t["guid"] for t in summary(again)["left"]] == [young]
+    assert summary(again)["canceled"] == [] and summary(again)["left"] == [] and summary(again)["failed"] == []
+    # Nothing left to cancel under that name: a success that says so, and warns (a mistyped name looks the same).
+    said = "no PENDING or RUNNING task named 'migrate' in app %s created before %s" % (
+        app["guid"], summary(again)["created_before"])
+    assert again.task(CANCEL)["msg"] == "nothing to cancel: " + said
+    assert again.task(CANCEL)["warnings"] == [said + ": nothing to cancel"]
+    assert summary(again)["unmatched_names"] == ["migrate"]
+    assert "- no task named 'migrate' matched: nothing to cancel" in again.task(REPORT)["msg"]
     assert posts(sim, seq) == []
     assert "changed=0" in again.stdout
 
@@ -120,9 +139,9 @@ def test_labels_spaces_states_and_wait_with_module_defaults(sim, play):
     assert result.rc == 0, result
     preview, s = [r["result"]["ansible_facts"]["cf_task_cancel_summary"] for r in result.results if r["task"].endswith(SUMMARY)]
     # check_mode on the include, not --check: ansible_check_mode is false, the summary must still say so.
-    assert preview["check_mode"] is True and [t["state"] for t in preview["canceled"]] == ["PENDING"]
+    assert preview["check_mode"] is True and [t["state"] for t in preview["canceled"]] == ["CANCELING"]
     assert [r["result"]["msg"][0] for r in result.results if r["task"].endswith(REPORT)][0].startswith(
-        "Cloud Foundry task cancel (check mode, nothing cancelled): 1 task(s) matched, would cancel 1")
+        "Cloud Foundry task cancel (check mode, nothing canceled): 1 task(s) matched, would cancel 1")
     assert s["check_mode"] is False
     assert [(t["guid"], t["state"]) for t in s["canceled"]] == [(app["tasks"][0]["guid"], "FAILED")]
     assert s["left"] == [] and s["matched"] == 1
@@ -182,7 +201,7 @@ def test_a_task_that_finished_meanwhile_is_left_with_its_reason(shared_run):
     assert result.rc == 0, result
     s = summary(result)
     racy, plain = (t["guid"] for t in shared_run.seeded["racy"]["tasks"])
-    assert [t["guid"] for t in s["canceled"]] == [plain]
+    assert [t["guid"] for t in s["canceled"]] == [plain] and s["failed"] == []
     assert s["left"] == [dict(s["left"][0], guid=racy, state="SUCCEEDED", reason="already SUCCEEDED when its turn came")]
 
 
@@ -222,9 +241,9 @@ def test_cancel_by_org_space_and_app_names_check_real_rerun(sim, playbook, env, 
     check = playbook(PLAYBOOK, extra_vars=extra, env=env, check=True)
     assert check.rc == 0, check
     s = summary(check)
-    assert s["check_mode"] is True and s["matched"] == 3
+    assert s["check_mode"] is True and s["matched"] == 2, "only tasks old enough are listed"
     assert [t["guid"] for t in s["canceled"]] == [old_pending, old], "both spellings: names match case-insensitively"
-    assert [(t["guid"], t["reason"]) for t in s["left"]] == [(young, "created less than 60 minutes ago")]
+    assert s["left"] == [] and young not in [t["guid"] for t in s["canceled"]]
     assert posts(sim) == []
     assert lookups(sim) == [
         ("/cf/v3/organizations", {"names": ["acme"], "per_page": ["5000"]}),
@@ -237,8 +256,8 @@ def test_cancel_by_org_space_and_app_names_check_real_rerun(sim, playbook, env, 
     assert [(t["guid"], t["state"]) for t in summary(real)["canceled"]] == [(old_pending, "CANCELING"), (old, "CANCELING")]
     assert sorted(posts(sim, seq)) == sorted("/cf/v3/tasks/%s/actions/cancel" % g for g in (old, old_pending))
     assert len(lookups(sim, seq)) == 3, "one list request per name"
-    logins = [r for r in sim.requests("cloudfoundry", since=seq) if r["path"] in ("/cf/", "/cf/login/oauth/token")]
-    assert len(logins) == 4, "two module runs: one root document and one token each"
+    logins = [r for r in sim.requests("cloudfoundry", since=seq) if r["path"] in LOGIN_PATHS]
+    assert len(logins) == 2, "one module run: one root document and one token"
     states = {t["guid"]: t["state"] for t in sim.state("cloudfoundry")["tasks"]}
     assert states[young] == "RUNNING" and states[foundation[1]["tasks"][0]["guid"]] == "RUNNING"
 
@@ -265,7 +284,7 @@ def shared_run(simulator, tmp_path_factory):
     select). Only racy sends cancels, for its own two tasks."""
     def seed(sim):
         return {"foundation": seed_foundation(sim),
-                "racy": seed_app(sim, {"name": "racy", "succeed_after_reads": 1}, {"name": "racy"})}
+                "racy": seed_app(sim, {"name": "racy", "succeed_after_lists": 1}, {"name": "racy"})}
 
     hosts = {"case%d" % i: extra for i, (extra, dummy) in enumerate(NOT_DECIDED)}
     hosts.update(unknown_app={"cf_task_cancel_app_guid": UNKNOWN}, racy={"cf_task_cancel_names": ["racy"]})
@@ -290,3 +309,21 @@ def test_names_that_do_not_decide_fail_before_any_cancel_with_a_summary(shared_r
     assert sorted(cancels(shared_run.requests)) == racy_cancels(shared_run)
     assert sorted(r["path"] for r in shared_run.requests if r["path"].endswith("/tasks")) == sorted([
         "/cf/v3/tasks", "/cf/v3/apps/%s/tasks" % UNKNOWN]), "no task was even listed"
+
+
+def test_two_hundred_tasks_by_names_take_one_login_three_lookups_one_listing_and_a_cancel_each(sim, playbook, env):
+    # Before one module run did it all, the role made 408 requests here: two logins, and a read of every
+    # task before its cancel.
+    tasks = [{"name": "db-migrate", "age_seconds": 90 * 60} for dummy in range(200)]
+    sim.seed(cloudfoundry={"apps": [{"name": "billing-api", "space_guid": PROD, "space_name": "production",
+                                     "organization_guid": ORG, "organization_name": "acme", "tasks": tasks}]})
+    extra = {"cf_task_cancel_org": "acme", "cf_task_cancel_space": "production", "cf_task_cancel_app": "billing-api",
+             "cf_task_cancel_names": ["db-migrate"], "cf_task_cancel_older_than_minutes": 60}
+    result = playbook(PLAYBOOK, extra_vars=extra, env=env)
+    assert result.rc == 0, result
+    assert len(summary(result)["canceled"]) == 200
+    sent = sim.requests("cloudfoundry")
+    assert len([r for r in sent if r["path"] in LOGIN_PATHS]) == 2
+    assert len(lookups(sim)) == 3 and len([r for r in sent if r["path"].endswith("/tasks")]) == 1
+    assert len(posts(sim)) == 200
+    assert len(sent) == 206

@@ -30,7 +30,8 @@ Seed body (every key optional)::
             null runs for ever), "start_after"? (a PENDING task starts running this long after creation),
             "cancel_delay"?, "labels"?, "annotations"?, "memory_in_mb"?, "disk_in_mb"?, "failure_reason"?, "user"?,
             "succeed_after_reads"? (SUCCEEDED right after this many GET /v3/tasks/{guid}: the race where a task
-            finishes between a client's read and its cancel)}
+            finishes between a client's read and its cancel), "succeed_after_lists"? (the same after this many
+            task list pages showed it: the race where a task finishes between a listing and its cancel)}
 
 An app whose ``space_guid`` is not known yet creates its space (named ``space_name``) in the org
 ``organization_guid`` (created too, named ``organization_name``); without them it goes to
@@ -71,8 +72,10 @@ Documented (each on by default, and a setting where it can be switched):
   ``sequence_ids`` only on ``/v3/apps/{guid}/tasks``, and that list refuses ``space_guids``,
   ``organization_guids`` and ``app_guids``;
 - pagination ``{total_results, total_pages, first, last, next, previous}``, ``per_page`` 1-5000;
-- ``include=organization``/``org`` on spaces and ``include=space``/``org``/``space.organization`` on apps
-  give an ``included`` object (v3 docs);
+- ``include=organization`` on spaces and ``include=space``/``space.organization`` on apps (together
+  too: ``include=space,space.organization``) give an ``included`` object, the spaces and, for
+  ``space.organization``, their orgs (v3 docs; cloud_controller_ng IncludeAppSpaceDecorator,
+  IncludeSpaceOrganizationDecorator); any other value answers 400 as Cloud Controller does;
 - the rate limiter (cloud_controller_ng middleware/base_rate_limiter.rb, config/cloud_controller.yml):
   requests per user over a window of ``rate_limit_window_minutes`` (60, CC's default
   ``reset_interval_in_minutes``); over ``rate_limit_general`` a 429 CF-RateLimitExceeded 10013 whose
@@ -183,8 +186,9 @@ APP_LIST_PARAMS = COMMON_LIST_PARAMS + ("names", "organization_guids", "space_gu
 # order_by: created_at and updated_at everywhere, name too on orgs, spaces and apps; "+" or "-" before.
 ORDER_BY = ("created_at", "updated_at")
 NAMED_ORDER_BY = ORDER_BY + ("name",)
-SPACE_INCLUDES = ("org", "organization")
-APP_INCLUDES = ("space", "org", "space.organization")
+# What Cloud Controller accepts (v3 docs: "valid values are organization"; "space and space.organization").
+SPACE_INCLUDES = ("organization",)
+APP_INCLUDES = ("space", "space.organization")
 
 _rng = random.Random()
 
@@ -435,6 +439,8 @@ class CloudFoundryAPI(API):
             "cancel_at": None,
             "succeed_after_reads": spec.get("succeed_after_reads"),
             "reads": 0,
+            "succeed_after_lists": spec.get("succeed_after_lists"),
+            "lists": 0,
         }
         if state == "FAILED" and task["failure_reason"] is None:
             task["failure_reason"] = "APP/TASK/%s: Exited with status 1" % task["name"]
@@ -750,7 +756,24 @@ class CloudFoundryAPI(API):
     @route("GET", r"/v3/tasks")
     def list_tasks(self, req):
         tasks = [t for t in self.tasks.values() if self._visible(req, self.apps[t["app_guid"]])]
-        return self._list(req, tasks, TASK_LIST_PARAMS, self._task_view, self._task_filters(), ORDER_BY)
+        return self._list_tasks(req, tasks, TASK_LIST_PARAMS)
+
+    def _list_tasks(self, req, tasks, allowed):
+        """A page of tasks; a task seeded with ``succeed_after_lists`` ends after a page showed it that often."""
+        shown = []
+
+        def view(task, req):
+            shown.append(task)
+            return self._task_view(task, req)
+
+        response = self._list(req, tasks, allowed, view, self._task_filters(), ORDER_BY)
+        for task in shown:
+            task["lists"] += 1
+            if task["succeed_after_lists"] is not None and task["lists"] >= task["succeed_after_lists"] \
+                    and task["state"] in ("PENDING", "RUNNING"):
+                task.update(state="SUCCEEDED", updated=self.sim.now())
+                self._event("task_succeeded", guid=task["guid"])
+        return response
 
     @route("GET", r"/v3/apps/(?P<app_guid>[^/]+)/tasks")
     def list_app_tasks(self, req, app_guid):
@@ -758,7 +781,7 @@ class CloudFoundryAPI(API):
         if app is None or not self._visible(req, app):
             raise CFError(404, NOT_FOUND[0], NOT_FOUND[1], "App not found")
         tasks = [t for t in self.tasks.values() if t["app_guid"] == app_guid]
-        return self._list(req, tasks, APP_TASK_LIST_PARAMS, self._task_view, self._task_filters(), ORDER_BY)
+        return self._list_tasks(req, tasks, APP_TASK_LIST_PARAMS)
 
     @route("GET", r"/v3/tasks/(?P<guid>[^/]+)")
     def get_task(self, req, guid):
@@ -847,7 +870,7 @@ class CloudFoundryAPI(API):
             spaces = self._unique(self.spaces[a["space_guid"]] for a in page)
             if "space" in include or "space.organization" in include:
                 out["spaces"] = [self._space_view(s, req) for s in spaces]
-            if "org" in include or "space.organization" in include:
+            if "space.organization" in include:
                 out["organizations"] = [self._org_view(o, req) for o in
                                         self._unique(self.orgs[s["organization_guid"]] for s in spaces)]
             return out or None

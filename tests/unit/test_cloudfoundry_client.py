@@ -379,7 +379,7 @@ def test_a_running_task_is_cancelled_by_one_post(sim):
 @pytest.mark.parametrize("seeded,kind,reason", [
     ({"state": "SUCCEEDED"}, Outcome.ENDED, "already SUCCEEDED"),
     ({"state": "FAILED"}, Outcome.ENDED, "already FAILED"),
-    ({"state": "FAILED", "failure_reason": "task was cancelled"}, Outcome.ALREADY, "already cancelled"),
+    ({"state": "FAILED", "failure_reason": "task was cancelled"}, Outcome.ALREADY, "already canceled"),
 ])
 def test_a_task_finished_before_the_cancel_is_read_once_and_unchanged(sim, seeded, kind, reason):
     guid = seed_tasks(sim, dict(seeded, name="done"))["tasks"][0]["guid"]

@@ -471,6 +471,16 @@ def test_a_task_can_finish_right_after_it_was_read(cf, sim, admin):
     assert cf.request("GET", "/v3/tasks/%s" % guid, token=admin).json()["state"] == "SUCCEEDED"
 
 
+@pytest.mark.parametrize("path", ["/v3/tasks?names=racy", "/v3/apps/{app}/tasks"])
+def test_a_task_can_finish_right_after_it_was_listed(cf, sim, admin, path):
+    app = seed_app(sim, [{"name": "racy", "succeed_after_lists": 1}])
+    guid = app["tasks"][0]["guid"]
+    listed = cf.request("GET", path.format(app=app["guid"]), token=admin).json()["resources"]
+    assert [(t["guid"], t["state"]) for t in listed] == [(guid, "RUNNING")]
+    assert_cf_error(cf.request("POST", "/v3/tasks/%s/actions/cancel" % guid, token=admin), 422, 10008, "CF-UnprocessableEntity")
+    assert cf.request("GET", "/v3/tasks/%s" % guid, token=admin).json()["state"] == "SUCCEEDED"
+
+
 # ------------------------------------------------------------------------------------ names, orgs, spaces, apps
 # DOCUMENTED: names match case-insensitively (docs/api/cloudfoundry.md Confirmed; cloud_controller_ng db/migrations
 # declare the name columns of organizations, spaces, apps and tasks case_insensitive).
@@ -561,6 +571,12 @@ def test_include_adds_the_related_spaces_and_orgs(cf, admin, foundation):
     assert "included" not in cf.request("GET", "/v3/apps?names=web", token=admin).json()
     detail = assert_cf_error(cf.request("GET", "/v3/apps?include=droplet", token=admin), 400, 10005, "CF-BadQueryParameter")
     assert "Invalid included resource: 'droplet'" in detail
+    both = cf.request("GET", "/v3/apps?names=web&include=space,space.organization", token=admin).json()["included"]
+    assert sorted(both) == ["organizations", "spaces"] and len(both["spaces"]) == 2
+    # What Cloud Controller does not accept, the simulator refuses as it does.
+    for path in ("/v3/apps?include=org", "/v3/spaces?include=org"):
+        assert "Invalid included resource: 'org'" in assert_cf_error(cf.request("GET", path, token=admin), 400, 10005,
+                                                                     "CF-BadQueryParameter")
 
 
 @pytest.mark.parametrize("path,words", [

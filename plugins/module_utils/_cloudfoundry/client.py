@@ -77,7 +77,7 @@ def settled(task):
     if task.state in CANCELABLE_STATES:
         return None
     if task.state in STOPPING_STATES or was_cancelled(task):
-        return Outcome(Outcome.ALREADY, task, "already %s" % ("cancelled" if was_cancelled(task) else task.state))
+        return Outcome(Outcome.ALREADY, task, "already %s" % ("canceled" if was_cancelled(task) else task.state))
     return Outcome(Outcome.ENDED, task, "already %s" % task.state)
 
 
@@ -187,6 +187,8 @@ class CloudFoundryClient:
         self.http = http
         # (task, why) of every listed task that did not match what was asked: left alone, reported.
         self.left_out = []
+        # Every org, space and app a list showed in this run, by GUID: a name or a place is asked for once.
+        self.seen = {}
 
     # -- reads ---------------------------------------------------------------------------------
     def task(self, guid):
@@ -223,22 +225,46 @@ class CloudFoundryClient:
         return found
 
     def places(self, app_guids):
-        """``{app GUID: (space GUID, org GUID)}`` for the apps, read with ``GET /v3/apps?guids=&include=space``.
-
-        Every listed app is taken by its own GUID and relationships, whatever the list was asked for;
-        an app whose space or org the answer does not show maps to None there.
-        """
-        guids = sorted(set(g for g in app_guids if g is not None and id_problem(g) is None and "," not in g))
+        """``{app GUID: (space GUID, org GUID)}`` for the apps (see ``learn_apps``); None where the API did not show it."""
+        app_guids = list(app_guids)
+        self.learn_apps(app_guids)
         places = {}
-        for start in range(0, len(guids), PER_APPS_REQUEST):
-            batch = guids[start:start + PER_APPS_REQUEST]
-            apps, included = self.apps(guids=batch, include="space")
-            orgs = dict((space.guid, space.parent("organization")) for space in included.spaces)
-            for app in apps:
-                if app.guid in batch:
-                    space = app.parent("space")
-                    places[app.guid] = (space, orgs.get(space))
+        for guid in set(app_guids):
+            app = self.seen.get(guid)
+            if app is not None:
+                space = app.parent("space")
+                known = self.seen.get(space)
+                places[guid] = (space, known.parent("organization") if known is not None else None)
         return places
+
+    def names(self, app_guids):
+        """``{app GUID: (app name, space name, org name)}`` for the apps (see ``learn_apps``); None where unknown."""
+        app_guids = list(app_guids)
+        self.learn_apps(app_guids)
+        names = {}
+        for guid in set(g for g in app_guids if g is not None):
+            app = self.seen.get(guid)
+            space = self.seen.get(app.parent("space")) if app is not None else None
+            org = self.seen.get(space.parent("organization")) if space is not None else None
+            names[guid] = tuple(r.name if r is not None else None for r in (app, space, org))
+        return names
+
+    def learn_apps(self, app_guids):
+        """Make the apps, their spaces and their orgs known, asking only for those not seen yet in this run.
+
+        One ``GET /v3/apps?guids=&include=space.organization`` per PER_APPS_REQUEST apps not yet known
+        (Cloud Controller includes the apps' spaces and their orgs). Every listed resource is taken by its own
+        GUID and relationships, whatever the list was asked for.
+        """
+        def known(guid):
+            app = self.seen.get(guid)
+            space = self.seen.get(app.parent("space")) if app is not None else None
+            return space is not None and space.parent("organization") in self.seen
+
+        guids = sorted(set(g for g in app_guids if g is not None and id_problem(g) is None and "," not in g
+                           and not known(g)))
+        for start in range(0, len(guids), PER_APPS_REQUEST):
+            self.apps(guids=guids[start:start + PER_APPS_REQUEST], include="space.organization")
 
     def organizations(self, **filters):
         return self._pages("/v3/organizations", filters, models.NamedPage, "organizations")
@@ -266,6 +292,9 @@ class CloudFoundryClient:
             if getattr(page, "included", None) is not None:
                 included.spaces.extend(page.included.spaces)
                 included.organizations.extend(page.included.organizations)
+                self.seen.update((r.guid, r) for r in page.included.spaces + page.included.organizations)
+            if model is models.NamedPage:
+                self.seen.update((r.guid, r) for r in page.resources)
             following = page.pagination.next.href if page.pagination.next is not None else None
             if following is not None:
                 if not is_http_url(following, allow_query=True):
