@@ -122,8 +122,8 @@ backups:
 already_absent:
   description:
     - The requested backups that were not there (not in the VPS's backup list, or gone when the delete
-      arrived), in the order requested. Nothing was sent for them, and a warning names each one: an ID
-      from another VPS or a typo looks the same as a backup deleted before.
+      arrived), in the order requested. Nothing was sent for them, and a warning names each one (an ID
+      from another VPS or a typo looks the same as a backup deleted before).
   returned: when the backup list was read
   type: list
   elements: str

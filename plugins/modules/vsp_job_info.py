@@ -52,8 +52,8 @@ options:
     description:
       - Keep only jobs that started more than this many minutes ago (C(startTime), in either of its
         forms, epoch seconds or a date-time string; a time without an offset is read as UTC).
-      - A job whose C(startTime) is missing or cannot be read is left out, and a warning names it:
-        its age is not known.
+      - A job whose C(startTime) is missing or cannot be read is left out (its age is not known), and a
+        warning names it.
       - The API cannot filter by age, so the module does, after reading every page.
     type: float
     version_added: 0.2.0

@@ -129,7 +129,6 @@ def test_no_ssh_connection_at_all(run):
     assert "localhost" not in run["recap"], "the inventory's localhost is no target of the play"
 
 
-
 @pytest.mark.parametrize("role", ["vps_job_cancel", "vps_backup_prune", "vsp_job_cancel", "cf_task_cancel",
                                   "bigchange_job_cancel"])
 def test_the_role_acted_then_failed_after_its_summary(run, role):

@@ -17,8 +17,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from harness import SimClient, run_playbook
-from registry import APIS
+from harness import run_playbook
 
 from ansible_collections.jobctl.cloud.plugins.module_utils._vsp.models import started_at
 
