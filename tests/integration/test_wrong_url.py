@@ -15,6 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from harness import ROOT, ansible_env
 from registry import APIS
 
@@ -111,3 +113,20 @@ def test_ad_hoc_job_info_under_a_wrong_base_url_fails_with_the_url(sim):
     assert "FAILED" in proc.stdout and "SUCCESS" not in proc.stdout, proc.stdout
     assert "HTTP 404 from %s/bigchange/jobs/480101" % sim.url in proc.stdout, proc.stdout
     assert "api_url's path does not end in /v1" in proc.stdout
+
+
+# A base URL that ends in a path the modules add themselves, for every API: refused before any request,
+# since the API's own router would answer the doubled path with its own "not found" (an idempotent success).
+@pytest.mark.parametrize("api, module, args, path, ending", [
+    ("hostup", "vps_backup", {"vps_id": "vps_01hxa3b4c5d6e7f8g9h0j1k2m3", "backup_id": "bkp_01hxa3b4c5d6e7f8g9h0j1k2m3"},
+     "/hostup/api/v2/vps", "/vps"),
+    ("vsp", "vsp_job", {"job_id": 1}, "/vsp/mapi/v1/jobs", "/v1/jobs"),
+    ("cloudfoundry", "cf_task", {"guid": "0a0a0a0a-0000-4000-8000-000000000000"}, "/cf/v3/tasks/", "/v3/tasks"),
+    ("bigchange", "bigchange_job", {"job_id": 1, "reason": "r"}, "/bigchange/v1/jobs", "/jobs"),
+])
+def test_an_api_url_ending_in_a_path_the_modules_add_is_refused(sim, run, api, module, args, path, ending):
+    sim.clear_requests()
+    out = run(module, args, defaults=defaults(sim, api, api_url=sim.url + path))
+    assert out.get("failed") is True and out["changed"] is False, out
+    assert out["msg"].startswith("api_url ends in %s, which the modules add" % ending), out["msg"]
+    assert sim.requests() == []

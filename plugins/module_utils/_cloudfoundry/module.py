@@ -33,7 +33,7 @@ API = ApiSpec(
     header_secrets=("access_token",),
     needed=("api_url",),
     example=EXAMPLE_URL,
-    added_paths=("/v3", "/v2"),
+    added_paths=("/v3", "/v2", "/v3/tasks"),
     not_found=is_not_found,
 )
 

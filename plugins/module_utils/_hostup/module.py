@@ -37,6 +37,7 @@ API = ApiSpec(
     header_secrets=("api_token",),
     base_path=BASE_PATH,
     example=DEFAULT_URL,
+    added_paths=("/vps",),
     not_found=is_not_found,
 )
 

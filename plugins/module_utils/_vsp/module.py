@@ -40,7 +40,7 @@ API = ApiSpec(
     needed=("api_url",),
     base_path=BASE_PATH,
     example=EXAMPLE_URL,
-    added_paths=("/v1",),
+    added_paths=("/v1", "/v1/jobs"),
     not_found=is_not_found,
 )
 
