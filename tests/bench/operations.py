@@ -436,7 +436,7 @@ ROLE_RUNS = [
         left=lambda state, ids: [t["guid"] for t in state["tasks"]
                                  if t["guid"] in set(ids) and t["state"] in ("PENDING", "RUNNING")],
         token_path="/oauth/token",
-        tasks=["List the tasks that match the selection", "Cancel the matching tasks that are old enough"],
+        tasks=["Cancel the matching tasks that are old enough"],
         least=lambda n: 6 + n,
         note="GET / + token + org, space and app by name + the app's task list + a cancel per task"),
 ]
