@@ -238,6 +238,17 @@ def _encodings(value):
     return forms
 
 
+def printable(value, limit=80):
+    """A name from an API as a message may show it: as it is when printable and short; else quoted, with its
+    control characters (a line break, a terminal escape) escaped and cut after ``limit`` characters."""
+    text = value if isinstance(value, str) else repr(value)
+    if text.isprintable() and len(text) <= limit:
+        return text
+    if len(text) <= limit:
+        return repr(text)
+    return "%r... (%d characters)" % (text[:limit], len(text))
+
+
 def no_userinfo(text):
     """``text`` without the user:password@ part of any URL in it."""
     return _USERINFO.sub("", text) if text else text

@@ -362,7 +362,7 @@ from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry.selecti
     Selection,
 )
 from ansible_collections.jobctl.cloud.plugins.module_utils.base import WAITED, Item, Results, first_few
-from ansible_collections.jobctl.cloud.plugins.module_utils.errors import SelectionError
+from ansible_collections.jobctl.cloud.plugins.module_utils.errors import SelectionError, printable
 from ansible_collections.jobctl.cloud.plugins.module_utils.options import id_problem, wait_argument_spec
 
 # What says which of the tasks in scope to cancel (besides guid and guids).
@@ -508,7 +508,8 @@ class CfTask(CloudFoundryModule):
 
     @staticmethod
     def label(item):
-        return "%s %s" % (item.before.name, item.id) if item.before is not None and item.before.name else str(item.id)
+        return "%s %s" % (printable(item.before.name), item.id) if item.before is not None and item.before.name \
+            else str(item.id)
 
     def summary(self, items):
         """"canceled 2 of 3 tasks (db-migrate 6f2d..., db-migrate 0a1b...); 1 already CANCELING", in check mode

@@ -175,3 +175,15 @@ def test_role_cancels_only_jobs_older_than(simulator, sim):
     assert "Cancelled job 11 (BATCH_REPLICATE on b, started %s), now CANCELLED" % started in report, report
     assert {j["jobId"]["id"]: j["jobState"] for j in sim.state("vsp")["jobs"]} == {
         11: "CANCELLED", 12: "EXECUTING", 13: "COMPLETE"}
+
+
+# A name the API gives is shown as it is only when printable: a line break or a terminal escape in a
+# task name must not reach the console raw through the msg.
+def test_a_hostile_task_name_is_escaped_in_the_msg(sim, run):
+    made = sim.seed(cloudfoundry={"apps": [{"name": "billing", "tasks": [
+        {"name": "evil\n\x1b[31mred", "state": "RUNNING"}]}]})["cloudfoundry"]["apps"][0]
+    guid = made["tasks"][0]["guid"]
+    out = run("cf_task", {"guid": guid})
+    assert out["changed"] is True, out
+    assert "\x1b" not in out["msg"] and "\n" not in out["msg"], out["msg"]
+    assert out["msg"] == "canceled 1 of 1 task (%r %s)" % ("evil\n\x1b[31mred", guid)

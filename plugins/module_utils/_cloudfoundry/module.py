@@ -15,6 +15,7 @@ from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry.auth im
 from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry.client import CloudFoundryClient
 from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry.models import EXAMPLE_URL, is_not_found
 from ansible_collections.jobctl.cloud.plugins.module_utils.base import JobctlModule
+from ansible_collections.jobctl.cloud.plugins.module_utils.errors import printable
 from ansible_collections.jobctl.cloud.plugins.module_utils.options import ApiSpec, env_fallback
 
 API = ApiSpec(
@@ -50,7 +51,7 @@ class CloudFoundryModule(JobctlModule):
         it was left alone (docs/outcomes.md, "Per API")."""
         for task, why in self.client.left_out:
             self.warn("task %s (%s) was listed by the API but is not what was asked: %s; it was left alone "
-                      "(the server may ignore a filter)" % (task.guid, task.name, why))
+                      "(the server may ignore a filter)" % (task.guid, printable(task.name), why))
         del self.client.left_out[:]
 
     # -- input checks, before any request ------------------------------------------------------
