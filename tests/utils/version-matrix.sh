@@ -168,7 +168,7 @@ allowed_warnings=(
   # ansible-core 2.16.20 deprecates a mapping for `action`, and its own role argument validation
   # (playbook/role/__init__.py, the validate_argument_spec task it adds to every role with
   # meta/argument_specs.yml) builds one: the warning is about ansible-core's task, not ours.
-  '^\[DEPRECATION WARNING\]: Using a mapping for `action` is deprecated\. Use a string +value for `action`\. This feature will be removed in version 2\.23\.'
+  "^\[DEPRECATION WARNING\]: Using a mapping for \`action\` is deprecated\. Use a string +value for \`action\`\. This feature will be removed in version 2\.23\."
   # The smoke deletes one backup twice: the second run is a success that names the absent backup.
   "^\[WARNING\]: backup bkp_[0-9a-z]{26} is not among the backups of VPS vps_[0-9a-z]{26}: nothing to delete \(it was deleted before, or the ID is not one of this VPS's backups\)\$"
 )
