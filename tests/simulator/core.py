@@ -66,7 +66,7 @@ API_CLASSES = []
 SEEDS = ("empty", "demo")
 
 FAULT_KINDS = ("status", "rate_limit", "slow", "drop", "drop_mid_body", "malformed", "html", "empty", "wrong_shape",
-               "advance", "echo", "restatus", "drip", "drip_head")
+               "advance", "echo", "restatus", "drip", "drip_head", "reply")
 # What each kind does (``when``: before the API handles the request, or after it acted):
 #   status        an error answer in the API's format (``status``, default 500; ``retry_after``)
 #   rate_limit    a 429 (or ``status``) with Retry-After (any text: ``"garbage"``, ``"-5"``, ``"1.5"``) and X-RateLimit-*
@@ -85,6 +85,8 @@ FAULT_KINDS = ("status", "rate_limit", "slow", "drop", "drop_mid_body", "malform
 #   drip_head     the same from the first byte: the status line and headers, then the body, a byte every ``delay``
 #   echo          an error answer (``status``, default 401) whose detail quotes the request's
 #                 Authorization header, its body and its query, as a careless server would
+#   reply         the JSON ``reply`` under ``status`` (default 200), whatever was asked: an answer about
+#                 another object (a cache or a gateway that mixes answers up), or any odd body a test needs
 # Any kind takes ``headers``: extra headers on its answer (a ``status`` 301 with a Location).
 
 REDACTED = "<redacted>"
@@ -376,9 +378,7 @@ class API:
 
 def front_404():
     """The 404 page of the web server in front of an API (nginx's), for paths outside every API's base."""
-    return Response(404, b"<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found"
-                         b"</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
-                    content_type="text/html")
+    return Response(404, NGINX_PAGE.format(code=404, reason="Not Found"), content_type="text/html")
 
 
 def generic_error(status, req=None, detail=None, retry_after=None, allow=None, **_kw):
@@ -638,7 +638,7 @@ class Simulator:
 
     # -- faults / rate limits -----------------------------------------------------------------
     def add_fault(self, kind, api=None, method=None, path=None, status=None, retry_after=None,
-                  delay=None, times=1, when="before", headers=None, body=None):
+                  delay=None, times=1, when="before", headers=None, body=None, reply=None):
         if kind not in FAULT_KINDS:
             raise ValueError("kind must be one of %s" % ", ".join(FAULT_KINDS))
         if api is not None and api not in self.apis:
@@ -654,6 +654,8 @@ class Simulator:
         if headers is not None and not (isinstance(headers, dict)
                                         and all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items())):
             raise ValueError("headers must be an object of header names to text")
+        if kind == "reply" and reply is None:
+            raise ValueError("kind reply needs reply: the JSON to answer with")
         times = int(times if times is not None else 1)
         if times == 0 or times < -1:
             raise ValueError("times must be a positive count or -1 (forever)")
@@ -662,7 +664,8 @@ class Simulator:
             rule = {"id": self._fault_id, "api": api, "method": method.upper() if method else None, "path": path,
                     "kind": kind, "status": int(status) if status is not None else None,
                     "retry_after": retry_after, "delay": float(delay) if delay is not None else None,
-                    "times": times, "when": when, "hits": 0, "headers": dict(headers or {}), "body": body}
+                    "times": times, "when": when, "hits": 0, "headers": dict(headers or {}), "body": body,
+                    "reply": reply}
             self.faults.append(rule)
             return dict(rule)
 
@@ -832,6 +835,8 @@ class Simulator:
             return Response(status or 200, b"", content_type="application/json")
         if kind == "wrong_shape":
             return Response.json(status or 200, {"unexpected": True})
+        if kind == "reply":
+            return Response.json(status or 200, fault["reply"])
         if kind == "restatus":
             if handled is None:
                 return Response(status or 202, b"", content_type="application/json")
@@ -931,7 +936,7 @@ class Simulator:
         if sub == "/faults":
             if method == "POST":
                 allowed = {"api", "method", "path", "kind", "status", "retry_after", "delay", "times", "when",
-                           "headers", "body"}
+                           "headers", "body", "reply"}
                 extra = set(data) - allowed
                 if extra:
                     return 400, {"error": "unknown fault field(s): %s" % ", ".join(sorted(extra))}

@@ -42,7 +42,7 @@ from ansible_collections.jobctl.cloud.plugins.module_utils._bigchange.models imp
     UNDER_WAY,
 )
 from ansible_collections.jobctl.cloud.plugins.module_utils.client import each, paginate, segment
-from ansible_collections.jobctl.cloud.plugins.module_utils.errors import ApiError, Outcome
+from ansible_collections.jobctl.cloud.plugins.module_utils.errors import ApiError, Outcome, printable
 
 # Enough to hide round-trip latency on a list; few enough not to trip the API's rate limit.
 MAX_PARALLEL = 4
@@ -93,8 +93,15 @@ class BigChangeClient:
         self.http = http
 
     def job(self, job_id):
-        """One job as the API's dict; a job that does not exist (or the customer cannot see) is a 404 ApiError."""
-        return self.http.request("GET", "/jobs/%s" % segment(job_id), ok=(200,)).model(models.Job).raw()
+        """One job as the API's dict; a job that does not exist (or the customer cannot see) is a 404 ApiError.
+        An answer about another job (a cache or gateway that mixed answers up) is not trusted: it fails."""
+        path = "/jobs/%s" % segment(job_id)
+        reply = self.http.request("GET", path, ok=(200,))
+        job = reply.model(models.Job).raw()
+        if job.get("id") != job_id:
+            raise self.http.error("GET", path, "the answer (HTTP %s) is about job %s, not job %s"
+                                  % (reply.status, printable(job.get("id")), job_id), status=reply.status)
+        return job
 
     def jobs(self, query, ids=None, page_size=MAX_PAGE_SIZE):
         """Every job ``query`` (GET /v1/jobs parameters) selects, reading every page of every batch.

@@ -47,7 +47,13 @@ from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry.models 
     was_cancelled,
 )
 from ansible_collections.jobctl.cloud.plugins.module_utils.client import each, paginate, segment
-from ansible_collections.jobctl.cloud.plugins.module_utils.errors import ApiError, Outcome, SelectionError, missing_as_none
+from ansible_collections.jobctl.cloud.plugins.module_utils.errors import (
+    ApiError,
+    Outcome,
+    SelectionError,
+    missing_as_none,
+    printable,
+)
 from ansible_collections.jobctl.cloud.plugins.module_utils.models import parse_time
 from ansible_collections.jobctl.cloud.plugins.module_utils.options import id_problem, is_http_url
 
@@ -192,7 +198,15 @@ class CloudFoundryClient:
 
     # -- reads ---------------------------------------------------------------------------------
     def task(self, guid):
-        return self.http.request("GET", "/v3/tasks/%s" % segment(guid), ok=(200,)).model(models.Task)
+        """One task. An answer about another task (a cache or gateway that mixed answers up) is not trusted: it
+        fails, and no decision rests on it."""
+        path = "/v3/tasks/%s" % segment(guid)
+        reply = self.http.request("GET", path, ok=(200,))
+        task = reply.model(models.Task)
+        if (task.guid or "").lower() != guid.lower():
+            raise self.http.error("GET", path, "the answer (HTTP %s) is about task %s, not task %s"
+                                  % (reply.status, printable(task.guid), guid), status=reply.status)
+        return task
 
     def find_task(self, guid):
         """The task, or None when Cloud Controller says it does not exist (or these credentials cannot see it)."""
