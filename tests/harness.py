@@ -66,7 +66,10 @@ class SimClient(sim_client.SimClient):
     plus each API's base URL, for the in-process simulator ``sim``."""
 
     def __init__(self, sim):
-        super().__init__(sim.url)
+        # An https simulator: trust its CA; one that requires client certificates gets the one it accepts.
+        self.client_certs = getattr(sim, "client_certs", None)
+        cert = (self.client_certs["cert"], self.client_certs["key"]) if self.client_certs else None
+        super().__init__(sim.url, ca_file=getattr(sim, "ca_file", None), cert=cert)
         self.simulator = sim
 
     def _call(self, *args, **kwargs):

@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+from harness import SimClient
 from proxy import LoopbackProxy, dead_port
 from registry import APIS, MODULES
 from runner import run_module
@@ -154,38 +155,9 @@ def https_sim():
     sim.stop()
 
 
-class Https:
-    """The https simulator's control API, as far as these tests need it (the client trusts its CA)."""
-
-    def __init__(self, sim):
-        import requests
-
-        self.url = sim.url
-        self.ca_file = sim.ca_file
-        self.http = requests.Session()
-
-    def _call(self, method, path, **kwargs):
-        response = self.http.request(method, self.url + "/_sim" + path, timeout=10, verify=self.ca_file,
-                                     proxies={"http": None, "https": None}, **kwargs)
-        response.raise_for_status()
-        return response.json()
-
-    def reset(self):
-        self._call("POST", "/reset", json={"seed": "empty"})
-
-    def seed(self, **apis):
-        return self._call("POST", "/seed", json=apis)
-
-    def state(self, api):
-        return self._call("GET", "/state", params={"api": api})
-
-    def requests(self, api=None):
-        return self._call("GET", "/requests", params={"api": api} if api else {})["requests"]
-
-
 @pytest.fixture
 def https(https_sim):
-    control = Https(https_sim)
+    control = SimClient(https_sim)
     control.reset()
     return control
 

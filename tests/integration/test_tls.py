@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from harness import SimClient
 from registry import APIS, MODULES
 from runner import run_module
 from simulator.core import Simulator
@@ -39,42 +40,16 @@ def https_simulator():
     sim.stop()
 
 
-class TlsControl:
-    """The https simulator's control API, spoken by a client that trusts its CA."""
-
-    def __init__(self, sim):
-        self.url = sim.url
-        self.ca_file = sim.ca_file
-        # A simulator that requires client certificates requires one of its control API's clients too.
-        self.client_certs = getattr(sim, "client_certs", None)
-        self.cert = (self.client_certs["cert"], self.client_certs["key"]) if self.client_certs else None
-        self.http = requests.Session()
-
-    def _call(self, method, path, **kwargs):
-        # Per request: a session-wide verify loses to REQUESTS_CA_BUNDLE in the environment.
-        response = self.http.request(method, self.url + "/_sim" + path, timeout=10, verify=self.ca_file,
-                                     cert=self.cert, **kwargs)
-        response.raise_for_status()
-        return response.json()
-
-    def reset(self):
-        self._call("POST", "/reset", json={"seed": "empty"})
-
-    def seed(self, **apis):
-        return self._call("POST", "/seed", json=apis)
-
-    def state(self, api):
-        return self._call("GET", "/state", params={"api": api})
-
-    def requests(self, api=None):
-        return self._call("GET", "/requests", params={"api": api} if api else {})["requests"]
+class TlsControl(SimClient):
+    """The https simulator's control API (the tests' SimClient trusts its CA, and presents the client
+    certificate a simulator that requires one accepts), and its count of refused handshakes."""
 
     def refused(self, expected):
         """Refused handshakes. The server counts one just after the client has hung up, so give
         the count a moment (bounded) to reach ``expected`` before reading it."""
         deadline = time.monotonic() + 5
         while True:
-            count = self._call("GET", "/health")["tls_refused"]
+            count = self.health()["tls_refused"]
             if count >= expected or time.monotonic() > deadline:
                 return count
             time.sleep(0.05)

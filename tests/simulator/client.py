@@ -43,15 +43,20 @@ class SimError(Exception):
 
 class SimClient:
     """The control API of a simulator at ``url`` (``http://127.0.0.1:PORT``; for ``--tls``, give
-    ``ca_file``, the file ``--ca-file`` wrote)."""
+    ``ca_file``, the file ``--ca-file`` wrote, and with ``--client-certs`` also ``cert``, a
+    ``(certificate file, key file)`` pair it accepts: ``client.pem``, ``client-key.pem``)."""
 
-    def __init__(self, url, timeout=10, ca_file=None):
+    def __init__(self, url, timeout=10, ca_file=None, cert=None):
         self.url = url.rstrip("/")
         self.timeout = timeout
+        self.ca_file = ca_file
         # The simulator is on loopback: a proxy from the environment (HTTP_PROXY) must not get its calls.
         handlers = [ProxyHandler({})]
-        if ca_file:
-            handlers.append(HTTPSHandler(context=ssl.create_default_context(cafile=ca_file)))
+        if ca_file or cert:
+            context = ssl.create_default_context(cafile=ca_file)
+            if cert:
+                context.load_cert_chain(*cert)
+            handlers.append(HTTPSHandler(context=context))
         self._opener = build_opener(*handlers)
 
     def _call(self, method, path, body=None, params=None):
