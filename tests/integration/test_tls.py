@@ -12,6 +12,7 @@ their objects come from the registry (tests/registry.py), so a module added ther
 Only the simulator's own command line is a subprocess (that is what it tests).
 """
 
+import contextlib
 import json
 import os
 import subprocess
@@ -288,11 +289,14 @@ def test_every_api_is_tried():
     assert set(MODULES[name].api for name in MODULES) == set(APIS)
 
 
-def test_simulator_command_line_serves_https_and_writes_its_ca(tmp_path):
+@contextlib.contextmanager
+def command_line(tmp_path, *args):
+    """``python -m simulator --port 0 --tls --port-file ... --ca-file ... ARGS``, until the block ends:
+    yields its health URL and the CA file; the process must then stop cleanly on SIGTERM."""
     port_file, ca_file = tmp_path / "port", tmp_path / "ca.pem"
     proc = subprocess.Popen(
         [sys.executable, "-m", "simulator", "--port", "0", "--tls", "--port-file", str(port_file),
-         "--ca-file", str(ca_file)],
+         "--ca-file", str(ca_file)] + list(args),
         cwd=str(TESTS), env=dict(os.environ, PYTHONPATH=str(TESTS)),
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
@@ -300,36 +304,26 @@ def test_simulator_command_line_serves_https_and_writes_its_ca(tmp_path):
         while not port_file.exists() and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
         assert port_file.exists(), proc.communicate(timeout=5)[0] if proc.poll() is not None else "no port file"
-        url = "https://127.0.0.1:%d/_sim/health" % int(port_file.read_text())
-        assert requests.get(url, timeout=5, verify=str(ca_file)).json()["ok"] is True
-        with pytest.raises(requests.exceptions.SSLError):
-            requests.get(url, timeout=5)
+        yield "https://127.0.0.1:%d/_sim/health" % int(port_file.read_text()), str(ca_file)
     finally:
         proc.terminate()
         proc.wait(10)
     assert proc.returncode == 0
+
+
+def test_simulator_command_line_serves_https_and_writes_its_ca(tmp_path):
+    with command_line(tmp_path) as (url, ca_file):
+        assert requests.get(url, timeout=5, verify=ca_file).json()["ok"] is True
+        with pytest.raises(requests.exceptions.SSLError):
+            requests.get(url, timeout=5)
 
 
 def test_simulator_command_line_requires_client_certificates_and_writes_them(tmp_path):
-    port_file, ca_file, certs = tmp_path / "port", tmp_path / "ca.pem", tmp_path / "client"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "simulator", "--port", "0", "--tls", "--port-file", str(port_file),
-         "--ca-file", str(ca_file), "--client-certs", str(certs)],
-        cwd=str(TESTS), env=dict(os.environ, PYTHONPATH=str(TESTS)),
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        deadline = time.monotonic() + 20
-        while not port_file.exists() and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert port_file.exists(), proc.communicate(timeout=5)[0] if proc.poll() is not None else "no port file"
-        url = "https://127.0.0.1:%d/_sim/health" % int(port_file.read_text())
+    certs = tmp_path / "client"
+    with command_line(tmp_path, "--client-certs", str(certs)) as (url, ca_file):
         good = (str(certs / "client.pem"), str(certs / "client-key.pem"))
-        assert requests.get(url, timeout=5, verify=str(ca_file), cert=good).json()["ok"] is True
+        assert requests.get(url, timeout=5, verify=ca_file, cert=good).json()["ok"] is True
         assert oct((certs / "client-key.pem").stat().st_mode & 0o777) == "0o600"
         for cert in (None, (str(certs / "wrong.pem"), str(certs / "wrong-key.pem"))):
             with pytest.raises(requests.exceptions.SSLError):
-                requests.get(url, timeout=5, verify=str(ca_file), cert=cert)
-    finally:
-        proc.terminate()
-        proc.wait(10)
-    assert proc.returncode == 0
+                requests.get(url, timeout=5, verify=ca_file, cert=cert)
