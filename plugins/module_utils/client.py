@@ -362,7 +362,7 @@ class HttpClient:
         self.no_proxy = ",".join(n.strip() for n in no_proxy if n.strip()) if isinstance(no_proxy, (list, tuple)) \
             else no_proxy
         self._routes = {}
-        for password in _proxy_passwords(self.proxy):
+        for password in proxy_password(self.proxy):
             self.secrets.add(password)
         self.rate_waits = RateWaits(api_name, RETRY_AFTER_CAP if rate_limit_max_wait is None else rate_limit_max_wait,
                                     progress)
@@ -420,7 +420,7 @@ class HttpClient:
                          "all"):
                 if proxies.get(name):
                     route = Route(proxies[name], _proxy_variable(name))
-                    for password in _proxy_passwords(route.proxy):
+                    for password in proxy_password(route.proxy):
                         self.secrets.add(password)
                     break
         self._routes[key] = route
@@ -731,10 +731,6 @@ class HttpClient:
 
 def _no_auth(request):
     return request
-
-
-def _proxy_passwords(url):
-    return proxy_password(url) if url else []
 
 
 def _quiet_insecure(url):
