@@ -46,7 +46,6 @@ try:
     from http import HTTPStatus
 except ImportError:  # pragma: no cover
     HTTPStatus = None
-from datetime import datetime, timezone
 
 try:
     from urllib.parse import quote, urljoin, urlsplit, urlunsplit
@@ -68,7 +67,7 @@ from ansible_collections.jobctl.cloud.plugins.module_utils.errors import (
     normalise,
     shorten_body,
 )
-from ansible_collections.jobctl.cloud.plugins.module_utils.models import MissingPydantic, parse_time
+from ansible_collections.jobctl.cloud.plugins.module_utils.models import MissingPydantic, iso_time, parse_time
 from ansible_collections.jobctl.cloud.plugins.module_utils.options import (
     MAX_RATE_LIMIT_WAIT,
     is_http_url,
@@ -171,7 +170,7 @@ class RateWaits:
 
     def wait(self, seconds):
         if seconds >= TOLD_WAIT and self.progress is not None:
-            resumes = datetime.fromtimestamp(clock.CLOCK.time() + seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            resumes = iso_time(clock.CLOCK.time() + seconds)
             self.progress("rate limited by the %s: waiting %d seconds, until %s, as it asks (rate_limit_max_wait "
                           "allows %d)" % (self.api_name, seconds, resumes, self.max_wait))
         with self._lock:
@@ -510,7 +509,7 @@ class HttpClient:
                                  problem=problem)
             wait = asked_wait(reply.status, reply.headers)
             if wait is not None and wait > self.rate_limit_max_wait:
-                resets = datetime.fromtimestamp(clock.CLOCK.time() + wait, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+                resets = iso_time(clock.CLOCK.time() + wait)
                 text = ("rate limited: the API allows no more requests until %s (in %d seconds), longer than "
                         "rate_limit_max_wait (%d seconds) lets this run wait; run it again after that, or raise "
                         "rate_limit_max_wait (at most %d). %s" % (resets, wait, self.rate_limit_max_wait,

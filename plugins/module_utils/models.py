@@ -70,7 +70,13 @@ def __getattr__(name):
     raise AttributeError("module %r has no attribute %r" % (__name__, name))
 
 
-__all__ = ["HAS_PYDANTIC", "PYDANTIC_IMPORT_ERROR", "MissingPydantic", "parse_time"]
+__all__ = ["HAS_PYDANTIC", "PYDANTIC_IMPORT_ERROR", "MissingPydantic", "iso_time", "parse_time"]
+
+
+def iso_time(seconds):
+    """Epoch seconds as ISO 8601 in UTC to the second (``2026-12-07T17:52:36Z``): how messages and summaries
+    give a time, whatever form the API gave it in."""
+    return datetime.fromtimestamp(int(seconds), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_time(value):

@@ -14,10 +14,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from datetime import datetime, timezone
-
 from ansible_collections.jobctl.cloud.plugins.module_utils import clock
 from ansible_collections.jobctl.cloud.plugins.module_utils._cloudfoundry.models import STATES
+from ansible_collections.jobctl.cloud.plugins.module_utils.models import iso_time
 
 NAMES = ("org", "space", "app")
 LIST_FILTERS = ("names", "states", "space_guids", "organization_guids")
@@ -43,11 +42,6 @@ EXCLUSIVE = ([("app_guid", other) for other in ("space_guids", "organization_gui
 
 # The options that narrow a selection to some apps or some tasks; states and age alone do not.
 NARROWING = ("org", "space", "app", "app_guid", "space_guids", "organization_guids", "names", "label_selector")
-
-
-def iso_time(seconds):
-    """Epoch seconds as ISO 8601 in UTC to the second (``2026-12-07T17:52:36Z``), as Cloud Controller writes times."""
-    return datetime.fromtimestamp(int(seconds), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def either(values, last="or"):
