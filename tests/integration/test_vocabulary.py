@@ -18,22 +18,15 @@ from datetime import datetime, timezone
 import pytest
 
 from harness import run_playbook
+from registry import APIS
 
 from ansible_collections.jobctl.cloud.plugins.module_utils._vsp.models import started_at
-
-VSP_TOKEN = "/vsp/ui/auth/realms/vsp-object/protocol/openid-connect/token"
-
 
 def vsp_seed(sim, *jobs, **settings):
     body = {"jobs": list(jobs)}
     if settings:
         body["settings"] = settings
     sim.seed(vsp=body)
-
-
-def vsp_env(url):
-    return {"VSP_API_URL": url + "/vsp/mapi", "VSP_TOKEN_URL": url + VSP_TOKEN,
-            "VSP_USERNAME": "vsp-admin", "VSP_PASSWORD": "vsp-secret"}
 
 
 # -- vsp_job: one ID speaks the list's words -------------------------------------------------------
@@ -123,7 +116,7 @@ def test_the_msg_shows_at_v_in_a_playbook(sim, tmp_path):
     playbook = tmp_path / "cancel.yml"
     playbook.write_text("- hosts: localhost\n  gather_facts: false\n  connection: local\n  tasks:\n"
                         "    - jobctl.cloud.vsp_job:\n        job_ids: [7, 8]\n")
-    result = run_playbook(playbook, ["-v"], env=vsp_env(sim.url))
+    result = run_playbook(playbook, ["-v"], env=APIS["vsp"].env(sim.url))
     assert result.rc == 0, result
     assert '"msg": "canceled 1 of 2 VSP jobs (7); 1 already FAILED"' in result.stdout, result.stdout
 
@@ -163,7 +156,7 @@ def test_role_cancels_only_jobs_older_than(simulator, sim):
     vsp_seed(sim, {"id": 11, "age": 5 * 3600, "bucketName": "b"}, {"id": 12, "age": 10 * 60, "bucketName": "b"},
              {"id": 13, "age": 5 * 3600, "jobState": "COMPLETE", "bucketName": "b"})
     result = run_playbook("playbooks/vsp_job_cancel.yml", ["-e", "vsp_job_cancel_older_than_minutes=120"],
-                          env=vsp_env(sim.url))
+                          env=APIS["vsp"].env(sim.url))
     assert result.rc == 0, result
     summary = result.task("Record what was cancelled as vsp_job_cancel_summary")["ansible_facts"]["vsp_job_cancel_summary"]
     assert [j["job_id"] for j in summary["canceled"]] == [11] and summary["failed"] == []
