@@ -22,6 +22,7 @@ from registry import APIS
 
 from ansible_collections.jobctl.cloud.plugins.module_utils._vsp.models import started_at
 
+
 def vsp_seed(sim, *jobs, **settings):
     body = {"jobs": list(jobs)}
     if settings:
